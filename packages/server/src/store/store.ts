@@ -1,0 +1,238 @@
+/**
+ * The storage contract of the Baton server.
+ *
+ * The Store speaks in domain verbs, not generic CRUD, so that each implementation can make the
+ * operations that must be atomic (creating a session with its first token, consuming a refresh
+ * token) atomic in the way its engine does best. One conformance suite (`conformance.ts`) runs
+ * against every implementation.
+ *
+ * All times are epoch milliseconds supplied by the caller: stores never read a clock, so tests can
+ * move time and every instance of a scaled-out deployment agrees on what "now" was for a write.
+ */
+
+/** A user account as stored. `passwordHash` is a PHC string (argon2id). */
+export interface UserRecord {
+  readonly id: string;
+  /** The email as the user gave it, normalised (trimmed, NFC, domain lower-cased). */
+  readonly email: string;
+  readonly name: string | null;
+  readonly passwordHash: string;
+  readonly disabled: boolean;
+  readonly createdAt: number;
+  readonly passwordChangedAt: number;
+}
+
+export interface NewUser {
+  readonly id: string;
+  readonly email: string;
+  /** The uniqueness key: the email fully lower-cased, so `Ann@x.io` and `ann@x.io` are one account. */
+  readonly emailKey: string;
+  readonly name: string | null;
+  readonly passwordHash: string;
+  readonly createdAt: number;
+}
+
+/** Why a session ended; recorded for the audit trail and for the answer to a refresh. */
+export type RevokeReason =
+  | 'logout'
+  | 'logout_all'
+  | 'revoked'
+  | 'reuse'
+  | 'password_change'
+  | 'disabled'
+  | 'admin';
+
+/** A session is one refresh-token family: created at login, extended by each rotation. */
+export interface SessionRecord {
+  readonly id: string;
+  readonly userId: string;
+  readonly createdAt: number;
+  readonly lastUsedAt: number;
+  /** Idle expiry: the live refresh token of this session dies at this instant unless rotated. */
+  readonly idleExpiresAt: number;
+  /** Absolute expiry: no rotation extends the session past this instant. */
+  readonly expiresAt: number;
+  readonly revokedAt: number | null;
+  readonly revokeReason: RevokeReason | null;
+  readonly userAgent: string | null;
+  readonly ip: string | null;
+}
+
+export interface NewSession {
+  readonly id: string;
+  readonly userId: string;
+  readonly createdAt: number;
+  readonly idleExpiresAt: number;
+  readonly expiresAt: number;
+  readonly userAgent: string | null;
+  readonly ip: string | null;
+}
+
+/** A refresh token as stored: only its SHA-256 digest, never the token itself. */
+export interface RefreshTokenRecord {
+  readonly tokenHash: string;
+  readonly sessionId: string;
+  readonly createdAt: number;
+  /** When the token was consumed by a rotation; `null` while it is the live token of its session. */
+  readonly usedAt: number | null;
+}
+
+/** The input of {@link Store.rotateRefreshToken}. */
+export interface Rotation {
+  /** Digest of the token being presented. */
+  readonly tokenHash: string;
+  /** Digest of its successor, inserted in the same transaction when the consumption succeeds. */
+  readonly successorHash: string;
+  readonly now: number;
+  /** The session's new idle expiry (already capped at its absolute expiry by the caller). */
+  readonly idleExpiresAt: number;
+}
+
+/**
+ * The outcome of a rotation attempt. `rotated` means this caller consumed the token and its
+ * successor is now the live token; `already_used` means another caller (or an earlier request)
+ * consumed it first, at `usedAt`; `not_found` means no such token exists.
+ */
+export type RotationResult =
+  | { readonly status: 'rotated'; readonly session: SessionRecord }
+  | { readonly status: 'already_used'; readonly usedAt: number; readonly session: SessionRecord }
+  | { readonly status: 'not_found' };
+
+export interface TodoRecord {
+  readonly id: string;
+  readonly userId: string;
+  readonly title: string;
+  readonly done: boolean;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface NewTodo {
+  readonly id: string;
+  readonly userId: string;
+  readonly title: string;
+  readonly createdAt: number;
+}
+
+export interface TodoPatch {
+  readonly title?: string;
+  readonly done?: boolean;
+}
+
+/** Kinds of security-relevant events written to the audit log. */
+export type AuditKind =
+  | 'user_registered'
+  | 'login_succeeded'
+  | 'login_failed'
+  | 'refresh_reuse_detected'
+  | 'session_revoked'
+  | 'sessions_revoked_all'
+  | 'password_changed'
+  | 'user_disabled'
+  | 'user_enabled'
+  | 'keys_rotated';
+
+export interface AuditEvent {
+  readonly id: string;
+  readonly at: number;
+  readonly kind: AuditKind;
+  readonly userId: string | null;
+  readonly sessionId: string | null;
+  readonly ip: string | null;
+  readonly userAgent: string | null;
+  /** Small structured details (never a password or a token). */
+  readonly detail: Readonly<Record<string, string | number | boolean | null>> | null;
+}
+
+export interface AuditQuery {
+  readonly userId?: string;
+  readonly kind?: AuditKind;
+  /** Newest first; at most this many (default 100). */
+  readonly limit?: number;
+}
+
+/** A signing key as stored (private JWK serialised, possibly encrypted by the caller). */
+export interface SigningKeyRecord {
+  readonly kid: string;
+  readonly alg: string;
+  /** The private key material as the key service chose to serialise it. */
+  readonly privateKey: string;
+  /** The public JWK as JSON text. */
+  readonly publicJwk: string;
+  readonly createdAt: number;
+  /** When this key stopped signing; `null` for the active key. */
+  readonly retiredAt: number | null;
+}
+
+/** Thrown by {@link Store.createUser} when the email key is already registered. */
+export class EmailTakenError extends Error {
+  readonly code = 'email_taken';
+  constructor() {
+    super('email already registered');
+    this.name = 'EmailTakenError';
+  }
+}
+
+export interface Store {
+  /** Applies pending migrations. Idempotent; safe to call from several processes at once. */
+  migrate(): Promise<void>;
+  /** Releases connections and file handles. */
+  close(): Promise<void>;
+
+  /** Inserts a user. Throws {@link EmailTakenError} when `emailKey` exists. */
+  createUser(user: NewUser): Promise<UserRecord>;
+  /** Looks a user up by email key (the fully lower-cased email). */
+  findUserByEmailKey(emailKey: string): Promise<UserRecord | undefined>;
+  findUserById(id: string): Promise<UserRecord | undefined>;
+  listUsers(options?: { readonly limit?: number; readonly offset?: number }): Promise<UserRecord[]>;
+  updatePasswordHash(userId: string, passwordHash: string, now: number): Promise<void>;
+  setUserDisabled(userId: string, disabled: boolean): Promise<boolean>;
+
+  /** Creates a session together with its first refresh token, atomically. */
+  createSession(session: NewSession, firstTokenHash: string): Promise<void>;
+  findSession(id: string): Promise<SessionRecord | undefined>;
+  /** The user's sessions that are neither revoked nor expired at `now`, newest first. */
+  listActiveSessions(userId: string, now: number): Promise<SessionRecord[]>;
+  findRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | undefined>;
+  /**
+   * Consumes the presented refresh token and inserts its successor, atomically.
+   *
+   * Exactly one caller, across threads, processes and instances, receives `rotated` for a given
+   * token: the consumption is a single conditional update (`... WHERE used_at IS NULL`) inside the
+   * transaction that inserts the successor and extends the session. Every other caller receives
+   * `already_used` with the instant of the winning consumption.
+   */
+  rotateRefreshToken(rotation: Rotation): Promise<RotationResult>;
+  /** Revokes one session. Returns false if it did not exist or was already revoked. */
+  revokeSession(sessionId: string, reason: RevokeReason, now: number): Promise<boolean>;
+  /** Revokes every live session of a user except `exceptSessionId`. Returns how many. */
+  revokeUserSessions(
+    userId: string,
+    reason: RevokeReason,
+    now: number,
+    exceptSessionId?: string,
+  ): Promise<number>;
+  /** Counts sessions that are neither revoked nor expired at `now` (all users). */
+  countActiveSessions(now: number): Promise<number>;
+
+  listTodos(userId: string): Promise<TodoRecord[]>;
+  createTodo(todo: NewTodo): Promise<TodoRecord>;
+  /** Updates the caller's own todo; `undefined` when it does not exist or belongs to another user. */
+  updateTodo(userId: string, id: string, patch: TodoPatch, now: number): Promise<TodoRecord | undefined>;
+  /** Deletes the caller's own todo; false when it does not exist or belongs to another user. */
+  deleteTodo(userId: string, id: string): Promise<boolean>;
+
+  appendAudit(event: AuditEvent): Promise<void>;
+  listAudit(query?: AuditQuery): Promise<AuditEvent[]>;
+
+  /** All signing keys, newest first. */
+  listSigningKeys(): Promise<SigningKeyRecord[]>;
+  /** Inserts `key` as the active key and retires the previous active key at `key.createdAt`. */
+  addSigningKey(key: SigningKeyRecord): Promise<void>;
+
+  /**
+   * Returns the server secret stored under `name`, inserting `candidate` if there is none yet.
+   * Concurrent first starts agree on one value: the first insert wins and everyone reads it back.
+   */
+  getOrCreateSecret(name: string, candidate: string): Promise<string>;
+}
