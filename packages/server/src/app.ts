@@ -1,0 +1,139 @@
+import { randomBytes } from 'node:crypto';
+import cors from '@fastify/cors';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { AuthDeps } from './auth/context.js';
+import { memoryRateLimiter } from './auth/rateLimiter.js';
+import { resolveConfig, type ServerOptions } from './config.js';
+import { registerProblemHandlers } from './http/problems.js';
+import { sharedSchemas } from './http/schemas.js';
+import { serveApp } from './http/staticApp.js';
+import { openStore } from './openStore.js';
+import { authRoutes } from './routes/auth.js';
+import { sessionRoutes } from './routes/sessions.js';
+import { todoRoutes } from './routes/todos.js';
+import { wellKnownRoutes } from './routes/wellKnown.js';
+import { AccessTokenService } from './tokens/access.js';
+import { fileKeySource } from './tokens/fileKeySource.js';
+import { KeyRing } from './tokens/keys.js';
+
+/** Request bodies larger than this are refused with 413 before they are parsed. */
+export const BODY_LIMIT = 16 * 1024;
+
+/** Paths that always belong to the API, never to the single-page app. */
+const API_PREFIXES = ['/auth/', '/todos', '/oauth/', '/.well-known/', '/docs', '/healthz', '/metrics'];
+
+/** Log paths that must never reach a log line: credentials and tokens. */
+const REDACTED = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'password',
+  'currentPassword',
+  'newPassword',
+  'refreshToken',
+  'accessToken',
+  'token',
+  '*.password',
+  '*.refreshToken',
+  '*.accessToken',
+  '*.token',
+];
+
+/**
+ * Builds the Baton server as a Fastify instance, ready to `listen()` or to `register` inside a
+ * larger app. Opens (and migrates) the store, loads or creates the signing keys, and closes the
+ * store it opened when the instance closes.
+ *
+ * @example
+ * const app = await createServer({ dataDir: './data', accessTtl: 300 });
+ * await app.listen({ host: '127.0.0.1', port: 3000 });
+ */
+export async function createServer(options: ServerOptions = {}): Promise<FastifyInstance> {
+  const config = resolveConfig(options);
+  const { clock } = config;
+  const store = options.store ?? (await openStore(config));
+  try {
+    await store.migrate();
+    const keys = await KeyRing.open(fileKeySource(config.dataDir), {
+      clock,
+      publishFor: config.accessTtl + 60,
+    });
+    const secret = await store.getOrCreateSecret('refresh-rotation', randomBytes(32).toString('base64url'));
+    const deps: AuthDeps = {
+      store,
+      config,
+      clock,
+      accessTokens: new AccessTokenService({
+        keys,
+        issuer: config.issuer,
+        audience: config.audience,
+        ttl: config.accessTtl,
+        clock,
+      }),
+      limiter: memoryRateLimiter(clock),
+      rotationSecret: Buffer.from(secret, 'base64url'),
+    };
+
+    const app = Fastify({
+      logger:
+        config.logLevel === false
+          ? false
+          : { level: config.logLevel, redact: { paths: REDACTED, censor: '[redacted]' } },
+      bodyLimit: BODY_LIMIT,
+      trustProxy: config.trustProxy,
+      // Input must already have the right types: no silent coercion of `123` into `"123"`.
+      ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
+      routerOptions: { maxParamLength: 200 },
+    });
+    if (!options.store) app.addHook('onClose', () => store.close());
+    app.decorate('baton', { config, store, keys, accessTokens: deps.accessTokens });
+    for (const schema of sharedSchemas) app.addSchema(schema);
+    const appFallback = config.appDir ? await serveApp(app, config.appDir, API_PREFIXES) : undefined;
+    registerProblemHandlers(app, appFallback);
+    app.addHook('onSend', async (_request, reply, payload) => {
+      reply.removeHeader('x-powered-by');
+      return payload;
+    });
+
+    // A strict allow-list: no origin is allowed unless configured; credentials travel as bearer
+    // tokens, never cookies, so no `Access-Control-Allow-Credentials`.
+    await app.register(cors, {
+      origin: config.corsOrigins.length === 0 ? false : [...config.corsOrigins],
+      methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+      allowedHeaders: ['authorization', 'content-type'],
+      maxAge: 600,
+    });
+    await app.register(swagger, {
+      openapi: {
+        info: {
+          title: 'Baton',
+          version: '0.1.0',
+          description: 'JWT access tokens and rotating refresh tokens.',
+        },
+        components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      },
+    });
+    await app.register(swaggerUi, { routePrefix: '/docs' });
+    await app.register(authRoutes, { deps });
+    await app.register(sessionRoutes, { deps });
+    await app.register(todoRoutes, { deps });
+    await app.register(wellKnownRoutes, { keys });
+    return app;
+  } catch (error) {
+    if (!options.store) await store.close();
+    throw error;
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Baton's services, for embedding apps and the CLI. */
+    baton: {
+      readonly config: ReturnType<typeof resolveConfig>;
+      readonly store: import('./store/store.js').Store;
+      readonly keys: KeyRing;
+      readonly accessTokens: AccessTokenService;
+    };
+  }
+}

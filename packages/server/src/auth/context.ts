@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../clock.js';
+import type { ServerConfig } from '../config.js';
+import type { AuditKind, Store, UserRecord } from '../store/store.js';
+import type { AccessTokenService } from '../tokens/access.js';
+import type { RateLimiter } from './rateLimiter.js';
+
+/** Where a request came from, recorded on sessions and audit events. */
+export interface RequestMeta {
+  readonly ip: string | null;
+  readonly userAgent: string | null;
+}
+
+/** What the domain services need, injected by the app factory (and by tests). */
+export interface AuthDeps {
+  readonly store: Store;
+  readonly config: ServerConfig;
+  readonly clock: Clock;
+  readonly accessTokens: AccessTokenService;
+  readonly limiter: RateLimiter;
+  /** The server secret from which refresh-token successors are derived. */
+  readonly rotationSecret: Buffer;
+  /** Observes domain events (metrics); optional. */
+  readonly observe?: (event: AuthObservation) => void;
+}
+
+export type AuthObservation =
+  | { readonly kind: 'login'; readonly ok: boolean }
+  | { readonly kind: 'refresh'; readonly outcome: 'rotated' | 'grace' | 'reuse' | 'rejected' }
+  | { readonly kind: 'password_hash'; readonly seconds: number };
+
+/** The user as the API shows it. */
+export interface PublicUser {
+  readonly id: string;
+  readonly email: string;
+  readonly name: string | null;
+  readonly createdAt: string;
+}
+
+export function publicUser(user: UserRecord): PublicUser {
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    createdAt: new Date(user.createdAt).toISOString(),
+  };
+}
+
+/** Writes an audit event stamped with the current time and request origin. */
+export function audit(
+  deps: AuthDeps,
+  kind: AuditKind,
+  meta: RequestMeta,
+  subject: { readonly userId?: string | null; readonly sessionId?: string | null },
+  detail: Record<string, string | number | boolean | null> | null = null,
+): Promise<void> {
+  return deps.store.appendAudit({
+    id: randomUUID(),
+    at: deps.clock.now(),
+    kind,
+    userId: subject.userId ?? null,
+    sessionId: subject.sessionId ?? null,
+    ip: meta.ip,
+    userAgent: meta.userAgent,
+    detail,
+  });
+}

@@ -1,0 +1,229 @@
+import { randomUUID } from 'node:crypto';
+import { ProblemError } from '../errors.js';
+import type { SessionRecord, UserRecord } from '../store/store.js';
+import {
+  deriveSuccessor,
+  hashRefreshToken,
+  looksLikeRefreshToken,
+  mintRefreshToken,
+} from '../tokens/refresh.js';
+import { type AuthDeps, audit, type PublicUser, publicUser, type RequestMeta } from './context.js';
+
+/** The body of every successful login, registration and refresh. */
+export interface TokenResponse {
+  readonly accessToken: string;
+  readonly refreshToken: string;
+  readonly tokenType: 'Bearer';
+  /** Seconds until the access token expires. */
+  readonly expiresIn: number;
+  /** Seconds until the refresh token expires if unused (idle or absolute, whichever is sooner). */
+  readonly refreshExpiresIn: number;
+  readonly user: PublicUser;
+}
+
+/** How far a grace-window request may walk along a chain rotated several times within the window. */
+const MAX_GRACE_STEPS = 8;
+
+/** Creates a session (a new refresh-token family) for a user who just proved who they are. */
+export async function startSession(
+  deps: AuthDeps,
+  user: UserRecord,
+  meta: RequestMeta,
+): Promise<TokenResponse> {
+  const now = deps.clock.now();
+  const { refreshIdleTtl, sessionMaxAge } = deps.config;
+  const expiresAt = now + sessionMaxAge * 1000;
+  const session = {
+    id: randomUUID(),
+    userId: user.id,
+    createdAt: now,
+    idleExpiresAt: Math.min(now + refreshIdleTtl * 1000, expiresAt),
+    expiresAt,
+    userAgent: meta.userAgent?.slice(0, 512) ?? null,
+    ip: meta.ip,
+  };
+  const refreshToken = mintRefreshToken();
+  await deps.store.createSession(session, hashRefreshToken(refreshToken));
+  return issueTokens(
+    deps,
+    user,
+    { ...session, lastUsedAt: now, revokedAt: null, revokeReason: null },
+    refreshToken,
+  );
+}
+
+/**
+ * Exchanges a refresh token for a new pair (rotation).
+ *
+ * - The live token of a session is consumed atomically and its derived successor becomes live.
+ * - The same token presented again within the grace window (two tabs, parallel requests, a lost
+ *   response) receives the same successor: the session never forks into two live chains.
+ * - Presented after the grace window it is reuse, the signature of a stolen token: the whole
+ *   session is revoked, so the thief's and the victim's tokens both die, and an audit event is written.
+ */
+export async function refreshSession(
+  deps: AuthDeps,
+  presented: string,
+  meta: RequestMeta,
+): Promise<TokenResponse> {
+  const { store, clock, config } = deps;
+  if (!looksLikeRefreshToken(presented))
+    throw rejected(deps, 'invalid_refresh_token', 'refresh token is not valid');
+  const tokenHash = hashRefreshToken(presented);
+  const record = await store.findRefreshToken(tokenHash);
+  const session = record && (await store.findSession(record.sessionId));
+  if (!record || !session) throw rejected(deps, 'invalid_refresh_token', 'refresh token is not valid');
+  const user = await liveUserOf(deps, session, meta);
+  const now = clock.now();
+  if (session.revokedAt !== null) throw rejected(deps, 'session_revoked', 'the session was ended');
+  if (now >= session.expiresAt)
+    throw rejected(deps, 'refresh_token_expired', 'the session has reached its maximum age');
+  if (record.usedAt === null && now >= session.idleExpiresAt) {
+    throw rejected(deps, 'refresh_token_expired', 'the refresh token expired after a period without use');
+  }
+  const successor = deriveSuccessor(presented, deps.rotationSecret);
+  const result = await store.rotateRefreshToken({
+    tokenHash,
+    successorHash: hashRefreshToken(successor),
+    now,
+    idleExpiresAt: Math.min(now + config.refreshIdleTtl * 1000, session.expiresAt),
+  });
+  if (result.status === 'rotated') {
+    deps.observe?.({ kind: 'refresh', outcome: 'rotated' });
+    return issueTokens(deps, user, result.session, successor);
+  }
+  if (result.status === 'already_used' && now - result.usedAt <= config.refreshGrace * 1000) {
+    const live = await liveDescendant(deps, successor, now);
+    if (live) {
+      deps.observe?.({ kind: 'refresh', outcome: 'grace' });
+      const current = (await store.findSession(session.id)) ?? result.session;
+      return issueTokens(deps, user, current, live);
+    }
+  }
+  await store.revokeSession(session.id, 'reuse', now);
+  await audit(deps, 'refresh_reuse_detected', meta, { userId: session.userId, sessionId: session.id });
+  deps.observe?.({ kind: 'refresh', outcome: 'reuse' });
+  throw new ProblemError(
+    'refresh_token_reused',
+    'this refresh token was already used; the session has been ended',
+  );
+}
+
+/**
+ * Follows a chain forward from `token` while each link was consumed within the grace window, and
+ * returns the live token at its end (or `undefined` if the chain left the window).
+ */
+async function liveDescendant(deps: AuthDeps, token: string, now: number): Promise<string | undefined> {
+  let candidate = token;
+  for (let step = 0; step < MAX_GRACE_STEPS; step++) {
+    const record = await deps.store.findRefreshToken(hashRefreshToken(candidate));
+    if (!record) return undefined;
+    if (record.usedAt === null) return candidate;
+    if (now - record.usedAt > deps.config.refreshGrace * 1000) return undefined;
+    candidate = deriveSuccessor(candidate, deps.rotationSecret);
+  }
+  return undefined;
+}
+
+async function liveUserOf(deps: AuthDeps, session: SessionRecord, meta: RequestMeta): Promise<UserRecord> {
+  const user = await deps.store.findUserById(session.userId);
+  if (user && !user.disabled) return user;
+  if (session.revokedAt === null) {
+    await deps.store.revokeSession(session.id, 'disabled', deps.clock.now());
+    await audit(
+      deps,
+      'session_revoked',
+      meta,
+      { userId: session.userId, sessionId: session.id },
+      { reason: 'disabled' },
+    );
+  }
+  throw rejected(deps, 'session_revoked', 'the account is disabled');
+}
+
+function rejected(
+  deps: AuthDeps,
+  code: 'invalid_refresh_token' | 'refresh_token_expired' | 'session_revoked',
+  detail: string,
+) {
+  deps.observe?.({ kind: 'refresh', outcome: 'rejected' });
+  return new ProblemError(code, detail);
+}
+
+async function issueTokens(
+  deps: AuthDeps,
+  user: UserRecord,
+  session: SessionRecord,
+  refreshToken: string,
+): Promise<TokenResponse> {
+  const accessToken = await deps.accessTokens.sign({ userId: user.id, sessionId: session.id });
+  return {
+    accessToken,
+    refreshToken,
+    tokenType: 'Bearer',
+    expiresIn: deps.config.accessTtl,
+    refreshExpiresIn: Math.max(0, Math.floor((session.idleExpiresAt - deps.clock.now()) / 1000)),
+    user: publicUser(user),
+  };
+}
+
+/** Ends the session a refresh token belongs to. Idempotent: unknown tokens are ignored. */
+export async function logoutByRefreshToken(
+  deps: AuthDeps,
+  presented: string,
+  meta: RequestMeta,
+): Promise<void> {
+  if (!looksLikeRefreshToken(presented)) return;
+  const record = await deps.store.findRefreshToken(hashRefreshToken(presented));
+  if (record) await endSession(deps, record.sessionId, 'logout', meta);
+}
+
+/** Ends one session; the audit trail records why. Returns false when it was not live. */
+export async function endSession(
+  deps: AuthDeps,
+  sessionId: string,
+  reason: 'logout' | 'revoked',
+  meta: RequestMeta,
+): Promise<boolean> {
+  const session = await deps.store.findSession(sessionId);
+  if (!session) return false;
+  const ended = await deps.store.revokeSession(sessionId, reason, deps.clock.now());
+  if (ended) await audit(deps, 'session_revoked', meta, { userId: session.userId, sessionId }, { reason });
+  return ended;
+}
+
+/** Ends every session of a user ("sign out everywhere"). */
+export async function endAllSessions(deps: AuthDeps, userId: string, meta: RequestMeta): Promise<number> {
+  const count = await deps.store.revokeUserSessions(userId, 'logout_all', deps.clock.now());
+  await audit(deps, 'sessions_revoked_all', meta, { userId }, { count });
+  return count;
+}
+
+/** The sessions list as the API shows it. */
+export interface SessionView {
+  readonly id: string;
+  readonly createdAt: string;
+  readonly lastUsedAt: string;
+  readonly expiresAt: string;
+  readonly userAgent: string | null;
+  readonly ip: string | null;
+  readonly current: boolean;
+}
+
+export async function listSessions(
+  deps: AuthDeps,
+  userId: string,
+  currentSessionId: string,
+): Promise<SessionView[]> {
+  const sessions = await deps.store.listActiveSessions(userId, deps.clock.now());
+  const iso = (ms: number) => new Date(ms).toISOString();
+  return sessions.map((session) => ({
+    id: session.id,
+    createdAt: iso(session.createdAt),
+    lastUsedAt: iso(session.lastUsedAt),
+    expiresAt: iso(Math.min(session.idleExpiresAt, session.expiresAt)),
+    userAgent: session.userAgent,
+    ip: session.ip,
+    current: session.id === currentSessionId,
+  }));
+}

@@ -1,0 +1,237 @@
+import path from 'node:path';
+import type { Clock } from './clock.js';
+import { systemClock } from './clock.js';
+import { parseDuration } from './duration.js';
+import type { Store } from './store/store.js';
+
+/** Login throttling: at most `max` attempts per `windowSeconds` for one (IP, email) pair and 5x that per IP. */
+export interface LoginLimitOptions {
+  readonly max: number;
+  readonly windowSeconds: number;
+}
+
+/**
+ * Options of {@link createServer}. Every option has a working default; the `BATON_*` environment
+ * variables map onto the same names (see {@link optionsFromEnv}).
+ */
+export interface ServerOptions {
+  /** Port for `baton serve` (the factory itself does not listen). Default 3000. */
+  readonly port?: number;
+  /** Interface for `baton serve`. Default `127.0.0.1`. */
+  readonly host?: string;
+  /** Directory of the SQLite file and the generated signing keys. Default `./data`. */
+  readonly dataDir?: string;
+  /** `postgres://...` selects the PostgreSQL store instead of SQLite. */
+  readonly databaseUrl?: string;
+  /** `iss` of issued access tokens. Default `http://{host}:{port}`. */
+  readonly issuer?: string;
+  /** `aud` of issued access tokens. Default `baton`. */
+  readonly audience?: string;
+  /** Access token lifetime in seconds. Default 300. */
+  readonly accessTtl?: number;
+  /** Refresh token idle lifetime in seconds, extended by each rotation. Default 30 days. */
+  readonly refreshIdleTtl?: number;
+  /** Absolute session lifetime in seconds. Default 180 days. */
+  readonly sessionMaxAge?: number;
+  /** Seconds during which a just-rotated refresh token may be presented again. Default 10. */
+  readonly refreshGrace?: number;
+  /** Origins allowed by CORS. Default none (same-origin only). */
+  readonly corsOrigins?: readonly string[];
+  /** A built single-page app to serve at `/` with history-API fallback. */
+  readonly appDir?: string;
+  /** Trust `X-Forwarded-*` from a reverse proxy (for client IPs). Default false. */
+  readonly trustProxy?: boolean;
+  /** Login throttling. Default 10 attempts per 15 minutes per (IP, email). */
+  readonly loginLimit?: LoginLimitOptions;
+  /** Log level for pino, or `false` to disable logging. Default `info`. */
+  readonly logLevel?: string | false;
+  /** The time source. Default the system clock. */
+  readonly clock?: Clock;
+  /** A store to use instead of opening one from `dataDir`/`databaseUrl` (the caller closes it). */
+  readonly store?: Store;
+}
+
+/** {@link ServerOptions} with every default applied. */
+export interface ServerConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly databaseUrl: string | undefined;
+  readonly issuer: string;
+  readonly audience: string;
+  readonly accessTtl: number;
+  readonly refreshIdleTtl: number;
+  readonly sessionMaxAge: number;
+  readonly refreshGrace: number;
+  readonly corsOrigins: readonly string[];
+  readonly appDir: string | undefined;
+  readonly trustProxy: boolean;
+  readonly loginLimit: LoginLimitOptions;
+  readonly logLevel: string | false;
+  readonly clock: Clock;
+}
+
+/** A configuration value that cannot be used; `setting` names the variable or option. */
+export class ConfigError extends Error {
+  readonly code = 'invalid_config';
+  constructor(
+    readonly setting: string,
+    message: string,
+  ) {
+    super(`${setting}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const DAY = 86_400;
+
+/** Applies defaults and checks ranges. Throws {@link ConfigError} naming the bad option. */
+export function resolveConfig(options: ServerOptions = {}): ServerConfig {
+  const port = options.port ?? 3000;
+  const host = options.host ?? '127.0.0.1';
+  checkInteger('port', port, 0, 65_535);
+  const config: ServerConfig = {
+    port,
+    host,
+    dataDir: path.resolve(options.dataDir ?? 'data'),
+    databaseUrl: options.databaseUrl,
+    issuer: options.issuer ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    audience: options.audience ?? 'baton',
+    accessTtl: options.accessTtl ?? 300,
+    refreshIdleTtl: options.refreshIdleTtl ?? 30 * DAY,
+    sessionMaxAge: options.sessionMaxAge ?? 180 * DAY,
+    refreshGrace: options.refreshGrace ?? 10,
+    corsOrigins: options.corsOrigins ?? [],
+    appDir: options.appDir === undefined ? undefined : path.resolve(options.appDir),
+    trustProxy: options.trustProxy ?? false,
+    loginLimit: options.loginLimit ?? { max: 10, windowSeconds: 15 * 60 },
+    logLevel: options.logLevel ?? 'info',
+    clock: options.clock ?? systemClock,
+  };
+  checkInteger('accessTtl', config.accessTtl, 1, DAY);
+  checkInteger('refreshIdleTtl', config.refreshIdleTtl, 1, 10 * 365 * DAY);
+  checkInteger('sessionMaxAge', config.sessionMaxAge, 1, 10 * 365 * DAY);
+  checkInteger('refreshGrace', config.refreshGrace, 0, 300);
+  checkInteger('loginLimit.max', config.loginLimit.max, 1, 1_000_000);
+  checkInteger('loginLimit.windowSeconds', config.loginLimit.windowSeconds, 1, DAY);
+  if (config.issuer.trim() === '') throw new ConfigError('issuer', 'must not be empty');
+  if (config.audience.trim() === '') throw new ConfigError('audience', 'must not be empty');
+  if (config.databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
+    throw new ConfigError('databaseUrl', 'expected a postgres:// URL');
+  }
+  for (const origin of config.corsOrigins) {
+    if (!isOrigin(origin)) throw new ConfigError('corsOrigins', `not an origin: '${origin}'`);
+  }
+  return config;
+}
+
+function checkInteger(setting: string, value: number, min: number, max: number): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(setting, `expected a whole number from ${min} to ${max}, got ${value}`);
+  }
+}
+
+function isOrigin(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.origin === text && (url.protocol === 'http:' || url.protocol === 'https:');
+  } catch {
+    return false;
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Reads {@link ServerOptions} from `BATON_*` environment variables. A malformed value throws a
+ * {@link ConfigError} whose `setting` is the variable's name, so `baton serve` can stop with one
+ * line that says what to fix.
+ */
+export function optionsFromEnv(env: Env = process.env): ServerOptions {
+  const options: Record<string, unknown> = {};
+  const text = (name: string) => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  };
+  const set = <T>(
+    key: keyof ServerOptions,
+    name: string,
+    parse: (raw: string) => T | undefined,
+    expected: string,
+  ) => {
+    const raw = text(name);
+    if (raw === undefined) return;
+    const value = parse(raw);
+    if (value === undefined) throw new ConfigError(name, `expected ${expected}, got '${raw}'`);
+    options[key] = value;
+  };
+  const duration = 'a duration like 300, 90s, 15m or 30d';
+  set('port', 'BATON_PORT', parsePort, 'a port number from 0 to 65535');
+  set('host', 'BATON_HOST', (raw) => raw, 'a host');
+  set('dataDir', 'BATON_DATA_DIR', (raw) => raw, 'a directory');
+  set(
+    'databaseUrl',
+    'BATON_DATABASE_URL',
+    (raw) => (/^postgres(ql)?:\/\//.test(raw) ? raw : undefined),
+    'a postgres:// URL',
+  );
+  set('issuer', 'BATON_ISSUER', (raw) => raw, 'an issuer');
+  set('audience', 'BATON_AUDIENCE', (raw) => raw, 'an audience');
+  set('accessTtl', 'BATON_ACCESS_TTL', positive(parseDuration), duration);
+  set('refreshIdleTtl', 'BATON_REFRESH_IDLE_TTL', positive(parseDuration), duration);
+  set('sessionMaxAge', 'BATON_SESSION_MAX_AGE', positive(parseDuration), duration);
+  set('refreshGrace', 'BATON_REFRESH_GRACE', parseDuration, duration);
+  set(
+    'corsOrigins',
+    'BATON_CORS_ORIGINS',
+    parseOrigins,
+    'a comma-separated list of origins like https://app.example.com',
+  );
+  set('appDir', 'BATON_APP_DIR', (raw) => raw, 'a directory');
+  set('trustProxy', 'BATON_TRUST_PROXY', parseBoolean, 'true or false');
+  set('logLevel', 'BATON_LOG_LEVEL', parseLogLevel, 'one of fatal, error, warn, info, debug, trace, silent');
+  const resolved = options as ServerOptions;
+  try {
+    resolveConfig(resolved);
+  } catch (error) {
+    if (error instanceof ConfigError)
+      throw new ConfigError(envNameOf(error.setting), error.message.slice(error.setting.length + 2));
+    throw error;
+  }
+  return resolved;
+}
+
+function envNameOf(setting: string): string {
+  return `BATON_${setting.replace(/([A-Z])/g, '_$1').toUpperCase()}`;
+}
+
+function positive(parse: (raw: string) => number | undefined) {
+  return (raw: string) => {
+    const value = parse(raw);
+    return value === undefined || value <= 0 ? undefined : value;
+  };
+}
+
+function parsePort(raw: string): number | undefined {
+  const port = /^\d{1,5}$/.test(raw) ? Number(raw) : Number.NaN;
+  return port >= 0 && port <= 65_535 ? port : undefined;
+}
+
+function parseOrigins(raw: string): string[] | undefined {
+  const origins = raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+  return origins.every(isOrigin) ? origins : undefined;
+}
+
+function parseBoolean(raw: string): boolean | undefined {
+  if (/^(true|1|yes)$/i.test(raw)) return true;
+  if (/^(false|0|no)$/i.test(raw)) return false;
+  return undefined;
+}
+
+function parseLogLevel(raw: string): string | false | undefined {
+  if (raw === 'silent') return false;
+  return ['fatal', 'error', 'warn', 'info', 'debug', 'trace'].includes(raw) ? raw : undefined;
+}

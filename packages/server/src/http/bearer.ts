@@ -1,0 +1,47 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ProblemError } from '../errors.js';
+import type { AccessClaims, AccessTokenService } from '../tokens/access.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The verified access token claims of a bearer-protected route. */
+    auth: AccessClaims;
+  }
+}
+
+/** RFC 6750 §2.1: the scheme is case-insensitive; the credentials are a b64token. */
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
+
+/** Extracts the bearer token of a request, if it carries a well-formed one. */
+export function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  return header ? BEARER.exec(header)?.[1] : undefined;
+}
+
+/**
+ * A `preHandler` that admits only requests with a valid access token and puts its claims on
+ * `request.auth`. Every refusal is a 401 with `WWW-Authenticate` (RFC 6750 §3).
+ */
+export function requireBearer(accessTokens: AccessTokenService) {
+  return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+    const token = bearerToken(request);
+    try {
+      if (!token) throw new ProblemError('invalid_token', 'a bearer access token is required');
+      request.auth = await accessTokens.verify(token);
+    } catch (error) {
+      if (!(error instanceof ProblemError)) throw error;
+      throw new ProblemError(error.code, error.detail, {
+        'www-authenticate': `Bearer realm="baton", error="invalid_token", error_description="${error.detail}"`,
+      });
+    }
+  };
+}
+
+/** Where a request came from, for sessions and the audit log. */
+export function requestMeta(request: FastifyRequest): { ip: string | null; userAgent: string | null } {
+  const userAgent = request.headers['user-agent'];
+  return {
+    ip: request.ip || null,
+    userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 512) : null,
+  };
+}

@@ -1,0 +1,27 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
+import type { NotFoundFallback } from './problems.js';
+
+/**
+ * Serves a built single-page app from `dir`, on the same origin as the API (so the app needs no
+ * CORS). Returns the not-found fallback that answers unknown GET paths outside the API with the
+ * app's `index.html`, so client-side routes such as `/todos` survive a reload while API paths
+ * keep their problem+json 404s.
+ */
+export async function serveApp(
+  app: FastifyInstance,
+  dir: string,
+  apiPrefixes: readonly string[],
+): Promise<NotFoundFallback> {
+  const index = path.join(dir, 'index.html');
+  if (!existsSync(index)) throw new Error(`appDir ${dir} has no index.html: build the app first`);
+  await app.register(fastifyStatic, { root: dir, wildcard: false, index: ['index.html'] });
+  return (request, reply) => {
+    const pathname = request.url.split('?')[0] ?? '/';
+    if (request.method !== 'GET' || apiPrefixes.some((prefix) => pathname.startsWith(prefix))) return false;
+    void reply.header('cache-control', 'no-cache').sendFile('index.html');
+    return true;
+  };
+}

@@ -1,0 +1,197 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { changePassword, login, register } from '../auth/accounts.js';
+import { type AuthDeps, publicUser } from '../auth/context.js';
+import { endAllSessions, endSession, logoutByRefreshToken, refreshSession } from '../auth/sessions.js';
+import { ProblemError } from '../errors.js';
+import { bearerToken, requestMeta, requireBearer } from '../http/bearer.js';
+import { emailField, noContent, passwordField, problems, refreshTokenField } from '../http/schemas.js';
+
+const tokenReply = { $ref: 'TokenResponse#' } as const;
+
+/**
+ * Sets `Cache-Control: no-store` (RFC 6749 §5.1): answers that carry tokens must never be kept
+ * by a browser cache or a proxy.
+ */
+const noStore = async (_request: unknown, reply: { header(name: string, value: string): unknown }) => {
+  reply.header('cache-control', 'no-store');
+  reply.header('pragma', 'no-cache');
+};
+
+/** Registration, login, refresh, logout, the current user and password change. */
+export const authRoutes: FastifyPluginAsync<{ deps: AuthDeps }> = async (app, { deps }) => {
+  const bearer = requireBearer(deps.accessTokens);
+  app.addHook('onRequest', noStore);
+
+  app.post<{ Body: { email: string; password: string; name?: string } }>(
+    '/auth/register',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Create an account and sign in',
+        body: {
+          type: 'object',
+          properties: {
+            email: emailField,
+            password: passwordField,
+            name: { type: 'string', maxLength: 100 },
+          },
+          required: ['email', 'password'],
+          additionalProperties: false,
+        },
+        response: { 201: tokenReply, ...problems(400, 409, 429) },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await register(deps, request.body, requestMeta(request))),
+  );
+
+  app.post<{ Body: { email: string; password: string } }>(
+    '/auth/login',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign in with email and password',
+        body: {
+          type: 'object',
+          properties: { email: emailField, password: passwordField },
+          required: ['email', 'password'],
+          additionalProperties: false,
+        },
+        response: { 200: tokenReply, ...problems(400, 401, 429) },
+      },
+    },
+    async (request) => login(deps, request.body, requestMeta(request)),
+  );
+
+  app.post<{ Body: { refreshToken: string } }>(
+    '/auth/refresh',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Exchange a refresh token for a new pair (rotation)',
+        body: {
+          type: 'object',
+          properties: { refreshToken: refreshTokenField },
+          required: ['refreshToken'],
+          additionalProperties: false,
+        },
+        response: { 200: tokenReply, ...problems(400, 401, 429) },
+      },
+    },
+    async (request) => refreshSession(deps, request.body.refreshToken, requestMeta(request)),
+  );
+
+  app.post<{ Body: { refreshToken?: string } | undefined }>(
+    '/auth/logout',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'End the session of a refresh token (or of the bearer token). Idempotent.',
+        body: {
+          type: ['object', 'null'],
+          properties: { refreshToken: refreshTokenField },
+          additionalProperties: false,
+        },
+        response: { ...noContent, ...problems(400) },
+      },
+    },
+    async (request, reply) => {
+      const meta = requestMeta(request);
+      const refreshToken = request.body?.refreshToken;
+      if (refreshToken) {
+        await logoutByRefreshToken(deps, refreshToken, meta);
+      } else {
+        const token = bearerToken(request);
+        const claims = token && (await deps.accessTokens.verify(token).catch(() => undefined));
+        if (claims) await endSession(deps, claims.sid, 'logout', meta);
+      }
+      return reply.code(204).send();
+    },
+  );
+
+  app.post(
+    '/auth/logout-all',
+    {
+      preHandler: bearer,
+      schema: {
+        tags: ['auth'],
+        summary: 'End every session of the current user',
+        security: [{ bearer: [] }],
+        response: { ...noContent, ...problems(401) },
+      },
+    },
+    async (request, reply) => {
+      await endAllSessions(deps, request.auth.sub, requestMeta(request));
+      return reply.code(204).send();
+    },
+  );
+
+  app.get(
+    '/auth/me',
+    {
+      preHandler: bearer,
+      schema: {
+        tags: ['auth'],
+        summary: 'The current user',
+        security: [{ bearer: [] }],
+        response: { 200: { $ref: 'User#' }, ...problems(401) },
+      },
+    },
+    async (request) => {
+      const user = await deps.store.findUserById(request.auth.sub);
+      if (!user || user.disabled) throw new ProblemError('invalid_token', 'the account no longer exists');
+      return publicUser(user);
+    },
+  );
+
+  app.post<{ Body: { currentPassword: string; newPassword: string } }>(
+    '/auth/password',
+    {
+      preHandler: bearer,
+      schema: {
+        tags: ['auth'],
+        summary: 'Change the password; every other session is ended',
+        security: [{ bearer: [] }],
+        body: {
+          type: 'object',
+          properties: { currentPassword: passwordField, newPassword: passwordField },
+          required: ['currentPassword', 'newPassword'],
+          additionalProperties: false,
+        },
+        response: { ...noContent, ...problems(400, 401) },
+      },
+    },
+    async (request, reply) => {
+      const subject = { userId: request.auth.sub, sessionId: request.auth.sid };
+      await changePassword(deps, subject, request.body, requestMeta(request));
+      return reply.code(204).send();
+    },
+  );
+
+  app.post<{ Body: { token: string } }>(
+    '/auth/verify',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Check an access token (for resource servers that cannot verify JWTs themselves)',
+        body: {
+          type: 'object',
+          properties: { token: { type: 'string', minLength: 1, maxLength: 8192 } },
+          required: ['token'],
+          additionalProperties: false,
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              active: { type: 'boolean' },
+              claims: { type: 'object', additionalProperties: true },
+            },
+            required: ['active', 'claims'],
+          },
+          ...problems(400, 401),
+        },
+      },
+    },
+    async (request) => ({ active: true, claims: await deps.accessTokens.verify(request.body.token) }),
+  );
+};

@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import { errors, type FlattenedJWSInput, type JWTHeaderParameters, jwtVerify, SignJWT } from 'jose';
+import type { Clock } from '../clock.js';
+import { ProblemError } from '../errors.js';
+import type { KeyRing } from './keys.js';
+import { VerifiedTokenCache } from './verifiedCache.js';
+
+/** The `typ` header of Baton access tokens (RFC 9068), which keeps other JWTs from passing as one. */
+export const ACCESS_TOKEN_TYPE = 'at+jwt';
+
+/** The claims of a verified access token. */
+export interface AccessClaims {
+  readonly iss: string;
+  readonly aud: string | string[];
+  /** The user id. */
+  readonly sub: string;
+  /** The session (refresh token family) id. */
+  readonly sid: string;
+  readonly iat: number;
+  readonly exp: number;
+  readonly jti: string;
+}
+
+export interface AccessTokenServiceOptions {
+  readonly keys: KeyRing;
+  readonly issuer: string;
+  readonly audience: string;
+  /** Lifetime in seconds. */
+  readonly ttl: number;
+  readonly clock: Clock;
+  /** How many verified tokens to remember (0 disables the cache). Default 10,000. */
+  readonly cacheSize?: number;
+}
+
+/** Upper bound on the length of a token we are willing to parse: a Baton token is ~400 bytes. */
+const MAX_TOKEN_LENGTH = 4096;
+
+/**
+ * Signs and verifies access tokens.
+ *
+ * Verification checks the signature with a key of our own ring chosen by `kid`, the algorithm
+ * against that key's algorithm (so `alg: none` or an HS256 token keyed with our public key never
+ * verifies), `typ`, `iss`, `aud`, `exp`/`iat` against the injected clock, and the presence of the
+ * claims Baton relies on. A verified token is remembered until it expires, so a client that calls
+ * the API many times within a token's lifetime pays for one signature check.
+ */
+export class AccessTokenService {
+  readonly #cache: VerifiedTokenCache<AccessClaims>;
+
+  constructor(private readonly options: AccessTokenServiceOptions) {
+    this.#cache = new VerifiedTokenCache(options.cacheSize ?? 10_000);
+  }
+
+  /** Issues a token for a user's session. Returns the token and its lifetime in seconds. */
+  async sign(subject: { readonly userId: string; readonly sessionId: string }): Promise<string> {
+    const { keys, issuer, audience, ttl, clock } = this.options;
+    const signer = keys.active;
+    const now = Math.floor(clock.now() / 1000);
+    return new SignJWT({ sid: subject.sessionId })
+      .setProtectedHeader({ alg: signer.alg, typ: ACCESS_TOKEN_TYPE, kid: signer.kid })
+      .setIssuer(issuer)
+      .setAudience(audience)
+      .setSubject(subject.userId)
+      .setIssuedAt(now)
+      .setExpirationTime(now + ttl)
+      .setJti(randomUUID())
+      .sign(signer.key);
+  }
+
+  /**
+   * Verifies a token and returns its claims. Throws a {@link ProblemError} with code
+   * `token_expired` or `invalid_token`.
+   */
+  async verify(token: string): Promise<AccessClaims> {
+    const nowMs = this.options.clock.now();
+    const cached = this.#cache.get(token, nowMs);
+    if (cached) return cached;
+    if (token.length > MAX_TOKEN_LENGTH) throw new ProblemError('invalid_token', 'access token is too long');
+    const claims = await this.#verifySignature(token, nowMs);
+    this.#cache.set(token, claims, claims.exp * 1000);
+    return claims;
+  }
+
+  async #verifySignature(token: string, nowMs: number): Promise<AccessClaims> {
+    const { keys, issuer, audience } = this.options;
+    try {
+      const { payload } = await jwtVerify(
+        token,
+        async (header: JWTHeaderParameters, _token: FlattenedJWSInput) => {
+          const key = typeof header.kid === 'string' ? keys.verificationKey(header.kid) : undefined;
+          if (!key || header.alg !== key.alg) throw new errors.JWKSNoMatchingKey();
+          return key.key;
+        },
+        {
+          algorithms: ['EdDSA', 'ES256'],
+          issuer,
+          audience,
+          typ: ACCESS_TOKEN_TYPE,
+          currentDate: new Date(nowMs),
+          requiredClaims: ['iss', 'aud', 'sub', 'sid', 'iat', 'exp', 'jti'],
+          maxTokenAge: this.options.ttl + 60,
+        },
+      );
+      if (
+        typeof payload.sid !== 'string' ||
+        typeof payload.sub !== 'string' ||
+        typeof payload.jti !== 'string'
+      ) {
+        throw new ProblemError('invalid_token', 'access token claims are malformed');
+      }
+      return payload as unknown as AccessClaims;
+    } catch (error) {
+      if (error instanceof ProblemError) throw error;
+      if (error instanceof errors.JWTExpired)
+        throw new ProblemError('token_expired', 'access token has expired');
+      throw new ProblemError('invalid_token', 'access token is invalid');
+    }
+  }
+}

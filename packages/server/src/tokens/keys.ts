@@ -1,0 +1,141 @@
+import {
+  type CryptoKey,
+  calculateJwkThumbprint,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  type JWK,
+} from 'jose';
+import type { Clock } from '../clock.js';
+
+/** Signature algorithms Baton signs access tokens with (asymmetric, so resource servers verify with JWKS). */
+export type SigningAlgorithm = 'EdDSA' | 'ES256';
+
+/** A signing key pair in its serialisable form. */
+export interface StoredKey {
+  readonly kid: string;
+  readonly alg: SigningAlgorithm;
+  readonly privateJwk: JWK;
+  readonly publicJwk: JWK;
+  readonly createdAt: number;
+  /** When the key stopped signing; `null` for the active key. */
+  readonly retiredAt: number | null;
+}
+
+/** Where key pairs persist: files under the data directory, or the database for many instances. */
+export interface KeySource {
+  /** Every key, newest first. */
+  list(): Promise<StoredKey[]>;
+  /** Stores `key` as the active key and retires the previous one at `key.createdAt`. */
+  add(key: StoredKey): Promise<void>;
+}
+
+interface LoadedKey {
+  readonly stored: StoredKey;
+  readonly privateKey: CryptoKey;
+  readonly publicKey: CryptoKey;
+}
+
+/** Generates a new key pair with an RFC 7638 thumbprint as its `kid`. */
+export async function generateStoredKey(alg: SigningAlgorithm, now: number): Promise<StoredKey> {
+  const pair = await generateKeyPair(alg, { extractable: true });
+  const publicJwk = await exportJWK(pair.publicKey);
+  const privateJwk = await exportJWK(pair.privateKey);
+  const kid = await calculateJwkThumbprint(publicJwk);
+  const meta = { kid, alg, use: 'sig' };
+  return {
+    kid,
+    alg,
+    privateJwk: { ...privateJwk, ...meta },
+    publicJwk: { ...publicJwk, ...meta },
+    createdAt: now,
+    retiredAt: null,
+  };
+}
+
+/**
+ * The server's signing keys: the active key signs, every key still within its verification window
+ * verifies and is published in the JWKS. A retired key stays published for `publishFor` seconds
+ * (the access token lifetime plus leeway) so tokens it signed keep verifying until they expire.
+ */
+export class KeyRing {
+  #keys: LoadedKey[] = [];
+
+  private constructor(
+    private readonly source: KeySource,
+    private readonly alg: SigningAlgorithm,
+    private readonly clock: Clock,
+    private readonly publishFor: number,
+  ) {}
+
+  /** Loads the keys from `source`, generating the first key pair when there is none. */
+  static async open(
+    source: KeySource,
+    options: { readonly alg?: SigningAlgorithm; readonly clock: Clock; readonly publishFor: number },
+  ): Promise<KeyRing> {
+    const ring = new KeyRing(source, options.alg ?? 'EdDSA', options.clock, options.publishFor);
+    await ring.reload();
+    if (ring.#keys.length === 0) await ring.rotate();
+    return ring;
+  }
+
+  /** Re-reads the source, picking up keys that another instance added. */
+  async reload(): Promise<void> {
+    const stored = await this.source.list();
+    this.#keys = await Promise.all(stored.map(loadKey));
+  }
+
+  /** Adds a new active key; the previous one keeps verifying until its tokens have expired. */
+  async rotate(): Promise<StoredKey> {
+    const key = await generateStoredKey(this.alg, this.clock.now());
+    await this.source.add(key);
+    await this.reload();
+    return key;
+  }
+
+  /** The key that signs new tokens. */
+  get active(): { readonly kid: string; readonly alg: SigningAlgorithm; readonly key: CryptoKey } {
+    const current = this.#keys.find((key) => key.stored.retiredAt === null) ?? this.#keys[0];
+    if (!current) throw new Error('the key ring is empty');
+    return { kid: current.stored.kid, alg: current.stored.alg, key: current.privateKey };
+  }
+
+  /** The public key for `kid`, if it is still within its verification window. */
+  verificationKey(kid: string): { readonly alg: SigningAlgorithm; readonly key: CryptoKey } | undefined {
+    const found = this.#published().find((key) => key.stored.kid === kid);
+    return found && { alg: found.stored.alg, key: found.publicKey };
+  }
+
+  /** The JSON Web Key Set to publish (public halves only). */
+  jwks(): { keys: JWK[] } {
+    return { keys: this.#published().map((key) => ({ ...key.stored.publicJwk })) };
+  }
+
+  /** Every key with its state, for the `baton keys list` command. */
+  describe(): Array<Pick<StoredKey, 'kid' | 'alg' | 'createdAt' | 'retiredAt'> & { published: boolean }> {
+    const published = new Set(this.#published().map((key) => key.stored.kid));
+    return this.#keys.map(({ stored: { kid, alg, createdAt, retiredAt } }) => ({
+      kid,
+      alg,
+      createdAt,
+      retiredAt,
+      published: published.has(kid),
+    }));
+  }
+
+  #published(): LoadedKey[] {
+    const horizon = this.clock.now() - this.publishFor * 1000;
+    return this.#keys.filter((key) => key.stored.retiredAt === null || key.stored.retiredAt > horizon);
+  }
+}
+
+async function loadKey(stored: StoredKey): Promise<LoadedKey> {
+  const [privateKey, publicKey] = await Promise.all([
+    importJWK(stored.privateJwk, stored.alg),
+    importJWK(stored.publicJwk, stored.alg),
+  ]);
+  if (privateKey instanceof Uint8Array || publicKey instanceof Uint8Array) {
+    throw new Error(`signing key ${stored.kid} is not an asymmetric key`);
+  }
+  return { stored, privateKey, publicKey };
+}

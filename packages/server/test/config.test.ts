@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { ConfigError, optionsFromEnv, resolveConfig } from '../src/index.js';
+
+const run = promisify(execFile);
+const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+
+describe('configuration', () => {
+  it('reads BATON_* variables, with durations in seconds or with a unit', () => {
+    const options = optionsFromEnv({
+      BATON_PORT: '4000',
+      BATON_ACCESS_TTL: '15m',
+      BATON_REFRESH_IDLE_TTL: '30d',
+      BATON_SESSION_MAX_AGE: '4320h',
+      BATON_REFRESH_GRACE: '2',
+      BATON_CORS_ORIGINS: 'https://app.example.com, http://localhost:8100',
+    });
+    const config = resolveConfig(options);
+    assert.equal(config.port, 4000);
+    assert.equal(config.accessTtl, 900);
+    assert.equal(config.refreshIdleTtl, 30 * 86_400);
+    assert.equal(config.sessionMaxAge, 180 * 86_400);
+    assert.equal(config.refreshGrace, 2);
+    assert.deepEqual(config.corsOrigins, ['https://app.example.com', 'http://localhost:8100']);
+  });
+
+  it('has working defaults for everything', () => {
+    const config = resolveConfig(optionsFromEnv({}));
+    assert.equal(config.port, 3000);
+    assert.equal(config.host, '127.0.0.1');
+    assert.equal(config.accessTtl, 300);
+    assert.equal(config.refreshGrace, 10);
+    assert.match(config.dataDir, /data$/);
+  });
+
+  it('names the variable of a bad value', () => {
+    const cases: Array<[Record<string, string>, string]> = [
+      [{ BATON_ACCESS_TTL: 'soon' }, 'BATON_ACCESS_TTL'],
+      [{ BATON_ACCESS_TTL: '0' }, 'BATON_ACCESS_TTL'],
+      [{ BATON_PORT: '70000' }, 'BATON_PORT'],
+      [{ BATON_CORS_ORIGINS: 'not a url' }, 'BATON_CORS_ORIGINS'],
+      [{ BATON_DATABASE_URL: 'mysql://x' }, 'BATON_DATABASE_URL'],
+      [{ BATON_REFRESH_GRACE: '10m' }, 'BATON_REFRESH_GRACE'],
+    ];
+    for (const [env, name] of cases) {
+      assert.throws(
+        () => optionsFromEnv(env),
+        (error: unknown) =>
+          error instanceof ConfigError && error.setting === name && error.message.startsWith(name),
+        name,
+      );
+    }
+  });
+
+  it('baton serve stops with a one-line message naming the variable', async () => {
+    const result = await run(process.execPath, ['--import', 'tsx', cli, 'serve'], {
+      env: { ...process.env, BATON_ACCESS_TTL: 'forever' },
+    }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    assert.equal(result.code, 1);
+    const lines = result.stderr.trim().split('\n');
+    assert.equal(lines.length, 1);
+    assert.match(lines[0] ?? '', /^baton: BATON_ACCESS_TTL: expected a duration/);
+  });
+});

@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startServer, type TestServer } from './support/server.js';
+
+describe('bad input never reaches a 5xx', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer();
+  });
+  after(() => server.close());
+
+  const assertProblem = (
+    response: { status: number; body: { code?: string; stack?: unknown } },
+    status: number,
+    code: string,
+  ) => {
+    assert.equal(response.status, status);
+    assert.equal(response.body.code, code);
+    assert.equal(response.body.stack, undefined);
+    assert.doesNotMatch(JSON.stringify(response.body), /at .*\.(ts|js):\d+/, 'no stack trace');
+  };
+
+  it('malformed JSON answers 400 invalid_request', async () => {
+    for (const raw of ['{', '{"email": }', 'null x', '\u0000']) {
+      assertProblem(await server.request('POST', '/auth/login', { raw }), 400, 'invalid_request');
+    }
+  });
+
+  it('a body over 16 KiB answers 413 before parsing', async () => {
+    const raw = JSON.stringify({ email: 'a@b.co', password: 'x'.repeat(17 * 1024) });
+    assertProblem(await server.request('POST', '/auth/register', { raw }), 413, 'payload_too_large');
+  });
+
+  it('a non-JSON content type answers 415', async () => {
+    const response = await server.request('POST', '/auth/login', {
+      raw: 'email=a@b.co',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    assertProblem(response, 415, 'unsupported_media_type');
+  });
+
+  it('unknown routes answer 404 problem+json', async () => {
+    const response = await server.request('GET', '/nope');
+    assertProblem(response, 404, 'not_found');
+    assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json/);
+  });
+
+  it('wrong types and missing fields answer 400 invalid_request on every body route', async () => {
+    const routes = ['/auth/register', '/auth/login', '/auth/refresh', '/auth/verify'];
+    for (const route of routes) {
+      for (const body of [
+        [],
+        'text',
+        42,
+        { email: ['a'], password: {} },
+        { refreshToken: 1 },
+        { token: null },
+      ]) {
+        const response = await server.request('POST', route, { body });
+        assertProblem(response, 400, 'invalid_request');
+      }
+    }
+  });
+
+  it('an oversized bearer token and odd authorization headers answer 401', async () => {
+    for (const authorization of [
+      `Bearer ${'a'.repeat(5000)}`,
+      'Bearer',
+      'Basic dXNlcjpwYXNz',
+      'Bearer a b',
+      'bearer ..',
+    ]) {
+      const response = await server.request('GET', '/auth/me', { headers: { authorization } });
+      assertProblem(response, 401, 'invalid_token');
+    }
+  });
+
+  it('does not announce its framework', async () => {
+    const response = await server.request('GET', '/healthz');
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('x-powered-by'), null);
+  });
+
+  it('serves the OpenAPI document and Swagger UI at /docs', async () => {
+    const spec = await server.request('GET', '/docs/json');
+    assert.equal(spec.status, 200);
+    assert.ok(spec.body.paths['/auth/refresh']);
+    assert.ok(spec.body.paths['/todos/{id}']);
+    const ui = await fetch(new URL('/docs', server.url), { redirect: 'follow' });
+    assert.equal(ui.status, 200);
+    assert.match(await ui.text(), /swagger/i);
+  });
+});
+
+describe('CORS', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer({ corsOrigins: ['https://app.example.com'] });
+  });
+  after(() => server.close());
+
+  it('allows only the configured origins', async () => {
+    const preflight = (origin: string) =>
+      server.request('OPTIONS', '/todos', {
+        headers: {
+          origin,
+          'access-control-request-method': 'GET',
+          'access-control-request-headers': 'authorization',
+        },
+      });
+    const allowed = await preflight('https://app.example.com');
+    assert.equal(allowed.headers.get('access-control-allow-origin'), 'https://app.example.com');
+    assert.match(allowed.headers.get('access-control-allow-headers') ?? '', /authorization/);
+    const denied = await preflight('https://evil.example.com');
+    assert.equal(denied.headers.get('access-control-allow-origin'), null);
+  });
+});

@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { assertAcceptablePassword, hashPassword, verifyPassword } from '../src/auth/passwords.js';
+
+describe('passwords', () => {
+  it('hashes with argon2id at 19 MiB, 2 passes, 1 lane', async () => {
+    const hash = await hashPassword('correct horse battery staple');
+    assert.match(hash, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    assert.equal(await verifyPassword(hash, 'correct horse battery staple'), true);
+    assert.equal(await verifyPassword(hash, 'correct horse battery stapler'), false);
+  });
+
+  it('treats composed and decomposed unicode as the same password', async () => {
+    const hash = await hashPassword('caf\u00e9 au lait!');
+    assert.equal(await verifyPassword(hash, 'cafe\u0301 au lait!'), true);
+  });
+
+  it('does not block the event loop while hashing', async () => {
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    await Promise.all([hashPassword('a long passphrase 1'), hashPassword('a long passphrase 2')]);
+    clearInterval(timer);
+    assert.ok(ticks > 0, 'timers kept firing during the hashes');
+  });
+
+  it('refuses the bundled common passwords regardless of case, and the email as password', () => {
+    for (const password of ['password', 'PASSWORD1', 'baseball1', '12345678']) {
+      assert.throws(() => assertAcceptablePassword(password), { code: 'weak_password' }, password);
+    }
+    assert.throws(() => assertAcceptablePassword('ann.smith', { email: 'ann.smith@example.com' }), {
+      code: 'weak_password',
+    });
+    assert.doesNotThrow(() => assertAcceptablePassword('tree lamp orbit'));
+  });
+
+  it('counts characters, not UTF-16 units, and caps bytes', () => {
+    assert.doesNotThrow(() => assertAcceptablePassword('🙂'.repeat(8)));
+    assert.throws(() => assertAcceptablePassword('🙂'.repeat(7)), { code: 'weak_password' });
+    assert.throws(() => assertAcceptablePassword('🙂'.repeat(129)), { code: 'weak_password' });
+  });
+});
