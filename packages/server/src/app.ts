@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { pino } from 'pino';
 import type { AuthDeps } from './auth/context.js';
 import { memoryRateLimiter } from './auth/rateLimiter.js';
 import { resolveConfig, type ServerOptions } from './config.js';
@@ -40,6 +41,12 @@ const REDACTED = [
   '*.token',
 ];
 
+/** pino with the secrets redacted, writing to `stream` (default standard output). */
+function createLogger(level: string, stream?: { write(line: string): void }): FastifyBaseLogger {
+  const options = { level, redact: { paths: REDACTED, censor: '[redacted]' } };
+  return stream ? pino(options, stream) : pino(options);
+}
+
 /**
  * Builds the Baton server as a Fastify instance, ready to `listen()` or to `register` inside a
  * larger app. Opens (and migrates) the store, loads or creates the signing keys, and closes the
@@ -76,10 +83,9 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
     };
 
     const app = Fastify({
-      logger:
-        config.logLevel === false
-          ? false
-          : { level: config.logLevel, redact: { paths: REDACTED, censor: '[redacted]' } },
+      ...(config.logLevel === false
+        ? { logger: false }
+        : { loggerInstance: createLogger(config.logLevel, options.logStream) }),
       bodyLimit: BODY_LIMIT,
       trustProxy: config.trustProxy,
       // Input must already have the right types: no silent coercion of `123` into `"123"`.

@@ -45,6 +45,8 @@ export interface ServerOptions {
   readonly loginLimit?: LoginLimitOptions;
   /** Log level for pino, or `false` to disable logging. Default `info`. */
   readonly logLevel?: string | false;
+  /** Where log lines go (default standard output): for tests and log shippers. */
+  readonly logStream?: { write(line: string): void };
   /** The time source. Default the system clock. */
   readonly clock?: Clock;
   /** A store to use instead of opening one from `dataDir`/`databaseUrl` (the caller closes it). */

@@ -68,3 +68,38 @@ describe('configuration', () => {
     assert.match(lines[0] ?? '', /^baton: BATON_ACCESS_TTL: expected a duration/);
   });
 });
+
+describe('baton serve', () => {
+  it('serves the API on the configured port and stops on SIGTERM', async () => {
+    const { spawn } = await import('node:child_process');
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'baton-serve-'));
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, 'serve', '--port', '0'], {
+      env: { ...process.env, BATON_DATA_DIR: dataDir, BATON_LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let output = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          const match = /Baton listening on (http:\/\/[^ ]+)/.exec(output);
+          if (match?.[1]) resolve(match[1]);
+        });
+        child.on('exit', (code) => reject(new Error(`exited with ${code}: ${output}`)));
+      });
+      const health = await fetch(`${url}/healthz`);
+      assert.equal(health.status, 200);
+      const jwks = await fetch(`${url}/.well-known/jwks.json`);
+      assert.equal(((await jwks.json()) as { keys: unknown[] }).keys.length, 1);
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+    } finally {
+      child.kill('SIGKILL');
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});

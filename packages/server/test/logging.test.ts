@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { GOOD_PASSWORD, registerUser, startServer } from './support/server.js';
+
+describe('logging', () => {
+  it('never writes a password, a token or an Authorization header to the log', async () => {
+    const lines: string[] = [];
+    const server = await startServer({
+      logLevel: 'trace',
+      logStream: { write: (line) => void lines.push(line) },
+    });
+    try {
+      const registered = await registerUser(server);
+      await server.request('POST', '/auth/login', {
+        body: { email: registered.email, password: GOOD_PASSWORD },
+      });
+      await server.request('POST', '/auth/login', {
+        body: { email: registered.email, password: 'wrong password!' },
+      });
+      const refreshed = await server.request('POST', '/auth/refresh', {
+        body: { refreshToken: registered.refreshToken },
+      });
+      await server.request('GET', '/todos', { token: refreshed.body.accessToken });
+      await server.request('GET', '/auth/me', { token: 'garbage.token.value' });
+      server.app.log.info({ password: 'logged-by-mistake', refreshToken: 'brt_mistake' }, 'a careless line');
+    } finally {
+      await server.close();
+    }
+    const log = lines.join('');
+    assert.ok(log.includes('"url":"/auth/refresh"'), 'requests were logged at all');
+    assert.ok(log.includes('a careless line'));
+    for (const secret of [
+      GOOD_PASSWORD,
+      'wrong password!',
+      'logged-by-mistake',
+      'brt_',
+      'Bearer ',
+      'garbage.token',
+    ]) {
+      assert.equal(log.includes(secret), false, `the log contains ${secret}`);
+    }
+  });
+});
