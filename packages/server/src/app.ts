@@ -6,6 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import type { AuthDeps } from './auth/context.js';
 import { memoryRateLimiter } from './auth/rateLimiter.js';
+import { Throttle } from './auth/throttle.js';
 import { resolveConfig, type ServerOptions } from './config.js';
 import { registerProblemHandlers } from './http/problems.js';
 import { sharedSchemas } from './http/schemas.js';
@@ -78,7 +79,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
         ttl: config.accessTtl,
         clock,
       }),
-      limiter: memoryRateLimiter(clock),
+      throttle: new Throttle(memoryRateLimiter(clock), config.rateLimits),
       rotationSecret: Buffer.from(secret, 'base64url'),
     };
 

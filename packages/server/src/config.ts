@@ -1,14 +1,9 @@
 import path from 'node:path';
+import { DEFAULT_LIMITS, type RateLimits } from './auth/throttle.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import { parseDuration } from './duration.js';
 import type { Store } from './store/store.js';
-
-/** Login throttling: at most `max` attempts per `windowSeconds` for one (IP, email) pair and 5x that per IP. */
-export interface LoginLimitOptions {
-  readonly max: number;
-  readonly windowSeconds: number;
-}
 
 /**
  * Options of {@link createServer}. Every option has a working default; the `BATON_*` environment
@@ -41,8 +36,11 @@ export interface ServerOptions {
   readonly appDir?: string;
   /** Trust `X-Forwarded-*` from a reverse proxy (for client IPs). Default false. */
   readonly trustProxy?: boolean;
-  /** Login throttling. Default 10 attempts per 15 minutes per (IP, email). */
-  readonly loginLimit?: LoginLimitOptions;
+  /**
+   * Anti-automation limits (see `DEFAULT_LIMITS`): override some, or `false` to switch throttling
+   * off (benchmarks only; `BATON_RATE_LIMITS=off`).
+   */
+  readonly rateLimits?: Partial<RateLimits> | false;
   /** Log level for pino, or `false` to disable logging. Default `info`. */
   readonly logLevel?: string | false;
   /** Where log lines go (default standard output): for tests and log shippers. */
@@ -68,7 +66,7 @@ export interface ServerConfig {
   readonly corsOrigins: readonly string[];
   readonly appDir: string | undefined;
   readonly trustProxy: boolean;
-  readonly loginLimit: LoginLimitOptions;
+  readonly rateLimits: RateLimits | false;
   readonly logLevel: string | false;
   readonly clock: Clock;
 }
@@ -106,7 +104,7 @@ export function resolveConfig(options: ServerOptions = {}): ServerConfig {
     corsOrigins: options.corsOrigins ?? [],
     appDir: options.appDir === undefined ? undefined : path.resolve(options.appDir),
     trustProxy: options.trustProxy ?? false,
-    loginLimit: options.loginLimit ?? { max: 10, windowSeconds: 15 * 60 },
+    rateLimits: options.rateLimits === false ? false : { ...DEFAULT_LIMITS, ...options.rateLimits },
     logLevel: options.logLevel ?? 'info',
     clock: options.clock ?? systemClock,
   };
@@ -114,8 +112,6 @@ export function resolveConfig(options: ServerOptions = {}): ServerConfig {
   checkInteger('refreshIdleTtl', config.refreshIdleTtl, 1, 10 * 365 * DAY);
   checkInteger('sessionMaxAge', config.sessionMaxAge, 1, 10 * 365 * DAY);
   checkInteger('refreshGrace', config.refreshGrace, 0, 300);
-  checkInteger('loginLimit.max', config.loginLimit.max, 1, 1_000_000);
-  checkInteger('loginLimit.windowSeconds', config.loginLimit.windowSeconds, 1, DAY);
   if (config.issuer.trim() === '') throw new ConfigError('issuer', 'must not be empty');
   if (config.audience.trim() === '') throw new ConfigError('audience', 'must not be empty');
   if (config.databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
@@ -191,6 +187,12 @@ export function optionsFromEnv(env: Env = process.env): ServerOptions {
   );
   set('appDir', 'BATON_APP_DIR', (raw) => raw, 'a directory');
   set('trustProxy', 'BATON_TRUST_PROXY', parseBoolean, 'true or false');
+  set(
+    'rateLimits',
+    'BATON_RATE_LIMITS',
+    (raw) => (raw === 'off' ? false : raw === 'on' ? {} : undefined),
+    "'on' or 'off'",
+  );
   set('logLevel', 'BATON_LOG_LEVEL', parseLogLevel, 'one of fatal, error, warn, info, debug, trace, silent');
   const resolved = options as ServerOptions;
   try {

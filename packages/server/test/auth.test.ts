@@ -5,7 +5,7 @@ import { GOOD_PASSWORD, registerUser, startServer, type TestServer, uniqueEmail 
 describe('registration and login', () => {
   let server: TestServer;
   before(async () => {
-    server = await startServer({ loginLimit: { max: 3, windowSeconds: 60 } });
+    server = await startServer({ rateLimits: { loginAccountIp: { max: 3, windowSeconds: 60 } } });
   });
   after(() => server.close());
 

@@ -31,6 +31,7 @@ export async function register(
 ): Promise<TokenResponse> {
   const { email, key } = normaliseEmail(input.email);
   assertAcceptablePassword(input.password, { email });
+  await deps.throttle.register(meta.ip);
   const passwordHash = await timedHash(deps, input.password);
   const now = deps.clock.now();
   let user: UserRecord;
@@ -59,19 +60,7 @@ export async function register(
  */
 export async function login(deps: AuthDeps, input: Credentials, meta: RequestMeta): Promise<TokenResponse> {
   const { key } = normaliseEmail(input.email);
-  const { max, windowSeconds } = deps.config.loginLimit;
-  const accountKey = `login:${meta.ip ?? '-'}:${key}`;
-  const ipKey = `login-ip:${meta.ip ?? '-'}`;
-  const limits = await Promise.all([
-    deps.limiter.check(accountKey, max, windowSeconds),
-    deps.limiter.check(ipKey, max * 10, windowSeconds),
-  ]);
-  const limited = limits.find((state) => state.limited);
-  if (limited) {
-    throw new ProblemError('rate_limited', 'too many failed sign-in attempts; try again later', {
-      'retry-after': String(limited.retryAfter),
-    });
-  }
+  await deps.throttle.beforeLogin(meta.ip, key);
   const user = await deps.store.findUserByEmailKey(key);
   const tooLong = Buffer.byteLength(input.password) > PASSWORD_MAX_BYTES;
   const started = performance.now();
@@ -81,7 +70,7 @@ export async function login(deps: AuthDeps, input: Credentials, meta: RequestMet
       : await verifyAgainstDummy(input.password);
   deps.observe?.({ kind: 'password_hash', seconds: (performance.now() - started) / 1000 });
   if (!user || !ok || user.disabled) {
-    await Promise.all([deps.limiter.hit(accountKey, windowSeconds), deps.limiter.hit(ipKey, windowSeconds)]);
+    await deps.throttle.loginFailed(meta.ip, key);
     await audit(
       deps,
       'login_failed',
@@ -92,7 +81,7 @@ export async function login(deps: AuthDeps, input: Credentials, meta: RequestMet
     deps.observe?.({ kind: 'login', ok: false });
     throw new ProblemError('invalid_credentials', 'email or password is incorrect');
   }
-  await deps.limiter.reset(accountKey);
+  await deps.throttle.loginSucceeded(meta.ip, key);
   const tokens = await startSession(deps, user, meta);
   await audit(deps, 'login_succeeded', meta, { userId: user.id });
   deps.observe?.({ kind: 'login', ok: true });
@@ -108,7 +97,9 @@ export async function changePassword(
 ): Promise<void> {
   const user = await deps.store.findUserById(subject.userId);
   if (!user || user.disabled) throw new ProblemError('invalid_token', 'the account no longer exists');
+  await deps.throttle.beforePasswordChange(user.id);
   if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
+    await deps.throttle.passwordChangeFailed(user.id);
     throw new ProblemError('invalid_credentials', 'current password is incorrect');
   }
   assertAcceptablePassword(input.newPassword, { email: user.email });

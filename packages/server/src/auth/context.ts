@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import type { ServerConfig } from '../config.js';
 import type { AuditKind, Store, UserRecord } from '../store/store.js';
 import type { AccessTokenService } from '../tokens/access.js';
-import type { RateLimiter } from './rateLimiter.js';
+import type { Throttle } from './throttle.js';
 
 /** Where a request came from, recorded on sessions and audit events. */
 export interface RequestMeta {
@@ -17,7 +17,7 @@ export interface AuthDeps {
   readonly config: ServerConfig;
   readonly clock: Clock;
   readonly accessTokens: AccessTokenService;
-  readonly limiter: RateLimiter;
+  readonly throttle: Throttle;
   /** The server secret from which refresh-token successors are derived. */
   readonly rotationSecret: Buffer;
   /** Observes domain events (metrics); optional. */

@@ -81,6 +81,7 @@ export async function refreshSession(
   if (record.usedAt === null && now >= session.idleExpiresAt) {
     throw rejected(deps, 'refresh_token_expired', 'the refresh token expired after a period without use');
   }
+  await deps.throttle.refreshForUser(user.id);
   const successor = deriveSuccessor(presented, deps.rotationSecret);
   const result = await store.rotateRefreshToken({
     tokenHash,
