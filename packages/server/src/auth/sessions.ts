@@ -66,6 +66,16 @@ export async function refreshSession(
   presented: string,
   meta: RequestMeta,
 ): Promise<TokenResponse> {
+  await deps.throttle.beforeRefresh(meta.ip);
+  try {
+    return await rotate(deps, presented, meta);
+  } catch (error) {
+    if (error instanceof ProblemError && error.status === 401) await deps.throttle.refreshFailed(meta.ip);
+    throw error;
+  }
+}
+
+async function rotate(deps: AuthDeps, presented: string, meta: RequestMeta): Promise<TokenResponse> {
   const { store, clock, config } = deps;
   if (!looksLikeRefreshToken(presented))
     throw rejected(deps, 'invalid_refresh_token', 'refresh token is not valid');
