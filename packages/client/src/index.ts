@@ -1,1 +1,19 @@
-export {};
+/**
+ * @baton/client: a framework-agnostic token client. Keeps an access + refresh token pair,
+ * authenticates `fetch` for allowed origins, refreshes once for any number of parallel requests
+ * (and once across tabs), and signs out cleanly when the refresh token dies.
+ */
+export type { Backend, BackendContext, LoginInput, RegisterInput } from './backends/backend.js';
+export { type BatonBackendOptions, batonBackend } from './backends/baton.js';
+export { type DjoserBackendOptions, djoserBackend } from './backends/djoser.js';
+export { type OAuth2BackendOptions, oauth2Backend } from './backends/oauth2.js';
+export { type AuthClient, createAuthClient } from './client.js';
+export { AuthError, RefreshUnavailableError, SessionExpiredError } from './errors.js';
+export type { AuthEvent, SignOutReason } from './events.js';
+export type { AuthClientOptions } from './options.js';
+export { type SingleFlight, singleFlight } from './refresh.js';
+export type { Session, TokenGrant, User } from './session.js';
+export { type AsyncKeyValue, asyncStorage } from './storage/keyValue.js';
+export { memoryStorage } from './storage/memory.js';
+export type { TokenStorage } from './storage/storage.js';
+export { localStorageAdapter } from './storage/webStorage.js';

@@ -1,0 +1,61 @@
+import type { TokenGrant, User } from '../session.js';
+import type { Backend } from './backend.js';
+import { type JsonAnswer, optional, optionalNumber, requireString, send } from './http.js';
+
+/** Paths of a Baton server, for servers mounted under a prefix. */
+export interface BatonBackendOptions {
+  /** Prefix of the auth routes. Default `/auth`. */
+  readonly prefix?: string;
+}
+
+/**
+ * The Baton server's API (the default backend): `/auth/register`, `/auth/login`,
+ * `/auth/refresh`, `/auth/logout`, `/auth/logout-all`.
+ *
+ * @example
+ * const auth = createAuthClient({ baseUrl: 'https://api.example.com', backend: batonBackend() });
+ */
+export function batonBackend(options: BatonBackendOptions = {}): Backend {
+  const prefix = options.prefix ?? '/auth';
+  return {
+    login: async (context, { email, password }) =>
+      grantOf(await send(context, `${prefix}/login`, { json: { email, password } })),
+    register: async (context, input) =>
+      grantOf(
+        await send(context, `${prefix}/register`, {
+          json: input.name === undefined ? { email: input.email, password: input.password } : input,
+        }),
+      ),
+    refresh: async (context, refreshToken) =>
+      grantOf(await send(context, `${prefix}/refresh`, { json: { refreshToken } })),
+    async logout(context, session) {
+      await send(context, `${prefix}/logout`, { json: { refreshToken: session.refreshToken } });
+    },
+    async logoutAll(context, session) {
+      await send(context, `${prefix}/logout-all`, { bearer: session.accessToken });
+    },
+  };
+}
+
+function grantOf({ body, serverDate }: JsonAnswer): TokenGrant {
+  return {
+    accessToken: requireString(body, 'accessToken'),
+    refreshToken: requireString(body, 'refreshToken'),
+    ...optional('expiresIn', optionalNumber(body, 'expiresIn')),
+    ...optional('refreshExpiresIn', optionalNumber(body, 'refreshExpiresIn')),
+    ...optional('serverDate', serverDate),
+    user: userOf(body.user),
+  };
+}
+
+function userOf(value: unknown): User | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const user = value as Record<string, unknown>;
+  if (typeof user.id !== 'string' || typeof user.email !== 'string') return null;
+  return {
+    id: user.id,
+    email: user.email,
+    name: typeof user.name === 'string' ? user.name : null,
+    createdAt: typeof user.createdAt === 'string' ? user.createdAt : null,
+  };
+}

@@ -1,0 +1,74 @@
+import type { SignOutReason } from './events.js';
+import { decodeState, type SessionState } from './session.js';
+import type { TokenStorage } from './storage/storage.js';
+
+/** What one tab tells the others. */
+export type TabMessage =
+  | { readonly type: 'session'; readonly state: SessionState }
+  | { readonly type: 'signed-out'; readonly reason: SignOutReason };
+
+/**
+ * Coordination between tabs (and windows, workers) of one origin that share a session.
+ * Without cross-tab support every method degrades to the single-tab behaviour.
+ */
+export interface TabChannel {
+  /** Runs `task` while holding an origin-wide exclusive lock (Web Locks), so one tab refreshes at a time. */
+  withLock<T>(task: () => Promise<T>): Promise<T>;
+  /** Tells the other tabs; never delivered back to this tab. */
+  publish(message: TabMessage): void;
+  close(): void;
+}
+
+interface TabChannelOptions {
+  readonly name: string;
+  readonly enabled: boolean;
+  readonly storage: TokenStorage;
+  readonly storageKey: string;
+  readonly onMessage: (message: TabMessage) => void;
+}
+
+interface LockManagerLike {
+  request<T>(name: string, callback: () => Promise<T>): Promise<T>;
+}
+
+/**
+ * Opens the channel: `BroadcastChannel` where it exists, else the storage's own change events
+ * (`storage` events of `localStorage`), else nothing.
+ */
+export function openTabChannel(options: TabChannelOptions): TabChannel {
+  if (!options.enabled) {
+    return { withLock: (task) => task(), publish: () => {}, close: () => {} };
+  }
+  const locks = (globalThis.navigator as { locks?: LockManagerLike } | undefined)?.locks;
+  const withLock = <T>(task: () => Promise<T>): Promise<T> =>
+    typeof locks?.request === 'function' ? locks.request(options.name, task) : task();
+
+  if (typeof globalThis.BroadcastChannel === 'function') {
+    const channel = new BroadcastChannel(options.name);
+    // In Node a channel keeps the process alive; a client should not.
+    (channel as { unref?: () => void }).unref?.();
+    channel.onmessage = (event: MessageEvent) => {
+      if (isTabMessage(event.data)) options.onMessage(event.data);
+    };
+    return {
+      withLock,
+      publish: (message) => channel.postMessage(message),
+      close: () => channel.close(),
+    };
+  }
+
+  const unwatch = options.storage.watch?.(options.storageKey, (value) => {
+    const state = decodeState(value);
+    options.onMessage(state === null ? { type: 'signed-out', reason: 'logout' } : { type: 'session', state });
+  });
+  return { withLock, publish: () => {}, close: () => unwatch?.() };
+}
+
+function isTabMessage(value: unknown): value is TabMessage {
+  if (typeof value !== 'object' || value === null) return false;
+  const message = value as { type?: unknown; reason?: unknown; state?: unknown };
+  if (message.type === 'signed-out') return typeof message.reason === 'string';
+  return (
+    message.type === 'session' && decodeState(JSON.stringify({ v: 1, ...(message.state as object) })) !== null
+  );
+}
