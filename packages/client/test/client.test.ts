@@ -1,0 +1,220 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createManualClock } from '@baton/server';
+import {
+  type AuthClient,
+  type AuthEvent,
+  asyncStorage,
+  createAuthClient,
+  localStorageAdapter,
+  memoryStorage,
+  RefreshUnavailableError,
+  SessionExpiredError,
+  type TokenStorage,
+} from '../src/index.js';
+import { recordEvents, typesOf } from './support/events.js';
+import { fakeBackend, fakeWebStorage } from './support/fakeBackend.js';
+
+const baseUrl = 'http://127.0.0.1:9';
+const ada = { email: 'ada@example.com', password: 'correct horse battery staple' };
+
+function setup(options: { storage?: TokenStorage; crossTab?: boolean; storageKey?: string } = {}) {
+  const clock = createManualClock();
+  const { backend, state } = fakeBackend(clock);
+  const storage = options.storage ?? memoryStorage();
+  const client = createAuthClient({ baseUrl, backend, storage, clock, ...options });
+  return { clock, backend, state, storage, client, events: recordEvents(client) };
+}
+
+/** The next event of a type. The client's channel does not keep Node alive, so this timer does. */
+function nextEvent(client: AuthClient, type: AuthEvent['type']): Promise<AuthEvent> {
+  return new Promise((resolve, reject) => {
+    const timeout = setTimeout(() => reject(new Error(`no ${type} event`)), 5_000);
+    const stop = client.subscribe((event) => {
+      if (event.type === type) {
+        stop();
+        clearTimeout(timeout);
+        resolve(event);
+      }
+    });
+  });
+}
+
+test('the whole session is written as one storage value', async () => {
+  const writes: [string, string][] = [];
+  const inner = memoryStorage();
+  const storage: TokenStorage = {
+    ...inner,
+    set: (key, value) => {
+      writes.push([key, value]);
+      return inner.set(key, value);
+    },
+  };
+  const { client, clock } = setup({ storage });
+  await client.login(ada);
+  clock.advance(61_000);
+  await client.getAccessToken();
+  assert.equal(writes.length, 2);
+  for (const [key, value] of writes) {
+    assert.equal(key, 'baton.session');
+    const { session } = JSON.parse(value);
+    assert.equal(typeof session.accessToken, 'string');
+    assert.equal(typeof session.refreshToken, 'string');
+  }
+  client.dispose();
+});
+
+test('the access token is refreshed shortly before it expires, not earlier', async () => {
+  const { client, clock, state } = setup();
+  const { accessToken } = await client.login(ada);
+  clock.advance(25_000);
+  assert.equal(await client.getAccessToken(), accessToken);
+  clock.advance(6_000); // 31 s of 60: inside the default 30 s lead
+  assert.notEqual(await client.getAccessToken(), accessToken);
+  assert.equal(state.refreshCalls, 1);
+  client.dispose();
+});
+
+test('while the server is unreachable a token that has not yet expired is still used', async () => {
+  const { client, clock, state, events } = setup();
+  const { accessToken } = await client.login(ada);
+  state.mode = 'offline';
+  clock.advance(40_000);
+  assert.equal(await client.getAccessToken(), accessToken);
+  clock.advance(30_000);
+  await assert.rejects(client.getAccessToken(), RefreshUnavailableError);
+  state.mode = 'server_error';
+  await assert.rejects(client.getAccessToken(), { code: 'refresh_unavailable', status: 503 });
+  assert.deepEqual(typesOf(events), ['signed-in']);
+  state.mode = 'ok';
+  assert.notEqual(await client.getAccessToken(), accessToken);
+  client.dispose();
+});
+
+test('recoverFromUnauthorized refreshes once and hands newer tokens out without refreshing', async () => {
+  const { client, state } = setup();
+  const { accessToken } = await client.login(ada);
+  const fresh = await Promise.all(
+    Array.from({ length: 20 }, () => client.recoverFromUnauthorized(accessToken)),
+  );
+  assert.equal(new Set(fresh).size, 1);
+  assert.equal(state.refreshCalls, 1);
+  assert.equal(await client.recoverFromUnauthorized(accessToken), fresh[0]);
+  assert.equal(state.refreshCalls, 1);
+  state.mode = 'dead';
+  await assert.rejects(client.recoverFromUnauthorized(fresh[0]!), SessionExpiredError);
+  await assert.rejects(client.recoverFromUnauthorized('anything'), SessionExpiredError);
+  client.dispose();
+});
+
+test('resume() refreshes a token that expired while the app was in the background', async () => {
+  const { client, clock, state, events } = setup();
+  await client.login(ada);
+  await client.resume();
+  assert.equal(state.refreshCalls, 0);
+  clock.advance(3_600_000 - 1);
+  await client.resume();
+  assert.equal(state.refreshCalls, 1);
+  assert.deepEqual(typesOf(events), ['signed-in', 'refreshed']);
+  client.dispose();
+});
+
+test('a stored session whose refresh token has expired is dropped at start', async () => {
+  const storage = memoryStorage();
+  const first = setup({ storage });
+  await first.client.login(ada);
+  first.client.dispose();
+  const later = createAuthClient({
+    baseUrl,
+    backend: first.backend,
+    storage,
+    clock: { now: () => first.clock.now() + 3_601_000 },
+  });
+  await later.ready;
+  assert.equal(later.session, null);
+  assert.equal(await storage.get('baton.session'), null);
+  later.dispose();
+});
+
+test('storage adapters: localStorage and an async key-value store (Capacitor Preferences shape)', async () => {
+  const web = fakeWebStorage();
+  const preferences = new Map<string, string>();
+  const Preferences = {
+    get: async ({ key }: { key: string }) => ({ value: preferences.get(key) ?? null }),
+    set: async ({ key, value }: { key: string; value: string }) => void preferences.set(key, value),
+    remove: async ({ key }: { key: string }) => void preferences.delete(key),
+  };
+  const adapters: [string, TokenStorage, () => string | null][] = [
+    ['localStorage', localStorageAdapter(web), () => web.getItem('baton.session')],
+    [
+      'Preferences',
+      asyncStorage({
+        get: async (key) => (await Preferences.get({ key })).value,
+        set: (key, value) => Preferences.set({ key, value }),
+        remove: (key) => Preferences.remove({ key }),
+      }),
+      () => preferences.get('baton.session') ?? null,
+    ],
+  ];
+  for (const [name, storage, raw] of adapters) {
+    const { client, backend, clock } = setup({ storage });
+    await client.login(ada);
+    assert.match(raw() ?? '', /"refreshToken"/, name);
+    const restored = createAuthClient({ baseUrl, backend, storage, clock });
+    await restored.ready;
+    assert.equal(restored.session?.refreshToken, client.session?.refreshToken, name);
+    await restored.logout();
+    assert.equal(raw(), null, name);
+    client.dispose();
+    restored.dispose();
+  }
+  assert.throws(() => asyncStorage({ get: async () => null } as never), TypeError);
+});
+
+test('tabs sharing a session see each other sign in, refresh and sign out', async () => {
+  const storage = memoryStorage();
+  const storageKey = `tabs-${process.pid}`;
+  const a = setup({ storage, crossTab: true, storageKey });
+  const b = createAuthClient({
+    baseUrl,
+    backend: a.backend,
+    storage,
+    clock: a.clock,
+    crossTab: true,
+    storageKey,
+  });
+  const bEvents = recordEvents(b);
+
+  const signedIn = nextEvent(b, 'signed-in');
+  await a.client.login(ada);
+  await signedIn;
+  assert.equal(b.session?.accessToken, a.client.session?.accessToken);
+
+  const refreshed = nextEvent(b, 'refreshed');
+  a.clock.advance(61_000);
+  await a.client.getAccessToken();
+  await refreshed;
+  assert.equal(await b.getAccessToken(), a.client.session?.accessToken);
+  assert.equal(a.state.refreshCalls, 1, "the second tab uses the first tab's refresh");
+
+  const signedOut = nextEvent(b, 'signed-out');
+  await a.client.logout();
+  await signedOut;
+  assert.equal(b.session, null);
+  assert.deepEqual(typesOf(bEvents), ['signed-in', 'refreshed', 'signed-out:logout']);
+  a.client.dispose();
+  b.dispose();
+});
+
+test('misuse is a TypeError at the boundary', () => {
+  assert.throws(() => createAuthClient({ baseUrl: '/relative' }), TypeError);
+  assert.throws(() => createAuthClient({ baseUrl, allowedOrigins: ['nope'] }), TypeError);
+  assert.throws(() => createAuthClient({ baseUrl, refreshLeadSeconds: -1 }), TypeError);
+  const client = createAuthClient({ baseUrl, storage: memoryStorage() });
+  assert.throws(() => client.subscribe('x' as never), TypeError);
+  assert.equal(client.isAllowedUrl(`${baseUrl}/todos`), true);
+  assert.equal(client.isAllowedUrl('/todos'), true);
+  assert.equal(client.isAllowedUrl('http://127.0.0.1:10/todos'), false);
+  assert.equal(client.isAllowedUrl('https://evil.example/?http://127.0.0.1:9'), false);
+  client.dispose();
+});
