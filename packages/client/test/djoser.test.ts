@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import {
+  type Backend,
+  createAuthClient,
+  djoserBackend,
+  memoryStorage,
+  RefreshUnavailableError,
+  SessionExpiredError,
+} from '../src/index.js';
+import { type DjangoPeer, expiredCopy, startDjangoPeer } from './support/djangoPeer.js';
+import { recordEvents, typesOf } from './support/events.js';
+
+describe('djoserBackend against Django djoser + simplejwt (scripts/django-peer)', () => {
+  let peer: DjangoPeer | undefined;
+  let skipReason = '';
+  let users = 0;
+  before(async () => {
+    const started = await startDjangoPeer();
+    if ('skipped' in started) {
+      skipReason = started.skipped;
+      console.log(skipReason);
+    } else {
+      peer = started;
+    }
+  });
+  after(() => peer?.close());
+
+  /**
+   * A client whose first access token has already expired on the server (the backend is a plain
+   * object, so a test can wrap it), plus a counter of refresh calls.
+   */
+  async function signedInWithExpiredToken() {
+    const refreshes = { count: 0, before: async () => {} };
+    const countingFetch: typeof fetch = async (input, init) => {
+      if (String(input instanceof Request ? input.url : input).endsWith('/auth/jwt/refresh/')) {
+        refreshes.count += 1;
+        await refreshes.before();
+      }
+      return fetch(input, init);
+    };
+    const djoser = djoserBackend();
+    const backend: Backend = {
+      ...djoser,
+      login: async (context, input) => {
+        const grant = await djoser.login(context, input);
+        return { ...grant, accessToken: expiredCopy(grant.accessToken) };
+      },
+    };
+    const storage = memoryStorage();
+    const client = createAuthClient({ baseUrl: peer!.url, backend, storage, fetch: countingFetch });
+    users += 1;
+    const account = {
+      email: `dj${users}-${process.pid}@example.com`,
+      password: 'correct horse battery staple',
+    };
+    const registered = await djoserBackend().register!({ baseUrl: peer!.url, fetch }, account);
+    assert.equal(registered.user?.email, account.email);
+    await client.login(account);
+    return { client, storage, refreshes, events: recordEvents(client) };
+  }
+
+  test('100 parallel requests with an expired token use one refresh and all succeed', async (t) => {
+    if (!peer) return t.skip(skipReason);
+    const { client, refreshes, events } = await signedInWithExpiredToken();
+    const responses = await Promise.all(
+      Array.from({ length: 100 }, () => client.fetch(`${peer!.url}/todos/`)),
+    );
+    assert.deepEqual(new Set(responses.map((response) => response.status)), new Set([200]));
+    assert.equal(refreshes.count, 1);
+    assert.deepEqual(typesOf(events), ['refreshed']);
+    client.dispose();
+  });
+
+  test('a blacklisted refresh token signs out once and stops', async (t) => {
+    if (!peer) return t.skip(skipReason);
+    const { client, storage, refreshes, events } = await signedInWithExpiredToken();
+    // Rotation elsewhere blacklists the client's refresh token (BLACKLIST_AFTER_ROTATION).
+    const rotated = await fetch(`${peer.url}/auth/jwt/refresh/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refresh: client.session!.refreshToken }),
+    });
+    assert.equal(rotated.status, 200);
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, () => client.fetch(`${peer!.url}/todos/`)),
+    );
+    assert.ok(
+      results.every((result) => result.status === 'rejected' && result.reason instanceof SessionExpiredError),
+    );
+    assert.equal(refreshes.count, 1);
+    assert.deepEqual(typesOf(events), ['signed-out:refresh_failed']);
+    assert.equal(await storage.get('baton.session'), null);
+    client.dispose();
+  });
+
+  test('a server outage during refresh keeps the session; it works again after the restart', async (t) => {
+    if (!peer) return t.skip(skipReason);
+    const { client, events, refreshes } = await signedInWithExpiredToken();
+    // The request gets its 401; the server goes down just before the refresh reaches it.
+    refreshes.before = () => peer!.stop();
+    await assert.rejects(client.fetch(`${peer.url}/todos/`), RefreshUnavailableError);
+    assert.notEqual(client.session, null);
+    refreshes.before = async () => {};
+    await peer.restart();
+    assert.equal((await client.fetch(`${peer.url}/todos/`)).status, 200);
+    assert.deepEqual(typesOf(events), ['refreshed']);
+    client.dispose();
+  });
+
+  test('logout blacklists the refresh token', async (t) => {
+    if (!peer) return t.skip(skipReason);
+    const { client } = await signedInWithExpiredToken();
+    const { refreshToken } = client.session!;
+    await client.logout();
+    const refused = await fetch(`${peer.url}/auth/jwt/refresh/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refresh: refreshToken }),
+    });
+    assert.equal(refused.status, 401);
+    client.dispose();
+  });
+});

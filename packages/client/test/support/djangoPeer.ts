@@ -1,0 +1,95 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const START = fileURLToPath(new URL('../../../../scripts/django-peer/start.sh', import.meta.url));
+export const PEER_SECRET = 'baton-client-test-secret';
+
+/** The Django djoser + simplejwt peer (scripts/django-peer) on a free port of 127.0.0.1. */
+export interface DjangoPeer {
+  readonly url: string;
+  /** Stops gunicorn, keeping the database. */
+  stop(): Promise<void>;
+  /** Starts again on the same port and database. */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Starts the peer, or returns the reason it cannot run here. */
+export async function startDjangoPeer(): Promise<DjangoPeer | { skipped: string }> {
+  const port = await freePort();
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'django-peer-data-'));
+  let child: ChildProcess | undefined;
+  const launch = async () => {
+    const started = spawn(START, [String(port)], {
+      env: { ...process.env, DJANGO_PEER_DATA_DIR: dataDir, DJANGO_PEER_SECRET: PEER_SECRET },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    child = started;
+    return new Promise<string | null>((resolve, reject) => {
+      let output = '';
+      started.stdout?.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('django-peer ready')) resolve(null);
+        if (output.includes('skipped:')) resolve(output.trim());
+      });
+      started.on('exit', (code) =>
+        code === 3 ? resolve(output.trim()) : reject(new Error(`peer exited ${code}`)),
+      );
+    });
+  };
+  const stop = async () => {
+    const running = child;
+    child = undefined;
+    if (running === undefined || running.exitCode !== null) return;
+    await new Promise((resolve) => {
+      running.once('exit', resolve);
+      running.kill('SIGTERM');
+    });
+  };
+  const skipped = await launch();
+  if (skipped !== null) {
+    await rm(dataDir, { recursive: true, force: true });
+    return { skipped };
+  }
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop,
+    async restart() {
+      await launch();
+    },
+    async close() {
+      await stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A copy of a simplejwt access token that expired an hour ago, signed with the peer's key: the
+ * server refuses it exactly as it refuses a token that timed out, without the test waiting.
+ */
+export function expiredCopy(accessToken: string): string {
+  const [header, payload] = accessToken.split('.');
+  const claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString());
+  const lifetime = claims.exp - claims.iat;
+  claims.exp = Math.floor(Date.now() / 1000) - 3600;
+  claims.iat = claims.exp - lifetime;
+  const body = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+  return `${body}.${createHmac('sha256', PEER_SECRET).update(body).digest('base64url')}`;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
