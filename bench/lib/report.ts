@@ -1,0 +1,156 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { PLAN, type StackResult } from './scenarios.js';
+import { isMet, type RunMeasurements, type Target } from './targets.js';
+
+const HEADER = `# Baton benchmark results
+
+Written by \`npm run bench\` (see [README.md](README.md)); each run is appended. Every ratio
+compares two numbers measured in the same run on the same machine: absolute numbers drift on a
+shared 2-core box, ratios measured together much less.
+`;
+
+const f = (value: number | undefined, digits = 0) =>
+  value === undefined || !Number.isFinite(value) ? 'n/a' : value.toFixed(digits);
+
+function table(head: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+  return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+export interface RunReport extends RunMeasurements {
+  readonly startedAt: Date;
+  readonly machine: readonly string[];
+  readonly targets: readonly Target[];
+  readonly failures: readonly string[];
+  readonly clientOverhead?: string;
+  readonly totalSeconds: number;
+}
+
+/** The markdown section of one run. */
+export function renderRun(report: RunReport): string {
+  const stacks = [...report.stacks.values()];
+  const out: string[] = [
+    `## Run of ${report.startedAt.toISOString()}`,
+    '',
+    ...report.machine.map((m) => `- ${m}`),
+    '',
+  ];
+  const met = report.targets.filter(isMet).length;
+  out.push(`### Targets (${met} of ${report.targets.length} met)`, '');
+  out.push(
+    table(
+      ['target', 'measured', 'ratio', 'goal', 'met'],
+      report.targets.map((t) => [
+        t.name,
+        t.detail,
+        `${f(t.ratio, 2)}x`,
+        `${t.goal.at === 'least' ? '>=' : '<='} ${t.goal.ratio}x`,
+        isMet(t) ? 'met' : '**not met**',
+      ]),
+    ),
+  );
+  out.push(
+    '',
+    `### Protected GET /todos (wrk -t1 -c${PLAN.connections}, ${PLAN.getSeconds} s after a 2 s warm-up)`,
+    '',
+  );
+  out.push(
+    table(
+      ['server', 'tokens', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'peak RSS MiB', 'start to first 200 ms'],
+      stacks.flatMap((s) =>
+        s.gets.map((g) => [
+          s.stack,
+          g.label,
+          f(g.load.requestsPerSecond),
+          f(g.load.p50Ms, 2),
+          f(g.load.p99Ms, 2),
+          String(g.load.errors),
+          f(g.peakRssMiB, 0),
+          f(s.startupMs),
+        ]),
+      ),
+    ),
+  );
+  out.push('', `### Refresh with rotation (${PLAN.refreshSeconds} s each, after 1 s warm-up)`, '');
+  const withAuth = stacks.filter((s) => s.refreshSequential);
+  out.push(
+    table(
+      ['server', 'durable', '1 chain /s', `${PLAN.concurrentChains} chains /s`, 'refused'],
+      [
+        ...withAuth.map((s) => [
+          s.stack,
+          s.durableRefresh ? 'yes' : 'no (in memory)',
+          f(s.refreshSequential?.perSecond),
+          f(s.refreshConcurrent?.perSecond),
+          String((s.refreshSequential?.failed ?? 0) + (s.refreshConcurrent?.failed ?? 0)),
+        ]),
+        ['raw SQLite commit (WAL, synchronous=FULL)', 'yes', f(report.rawCommitsPerSecond), '', ''],
+      ],
+    ),
+  );
+  out.push('', `### Login (${PLAN.loginClients} clients, ${PLAN.loginSeconds} s)`, '');
+  out.push(
+    table(
+      ['server', 'one login alone, ms', 'logins/s', 'failed'],
+      withAuth.map((s) => [
+        s.stack,
+        f(s.singleLoginMs),
+        f(s.logins?.perSecond, 1),
+        String(s.logins?.failed ?? 0),
+      ]),
+    ),
+  );
+  const stormed = stacks.filter((s) => s.storm);
+  if (stormed.length > 0) {
+    out.push(
+      '',
+      `### Protected GET latency during a login storm (probe at ${PLAN.probeRate} req/s, open loop; ${PLAN.stormClients} clients logging in)`,
+      '',
+    );
+    out.push(
+      table(
+        [
+          'server',
+          'p50 quiet ms',
+          'p99 quiet ms',
+          'p50 storm ms',
+          'p99 storm ms',
+          'logins/s in storm',
+          'probe errors',
+        ],
+        stormed.map((s) => [
+          s.stack,
+          f(s.storm?.quiet.p50Ms, 2),
+          f(s.storm?.quiet.p99Ms, 2),
+          f(s.storm?.during.p50Ms, 2),
+          f(s.storm?.during.p99Ms, 2),
+          f(s.storm?.logins.perSecond, 1),
+          String((s.storm?.quiet.errors ?? 0) + (s.storm?.during.errors ?? 0)),
+        ]),
+      ),
+    );
+  }
+  if (report.clientOverhead !== undefined) {
+    out.push(
+      '',
+      '### Client SDK overhead (packages/client/bench/overhead.ts)',
+      '',
+      '```',
+      report.clientOverhead.trim(),
+      '```',
+    );
+  }
+  if (report.failures.length > 0) {
+    out.push('', '### What could not be measured', '', ...report.failures.map((line) => `- ${line}`));
+  }
+  out.push('', `Whole run: ${f(report.totalSeconds)} s.`, '');
+  return out.join('\n');
+}
+
+/** Appends a run to RESULTS.md, creating it with its header the first time. */
+export function appendRun(path: string, section: string): void {
+  const before = existsSync(path) ? readFileSync(path, 'utf8') : HEADER;
+  writeFileSync(path, `${before.trimEnd()}\n\n${section}`);
+}
+
+export type { StackResult };

@@ -1,0 +1,202 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { field, sendJson } from './http.js';
+import { launch, type RunningServer } from './processes.js';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const BENCH_WORK = join(REPO_ROOT, 'bench', '.work');
+const REFERENCES_BUILD = join(BENCH_WORK, 'references');
+const DJANGO_PROJECT = join(REPO_ROOT, 'bench', 'references', 'django');
+
+export interface TokenPair {
+  readonly accessToken: string;
+  readonly refreshToken: string;
+}
+
+export interface Account {
+  readonly index: number;
+  readonly email: string;
+  readonly password: string;
+}
+
+/** The auth endpoints of a stack, spoken in its own dialect. */
+export interface AuthApi {
+  /** Creates the account (with the three sample todos) and returns its first token pair. */
+  register(baseUrl: string, account: Account): Promise<TokenPair>;
+  login(baseUrl: string, account: Account): Promise<TokenPair>;
+  /** Rotates: the successor pair, or `undefined` when the server refused (any non-200). */
+  refresh(baseUrl: string, refreshToken: string): Promise<TokenPair | undefined>;
+}
+
+/** One server under comparison. */
+export interface Stack {
+  readonly name: string;
+  readonly todosPath: string;
+  /** Whether a 2xx refresh is on disk (fsync'd) before the answer. */
+  readonly durableRefresh: boolean;
+  readonly auth?: AuthApi;
+  launch(port: number, workDir: string, extraEnv?: Record<string, string>): Promise<RunningServer>;
+}
+
+export function accountFor(index: number): Account {
+  return { index, email: `bench-user-${index}@example.test`, password: 'a long bench passphrase 42' };
+}
+
+function pair(response: { status: number; body: unknown }, access: string, refresh: string): TokenPair {
+  return { accessToken: field(response, access), refreshToken: field(response, refresh) };
+}
+
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+export const baton: Stack = {
+  name: 'Baton',
+  todosPath: '/todos',
+  durableRefresh: true,
+  launch: (port, workDir) =>
+    launch({
+      name: 'Baton',
+      command: process.execPath,
+      args: [join(REPO_ROOT, 'packages/server/dist/cli.js'), 'serve'],
+      env: {
+        BATON_PORT: String(port),
+        BATON_DATA_DIR: workDir,
+        BATON_LOG_LEVEL: 'silent',
+        BATON_ACCESS_TTL: '30m',
+      },
+      healthUrl: `http://127.0.0.1:${port}/healthz`,
+    }),
+  auth: {
+    async register(baseUrl, account) {
+      const tokens = pair(
+        await sendJson(`${baseUrl}/auth/register`, {
+          body: { email: account.email, password: account.password },
+        }),
+        'accessToken',
+        'refreshToken',
+      );
+      const titles = ['Buy milk', 'Write the benchmark', 'Read RFC 9700'];
+      for (const [index, title] of titles.entries()) {
+        const created = await sendJson(`${baseUrl}/todos`, {
+          body: { title },
+          headers: bearer(tokens.accessToken),
+        });
+        if (index === 1) {
+          await sendJson(`${baseUrl}/todos/${field(created, 'id')}`, {
+            method: 'PATCH',
+            body: { done: true },
+            headers: bearer(tokens.accessToken),
+          });
+        }
+      }
+      return tokens;
+    },
+    async login(baseUrl, account) {
+      const body = { email: account.email, password: account.password };
+      return pair(await sendJson(`${baseUrl}/auth/login`, { body }), 'accessToken', 'refreshToken');
+    },
+    async refresh(baseUrl, refreshToken) {
+      const response = await sendJson(`${baseUrl}/auth/refresh`, { body: { refreshToken } });
+      return response.status === 200 ? pair(response, 'accessToken', 'refreshToken') : undefined;
+    },
+  },
+};
+
+export const nestjs: Stack = {
+  name: 'NestJS + passport-jwt',
+  todosPath: '/todos',
+  durableRefresh: false,
+  launch: (port) =>
+    launch({
+      name: 'NestJS',
+      command: process.execPath,
+      args: [join(REFERENCES_BUILD, 'nestjs/main.js')],
+      env: { PORT: String(port) },
+      healthUrl: `http://127.0.0.1:${port}/healthz`,
+    }),
+  auth: {
+    async register(baseUrl, account) {
+      const body = { email: account.email, password: account.password };
+      return pair(await sendJson(`${baseUrl}/auth/register`, { body }), 'accessToken', 'refreshToken');
+    },
+    async login(baseUrl, account) {
+      const body = { email: account.email, password: account.password };
+      return pair(await sendJson(`${baseUrl}/auth/login`, { body }), 'accessToken', 'refreshToken');
+    },
+    async refresh(baseUrl, refreshToken) {
+      const response = await sendJson(`${baseUrl}/auth/refresh`, { body: { refreshToken } });
+      return response.status === 200 ? pair(response, 'accessToken', 'refreshToken') : undefined;
+    },
+  },
+};
+
+/** Gunicorn workers: one per core, the usual starting point on a 2-core box. */
+const GUNICORN_WORKERS = 2;
+
+export const django: Stack = {
+  name: 'Django + djoser + simplejwt',
+  todosPath: '/todos/',
+  durableRefresh: true,
+  async launch(port, workDir) {
+    const env = { BENCH_DJANGO_DB: join(workDir, 'db.sqlite3'), PYTHONDONTWRITEBYTECODE: '1' };
+    await migrateDjango(env);
+    return launch({
+      name: 'Django',
+      command: '/usr/bin/gunicorn',
+      args: [
+        '--workers',
+        String(GUNICORN_WORKERS),
+        '--bind',
+        `127.0.0.1:${port}`,
+        'benchsite.wsgi:application',
+      ],
+      cwd: DJANGO_PROJECT,
+      env,
+      healthUrl: `http://127.0.0.1:${port}/healthz/`,
+    });
+  },
+  auth: {
+    async register(baseUrl, account) {
+      const created = await sendJson(`${baseUrl}/auth/users/`, {
+        body: { username: `user${account.index}`, email: account.email, password: account.password },
+      });
+      if (created.status !== 201)
+        throw new Error(`djoser register: ${created.status} ${JSON.stringify(created.body)}`);
+      return this.login(baseUrl, account);
+    },
+    async login(baseUrl, account) {
+      const body = { username: `user${account.index}`, password: account.password };
+      return pair(await sendJson(`${baseUrl}/auth/jwt/create/`, { body }), 'access', 'refresh');
+    },
+    async refresh(baseUrl, refreshToken) {
+      const response = await sendJson(`${baseUrl}/auth/jwt/refresh/`, { body: { refresh: refreshToken } });
+      return response.status === 200 ? pair(response, 'access', 'refresh') : undefined;
+    },
+  },
+};
+
+/** Creates the SQLite schema before gunicorn starts, as a deployment does (not part of start-up time). */
+async function migrateDjango(env: Record<string, string>): Promise<void> {
+  await promisify(execFile)('/usr/bin/python3', ['manage.py', 'migrate', '--noinput'], {
+    cwd: DJANGO_PROJECT,
+    env: { ...process.env, ...env },
+  });
+}
+
+/** The bare `node:http` limit, without auth (`none`) or with an Ed25519 check per request. */
+export function bare(mode: 'none' | 'ed25519', publicJwk?: string): Stack {
+  return {
+    name: mode === 'none' ? 'bare node:http' : 'bare node:http + Ed25519 verify',
+    todosPath: '/todos',
+    durableRefresh: false,
+    launch: (port) =>
+      launch({
+        name: `bare-${mode}`,
+        command: process.execPath,
+        args: [join(REFERENCES_BUILD, 'bare/server.js')],
+        env: { PORT: String(port), BARE_MODE: mode, ...(publicJwk ? { BARE_PUBLIC_JWK: publicJwk } : {}) },
+        healthUrl: `http://127.0.0.1:${port}/healthz`,
+      }),
+  };
+}

@@ -1,0 +1,144 @@
+/**
+ * `npm run bench`: measures Baton against reference servers in one run on this machine and
+ * appends the run, with every target's ratio, to bench/RESULTS.md. See bench/README.md.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg, release, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { buildBaton, buildReferences } from './lib/build.js';
+import { appendRun, renderRun } from './lib/report.js';
+import { benchStack, type StackResult } from './lib/scenarios.js';
+import { measureRawCommits } from './lib/sqliteCommits.js';
+import { BENCH_WORK, bare, baton, django, nestjs, REPO_ROOT, type Stack } from './lib/stacks.js';
+import { computeTargets } from './lib/targets.js';
+import { mintEd25519Token } from './lib/tokens.js';
+import { wrkAvailable } from './lib/wrk.js';
+
+const exec = promisify(execFile);
+const started = performance.now();
+const log = (line: string) =>
+  console.log(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}`);
+const failures: string[] = [];
+
+async function step(what: string, work: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await work();
+    return true;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n').slice(0, 3).join(' ') : String(error);
+    failures.push(`${what}: ${reason}`);
+    log(`FAILED ${what}: ${reason}`);
+    return false;
+  }
+}
+
+async function ensureWrk(): Promise<void> {
+  if (await wrkAvailable()) return;
+  if (process.getuid?.() !== 0) throw new Error('wrk is missing: apt-get install wrk');
+  log('installing wrk from Debian');
+  await exec('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'wrk']).catch(async () => {
+    await exec('apt-get', ['update', '-qq']);
+    await exec('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'wrk']);
+  });
+}
+
+async function version(command: string, args: string[]): Promise<string> {
+  try {
+    const { stdout, stderr } = await exec(command, args);
+    return (stdout || stderr).trim().split('\n')[0] ?? 'unknown';
+  } catch (error) {
+    const out = typeof error === 'object' && error !== null && 'stdout' in error ? String(error.stdout) : '';
+    return out.trim().split('\n')[0] || 'unavailable';
+  }
+}
+
+async function machineInfo(): Promise<string[]> {
+  const cpu = cpus();
+  const nest = JSON.parse(
+    readFileSync(join(REPO_ROOT, 'node_modules/@nestjs/core/package.json'), 'utf8'),
+  ).version;
+  const py = await version('/usr/bin/python3', [
+    '-c',
+    "import django, rest_framework, djoser, gunicorn; from importlib.metadata import version as v; print(f\"Django {django.get_version()}, DRF {rest_framework.VERSION}, simplejwt {v('djangorestframework-simplejwt')}, djoser {v('djoser')}, gunicorn {gunicorn.__version__}\")",
+  ]);
+  return [
+    `machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}`,
+    `software: Node ${process.version}; NestJS ${nest}; ${py}; ${await version('wrk', ['--version'])}`,
+    `load: wrk with 1 thread for GETs (C, event-driven: about one core, the other left to the server); refresh, login and latency-probe clients are node:http keep-alive loops in the harness process`,
+  ];
+}
+
+async function clientOverhead(): Promise<string | undefined> {
+  const script = join(REPO_ROOT, 'packages/client/bench/overhead.ts');
+  if (!existsSync(script)) return undefined;
+  const { stdout } = await exec(process.execPath, ['--conditions=development', '--import', 'tsx', script], {
+    cwd: REPO_ROOT,
+    timeout: 120_000,
+  });
+  return stdout;
+}
+
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  mkdirSync(BENCH_WORK, { recursive: true });
+  if (!(await step('wrk', ensureWrk))) throw new Error('no load generator');
+  await step('build the NestJS and bare references', buildReferences);
+  log('building @baton/server');
+  const batonBuilt = await step('Baton', buildBaton);
+  const loadBefore = loadavg()[0]!;
+
+  let rawCommitsPerSecond = Number.NaN;
+  await step('raw SQLite commits', async () => {
+    const dir = join(BENCH_WORK, 'raw');
+    mkdirSync(dir, { recursive: true });
+    rawCommitsPerSecond = measureRawCommits(dir, 5).perSecond;
+    log(`raw SQLite durable commits: ${rawCommitsPerSecond.toFixed(0)}/s`);
+  });
+
+  const ed = mintEd25519Token();
+  const plan: [Stack, Parameters<typeof benchStack>[1]][] = [
+    [bare('none'), { log }],
+    [bare('ed25519', ed.publicJwk), { log, staticToken: ed.token }],
+    [nestjs, { log }],
+    [django, { log }],
+    ...(batonBuilt ? [[baton, { log, deep: true }] as [Stack, Parameters<typeof benchStack>[1]]] : []),
+  ];
+  const stacks = new Map<string, StackResult>();
+  for (const [stack, options] of plan) {
+    await step(stack.name, async () => stacks.set(stack.name, await benchStack(stack, options)));
+  }
+  let overhead: string | undefined;
+  await step('client overhead', async () => {
+    overhead = await clientOverhead();
+  });
+
+  const run = { stacks, rawCommitsPerSecond };
+  const targets = computeTargets(run, {
+    baton: baton.name,
+    bare: bare('none').name,
+    nestjs: nestjs.name,
+    django: django.name,
+  });
+  const section = renderRun({
+    ...run,
+    startedAt,
+    machine: [
+      ...(await machineInfo()),
+      `load average (1 min) of the machine, shared with other work: ${loadBefore.toFixed(2)} at the start, ${loadavg()[0]!.toFixed(2)} at the end`,
+    ],
+    targets,
+    failures,
+    ...(overhead !== undefined ? { clientOverhead: overhead } : {}),
+    totalSeconds: (performance.now() - started) / 1000,
+  });
+  appendRun(join(REPO_ROOT, 'bench/RESULTS.md'), section);
+  rmSync(BENCH_WORK, { recursive: true, force: true });
+  console.log(`\n${section}`);
+}
+
+main().catch((error: unknown) => {
+  console.error('bench failed:', error);
+  process.exit(1);
+});

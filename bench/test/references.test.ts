@@ -1,0 +1,102 @@
+/**
+ * Smoke checks that each reference server answers like the stack it stands for, so a benchmark
+ * never measures a server that answers errors fast. No timing here: `npm run bench` measures.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { buildReferences } from '../lib/build.js';
+import { sendJson } from '../lib/http.js';
+import { accountFor, BENCH_WORK, bare, django, nestjs, type Stack } from '../lib/stacks.js';
+import { mintEd25519Token, signatureSpellings } from '../lib/tokens.js';
+
+let port = 40_500 + Math.floor(Math.random() * 400);
+const stops: (() => Promise<void>)[] = [];
+
+before(async () => {
+  mkdirSync(BENCH_WORK, { recursive: true });
+  await buildReferences();
+});
+after(async () => {
+  await Promise.all(stops.map((stop) => stop()));
+  for (const dir of workDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+const workDirs: string[] = [];
+
+/** Whether Debian's Django stack (djoser, simplejwt, gunicorn) is installed. */
+function djangoStackInstalled(): boolean {
+  try {
+    execFileSync('/usr/bin/python3', ['-c', 'import djoser, rest_framework_simplejwt, gunicorn'], {
+      stdio: 'ignore',
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function start(stack: Stack): Promise<string> {
+  const current = port++;
+  const workDir = mkdtempSync(join(BENCH_WORK, 'test-'));
+  workDirs.push(workDir);
+  const server = await stack.launch(current, workDir);
+  stops.push(() => server.stop());
+  return `http://127.0.0.1:${current}`;
+}
+
+const todoTitles = (body: unknown) => (body as { title: string }[]).map((todo) => todo.title);
+const SAMPLE = ['Buy milk', 'Write the benchmark', 'Read RFC 9700'];
+
+test('the bare server answers the sample todos without auth', async () => {
+  const url = await start(bare('none'));
+  const response = await sendJson(`${url}/todos`);
+  assert.equal(response.status, 200);
+  assert.deepEqual(todoTitles(response.body), SAMPLE);
+});
+
+test('the bare Ed25519 server accepts a signed token, its spellings, and refuses a forged one', async () => {
+  const { publicJwk, token } = mintEd25519Token();
+  const url = await start(bare('ed25519', publicJwk));
+  for (const spelling of signatureSpellings(token).slice(0, 3)) {
+    const ok = await sendJson(`${url}/todos`, { headers: { authorization: `Bearer ${spelling}` } });
+    assert.equal(ok.status, 200);
+  }
+  const forged = `${token.slice(0, token.lastIndexOf('.') + 1)}${'A'.repeat(86)}`;
+  assert.equal(
+    (await sendJson(`${url}/todos`, { headers: { authorization: `Bearer ${forged}` } })).status,
+    401,
+  );
+  assert.equal((await sendJson(`${url}/todos`)).status, 401);
+});
+
+/** Register, read todos, rotate, and see the consumed refresh token refused. */
+async function checkAuthStack(stack: Stack): Promise<void> {
+  const url = await start(stack);
+  const api = stack.auth!;
+  const account = accountFor(1);
+  const first = await api.register(url, account);
+  const todos = await sendJson(`${url}${stack.todosPath}`, {
+    headers: { authorization: `Bearer ${first.accessToken}` },
+  });
+  assert.equal(todos.status, 200);
+  assert.deepEqual(todoTitles(todos.body), SAMPLE);
+  assert.equal((await sendJson(`${url}${stack.todosPath}`)).status, 401);
+  const second = await api.refresh(url, first.refreshToken);
+  assert.ok(second, 'refresh answers a new pair');
+  assert.notEqual(second.refreshToken, first.refreshToken);
+  assert.equal(await api.refresh(url, first.refreshToken), undefined, 'a consumed refresh token is refused');
+  assert.ok(await api.login(url, account));
+}
+
+test('the NestJS reference registers, guards todos with passport-jwt and rotates refresh tokens', async () => {
+  await checkAuthStack(nestjs);
+});
+
+test('the Django reference registers, guards todos with simplejwt and blacklists rotated tokens', async (t) => {
+  if (!djangoStackInstalled())
+    return t.skip('skipped: python3-djoser, simplejwt or gunicorn (Debian) missing');
+  await checkAuthStack(django);
+});
