@@ -10,6 +10,7 @@ import { Throttle } from './auth/throttle.js';
 import { resolveConfig, type ServerOptions } from './config.js';
 import { registerProblemHandlers } from './http/problems.js';
 import { sharedSchemas } from './http/schemas.js';
+import { registerSecurityHeaders } from './http/securityHeaders.js';
 import { serveApp } from './http/staticApp.js';
 import { openStore } from './openStore.js';
 import { authRoutes } from './routes/auth.js';
@@ -98,10 +99,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
     for (const schema of sharedSchemas) app.addSchema(schema);
     const appFallback = config.appDir ? await serveApp(app, config.appDir, API_PREFIXES) : undefined;
     registerProblemHandlers(app, appFallback);
-    app.addHook('onSend', async (_request, reply, payload) => {
-      reply.removeHeader('x-powered-by');
-      return payload;
-    });
+    await registerSecurityHeaders(app);
 
     // A strict allow-list: no origin is allowed unless configured; credentials travel as bearer
     // tokens, never cookies, so no `Access-Control-Allow-Credentials`.

@@ -115,3 +115,42 @@ describe('CORS', () => {
     assert.equal(denied.headers.get('access-control-allow-origin'), null);
   });
 });
+
+describe('security headers', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer();
+  });
+  after(() => server.close());
+
+  it('are on every response: API answers, errors and pages', async () => {
+    const responses = [
+      await server.request('GET', '/healthz'),
+      await server.request('GET', '/nope'),
+      await server.request('POST', '/auth/login', { raw: '{' }),
+      await server.request('GET', '/auth/me'),
+    ];
+    for (const response of responses) {
+      assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
+      assert.equal(response.headers.get('x-frame-options'), 'SAMEORIGIN');
+      assert.equal(response.headers.get('referrer-policy'), 'no-referrer');
+      assert.match(response.headers.get('strict-transport-security') ?? '', /max-age=31536000/);
+      assert.match(
+        response.headers.get('content-security-policy') ?? '',
+        /^default-src 'none'; frame-ancestors 'none'/,
+      );
+      assert.equal(response.headers.get('x-powered-by'), null);
+    }
+    const page = await fetch(new URL('/docs/', server.url));
+    assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+    assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'self'; script-src 'self'/);
+  });
+
+  it('token answers are never cached', async () => {
+    const response = await server.request('POST', '/auth/register', {
+      body: { email: 'cache@example.com', password: 'correct horse battery staple' },
+    });
+    assert.equal(response.headers.get('cache-control'), 'no-store');
+    assert.equal(response.headers.get('pragma'), 'no-cache');
+  });
+});

@@ -6,9 +6,9 @@ import type { NotFoundFallback } from './problems.js';
 
 /**
  * Serves a built single-page app from `dir`, on the same origin as the API (so the app needs no
- * CORS). Returns the not-found fallback that answers unknown GET paths outside the API with the
- * app's `index.html`, so client-side routes such as `/todos` survive a reload while API paths
- * keep their problem+json 404s.
+ * CORS). Browser navigations get the app's `index.html` on any path, so client-side routes such
+ * as `/todos` survive a reload. Returns the not-found fallback that does the same for unknown GET
+ * paths outside the API, while API paths keep their problem+json 404s.
  */
 export async function serveApp(
   app: FastifyInstance,
@@ -18,6 +18,14 @@ export async function serveApp(
   const index = path.join(dir, 'index.html');
   if (!existsSync(index)) throw new Error(`appDir ${dir} has no index.html: build the app first`);
   await app.register(fastifyStatic, { root: dir, wildcard: false, index: ['index.html'] });
+  // A browser navigating to (or reloading) an app route that shares its path with the API, such
+  // as /todos, asks for HTML first; API clients never do. Answer those navigations with the app.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.method !== 'GET' || !/^text\/html/.test(request.headers.accept ?? '')) return;
+    const pathname = request.url.split('?')[0] ?? '/';
+    if (pathname.startsWith('/docs') || /\.[a-z0-9]+$/i.test(pathname)) return;
+    return reply.header('cache-control', 'no-cache').sendFile('index.html');
+  });
   return (request, reply) => {
     const pathname = request.url.split('?')[0] ?? '/';
     if (request.method !== 'GET' || apiPrefixes.some((prefix) => pathname.startsWith(prefix))) return false;
