@@ -9,9 +9,9 @@ export interface BatonTestServer {
   readonly port: number;
   readonly clock: ManualClock;
   readonly dataDir: string;
-  /** Requests seen so far, by path (e.g. `/auth/refresh`). */
+  /** Requests seen so far, by path (e.g. `/auth/refresh`), not counting CORS preflights. */
   count(path: string): number;
-  /** Every request, in arrival order: path and Authorization header. */
+  /** Every request except CORS preflights, in arrival order: path and Authorization header. */
   readonly log: { readonly path: string; readonly authorization: string | undefined }[];
   /** Stops listening, keeping the data directory. */
   stop(): Promise<void>;
@@ -38,9 +38,11 @@ export async function startBaton(
     refreshGrace: options.refreshGrace ?? 10,
     // Tests sign in many times from one address.
     rateLimits: false,
+    ...(options.corsOrigins === undefined ? {} : { corsOrigins: options.corsOrigins }),
   });
   const log: { path: string; authorization: string | undefined }[] = [];
   app.addHook('onRequest', async (request) => {
+    if (request.method === 'OPTIONS') return;
     log.push({
       path: request.url.split('?')[0] ?? request.url,
       authorization: request.headers.authorization,
