@@ -26,6 +26,8 @@ export async function startBaton(
     port?: number;
     dataDir?: string;
     clock?: ManualClock;
+    /** Origins allowed by CORS (a page served from elsewhere). */
+    corsOrigins?: readonly string[];
   } = {},
 ): Promise<BatonTestServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'baton-client-')));

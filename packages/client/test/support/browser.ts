@@ -51,7 +51,7 @@ export async function writeClientPage(): Promise<{ dir: string; remove(): Promis
       'onmessage = async ({ data }) => {',
       '  const auth = createAuthClient({ baseUrl: data.api });',
       '  await auth.register(data.account);',
-      '  const response = await auth.fetch(`${data.api}/todos`);',
+      '  const response = await auth.fetch(data.api + "/todos");',
       '  postMessage(response.status);',
       '};',
     ].join('\n'),
