@@ -86,7 +86,12 @@ async function main(): Promise<void> {
   if (!(await step('wrk', ensureWrk))) throw new Error('no load generator');
   await step('build the NestJS and bare references', buildReferences);
   log('building @baton/server');
-  const batonBuilt = await step('Baton', buildBaton);
+  // BENCH_SKIP_BUILD=1 measures the dist already there (to iterate on the harness); the report says so.
+  const skipBuild =
+    process.env.BENCH_SKIP_BUILD === '1' && existsSync(join(REPO_ROOT, 'packages/server/dist/cli.js'));
+  if (skipBuild)
+    failures.push('Baton: not rebuilt (BENCH_SKIP_BUILD=1): measured the existing packages/server/dist');
+  const batonBuilt = skipBuild || (await step('Baton', buildBaton));
   const loadBefore = loadavg()[0]!;
 
   let rawCommitsPerSecond = Number.NaN;

@@ -1,4 +1,4 @@
-import { Agent, request } from 'node:http';
+import { Agent, createServer, request } from 'node:http';
 
 /** One keep-alive agent for every request the harness itself makes (setup, chains, probes). */
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
@@ -8,10 +8,13 @@ export interface JsonResponse {
   readonly body: unknown;
 }
 
-/** Sends a JSON request and reads a JSON answer (or `undefined` for an empty or non-JSON body). */
+/**
+ * Sends a JSON request (from the loopback source address `from`, if given) and reads a JSON
+ * answer (or `undefined` for an empty or non-JSON body).
+ */
 export function sendJson(
   url: string,
-  options: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
+  options: { method?: string; body?: unknown; headers?: Record<string, string>; from?: string } = {},
 ): Promise<JsonResponse> {
   const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
   return new Promise((resolve, reject) => {
@@ -20,6 +23,7 @@ export function sendJson(
       {
         method: options.method ?? (payload ? 'POST' : 'GET'),
         agent,
+        ...(options.from ? { localAddress: options.from } : {}),
         headers: {
           accept: 'application/json',
           ...(payload
@@ -65,4 +69,18 @@ export function field(response: JsonResponse, name: string): string {
     throw new Error(`expected a "${name}" string, got ${response.status} ${JSON.stringify(response.body)}`);
   }
   return value;
+}
+
+/** A port that was free a moment ago on 127.0.0.1 (the OS picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
 }

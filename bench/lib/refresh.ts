@@ -2,7 +2,8 @@ import type { AuthApi, TokenPair } from './stacks.js';
 import { loopFor } from './stats.js';
 
 export interface RefreshResult {
-  readonly chains: number;
+  readonly clients: number;
+  readonly sessions: number;
   /** Successful (2xx) rotations per second. */
   readonly perSecond: number;
   readonly ok: number;
@@ -10,26 +11,36 @@ export interface RefreshResult {
 }
 
 /**
- * Refresh chains: each chain presents its newest refresh token and keeps the successor, as a
- * client does; `pairs.length` chains run at once. A failed rotation ends nothing: the chain keeps
- * its token and tries again (a refusal is counted, never a success). `onPair` sees every new pair.
+ * Refresh chains: every session is a chain that presents its newest refresh token and keeps the
+ * successor, as a client does. `clients` loops run at once, each taking the next idle session in
+ * turn, so no two requests ever present the same token and, with many sessions, no one user
+ * refreshes more often than a real client would (Baton limits successful refreshes per user).
+ * A refused rotation leaves the session's token as it was and counts as a failure, never a success.
+ * `sessions` is updated in place; `onPair` sees every new pair.
  */
 export async function runRefreshChains(
   baseUrl: string,
   api: AuthApi,
-  pairs: TokenPair[],
+  sessions: TokenPair[],
+  clients: number,
   seconds: number,
   onPair?: (pair: TokenPair) => void,
 ): Promise<RefreshResult> {
-  const current = pairs.map((pair) => pair.refreshToken);
-  const step = async (chain: number) => {
-    const next = await api.refresh(baseUrl, current[chain]!);
-    if (!next) return false;
-    current[chain] = next.refreshToken;
-    onPair?.(next);
-    return true;
+  if (sessions.length < clients) throw new TypeError('need at least one session per client');
+  const idle = sessions.map((_, index) => index);
+  const step = async () => {
+    const index = idle.shift()!;
+    try {
+      const next = await api.refresh(baseUrl, sessions[index]!.refreshToken);
+      if (!next) return false;
+      sessions[index] = next;
+      onPair?.(next);
+      return true;
+    } finally {
+      idle.push(index);
+    }
   };
-  await loopFor(1, pairs.length, step);
-  const { ok, failed, perSecond } = await loopFor(seconds, pairs.length, step);
-  return { chains: pairs.length, perSecond, ok, failed };
+  await loopFor(1, clients, step);
+  const { ok, failed, perSecond } = await loopFor(seconds, clients, step);
+  return { clients, sessions: sessions.length, perSecond, ok, failed };
 }

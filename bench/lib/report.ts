@@ -75,16 +75,17 @@ export function renderRun(report: RunReport): string {
   const withAuth = stacks.filter((s) => s.refreshSequential);
   out.push(
     table(
-      ['server', 'durable', '1 chain /s', `${PLAN.concurrentChains} chains /s`, 'refused'],
+      ['server', 'durable', 'sessions', '1 client /s', `${PLAN.concurrentChains} clients /s`, 'refused'],
       [
         ...withAuth.map((s) => [
           s.stack,
           s.durableRefresh ? 'yes' : 'no (in memory)',
+          String(s.refreshSequential?.sessions ?? ''),
           f(s.refreshSequential?.perSecond),
           f(s.refreshConcurrent?.perSecond),
           String((s.refreshSequential?.failed ?? 0) + (s.refreshConcurrent?.failed ?? 0)),
         ]),
-        ['raw SQLite commit (WAL, synchronous=FULL)', 'yes', f(report.rawCommitsPerSecond), '', ''],
+        ['raw SQLite commit (WAL, synchronous=FULL)', 'yes', '', f(report.rawCommitsPerSecond), '', ''],
       ],
     ),
   );

@@ -1,5 +1,6 @@
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
+import { freePort } from './http.js';
 import { type LoginResult, measureLogins, type ProbeResult, probeLatency, singleLoginMs } from './login.js';
 import { withPeakRss } from './processes.js';
 import { type RefreshResult, runRefreshChains } from './refresh.js';
@@ -51,12 +52,10 @@ export interface StackOptions {
   readonly log: (line: string) => void;
 }
 
-let nextPort = 39_500 + Math.floor(Math.random() * 500);
-
 /** Starts `stack`, runs every scenario that applies to it, and stops it. */
 export async function benchStack(stack: Stack, options: StackOptions): Promise<StackResult> {
   const workDir = mkdtempSync(join(BENCH_WORK, 'run-'));
-  const port = nextPort++;
+  const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const { log } = options;
   const server = await stack.launch(port, workDir);
@@ -89,19 +88,20 @@ export async function benchStack(stack: Stack, options: StackOptions): Promise<S
     }
 
     // Account 0 runs the sequential chain, accounts 1..16 the concurrent ones.
+    // Sessions of these accounts rotate their refresh tokens; they also log in below.
     const chainAccounts = Array.from({ length: PLAN.concurrentChains + 1 }, (_, i) => accountFor(i));
-    const firstPairs = await registerAll(baseUrl, stack, chainAccounts);
-    await measure('1 token', [firstPairs[0]!.accessToken]);
+    const sessions = await registerAll(baseUrl, stack, chainAccounts);
+    await measure('1 token', [sessions[0]!.accessToken]);
     if (options.deep) {
       const started = performance.now();
       const more = Array.from({ length: PLAN.distinctUsers - chainAccounts.length }, (_, i) =>
         accountFor(chainAccounts.length + i),
       );
-      const pairs = [...firstPairs, ...(await registerAll(baseUrl, stack, more))];
+      sessions.push(...(await registerAll(baseUrl, stack, more)));
       log(
-        `${stack.name}: registered ${pairs.length} users in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+        `${stack.name}: registered ${sessions.length} users in ${((performance.now() - started) / 1000).toFixed(1)} s`,
       );
-      const tokens = pairs.map((pair) => pair.accessToken);
+      const tokens = sessions.map((pair) => pair.accessToken);
       await measure(`${tokens.length} users' tokens`, tokens);
       await measure(
         `${tokens.length * 16} distinct token strings (cache bypassed)`,
@@ -109,15 +109,16 @@ export async function benchStack(stack: Stack, options: StackOptions): Promise<S
       );
     }
 
-    const refreshSequential = await runRefreshChains(
+    const refreshSequential = await runRefreshChains(baseUrl, api, sessions, 1, PLAN.refreshSeconds);
+    const refreshConcurrent = await runRefreshChains(
       baseUrl,
       api,
-      firstPairs.slice(0, 1),
+      sessions,
+      PLAN.concurrentChains,
       PLAN.refreshSeconds,
     );
-    const refreshConcurrent = await runRefreshChains(baseUrl, api, firstPairs.slice(1), PLAN.refreshSeconds);
     log(
-      `${stack.name}: refresh ${refreshSequential.perSecond.toFixed(0)}/s (1 chain), ${refreshConcurrent.perSecond.toFixed(0)}/s (${refreshConcurrent.chains} chains)`,
+      `${stack.name}: refresh ${refreshSequential.perSecond.toFixed(0)}/s (1 client), ${refreshConcurrent.perSecond.toFixed(0)}/s (${refreshConcurrent.clients} clients) over ${sessions.length} sessions`,
     );
     const loginMs = await singleLoginMs(baseUrl, api, chainAccounts[0]!, 5);
     const logins = await measureLogins(baseUrl, api, chainAccounts, PLAN.loginClients, PLAN.loginSeconds);

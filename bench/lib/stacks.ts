@@ -50,6 +50,15 @@ function pair(response: { status: number; body: unknown }, access: string, refre
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
+/**
+ * Baton allows 30 registrations per IP per 10 minutes (account farming). The benchmark keeps that
+ * limit on, as a user runs the server, and registers its users from several loopback source
+ * addresses (127.0.1.x), 25 each, like users arriving from many places.
+ */
+function registrationAddress(account: Account): string {
+  return `127.0.1.${1 + Math.floor(account.index / 25)}`;
+}
+
 export const baton: Stack = {
   name: 'Baton',
   todosPath: '/todos',
@@ -69,10 +78,9 @@ export const baton: Stack = {
     }),
   auth: {
     async register(baseUrl, account) {
+      const body = { email: account.email, password: account.password };
       const tokens = pair(
-        await sendJson(`${baseUrl}/auth/register`, {
-          body: { email: account.email, password: account.password },
-        }),
+        await sendJson(`${baseUrl}/auth/register`, { body, from: registrationAddress(account) }),
         'accessToken',
         'refreshToken',
       );

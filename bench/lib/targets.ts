@@ -59,13 +59,13 @@ export function computeTargets(
   const batonRefresh = baton?.refreshConcurrent?.perSecond ?? Number.NaN;
   const djangoRefresh = django?.refreshConcurrent?.perSecond ?? Number.NaN;
   targets.push({
-    name: 'Durable refresh rotations/s (16 chains) vs Django',
+    name: 'Durable refresh rotations/s (16 concurrent chains) vs Django',
     detail: `${fmt(batonRefresh)} vs ${fmt(djangoRefresh)} /s`,
     ratio: batonRefresh / djangoRefresh,
     goal: { at: 'least', ratio: 10 },
   });
   targets.push({
-    name: 'Durable refresh rotations/s (16 chains) vs raw SQLite commits/s',
+    name: 'Durable refresh rotations/s (16 concurrent chains) vs raw SQLite commits/s',
     detail: `${fmt(batonRefresh)} vs ${fmt(run.rawCommitsPerSecond)} /s`,
     ratio: batonRefresh / run.rawCommitsPerSecond,
     goal: { at: 'least', ratio: 0.5 },
