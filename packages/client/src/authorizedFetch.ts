@@ -15,18 +15,40 @@ export interface AuthorizedFetchDeps {
  */
 export function createAuthorizedFetch(deps: AuthorizedFetchDeps): typeof globalThis.fetch {
   return async (input, init) => {
-    const request = new Request(absolute(input, deps.baseUrl), init);
-    if (request.headers.has('authorization') || !deps.isAllowedUrl(request.url)) return deps.fetch(request);
+    // A Request object or a stream body can be sent once only: keep a clone for the retry.
+    // Everything else is re-sent from `init`, which avoids building Request objects (measurably
+    // slower) on the common path.
+    if (input instanceof Request || isStream(init?.body)) return viaRequest(deps, input, init);
+    const url = absolute(input, deps.baseUrl);
+    const headers = new Headers(init?.headers);
+    if (headers.has('authorization') || !deps.isAllowedUrl(url)) return deps.fetch(url, init);
     const token = await deps.getAccessToken();
-    if (token === null) return deps.fetch(request);
-    // A body can be read once; keep a copy for the retry.
-    const spare = request.clone();
-    const response = await deps.fetch(withBearer(request, token));
+    if (token === null) return deps.fetch(url, init);
+    headers.set('authorization', `Bearer ${token}`);
+    const response = await deps.fetch(url, { ...init, headers });
     if (response.status !== 401) return response;
     const fresh = await deps.recoverFromUnauthorized(token);
     await response.body?.cancel();
-    return deps.fetch(withBearer(spare, fresh));
+    headers.set('authorization', `Bearer ${fresh}`);
+    return deps.fetch(url, { ...init, headers });
   };
+}
+
+async function viaRequest(
+  deps: AuthorizedFetchDeps,
+  input: RequestInfo | URL,
+  init: RequestInit | undefined,
+): Promise<Response> {
+  const request = new Request(input instanceof Request ? input : absolute(input, deps.baseUrl), init);
+  if (request.headers.has('authorization') || !deps.isAllowedUrl(request.url)) return deps.fetch(request);
+  const token = await deps.getAccessToken();
+  if (token === null) return deps.fetch(request);
+  const spare = request.clone();
+  const response = await deps.fetch(withBearer(request, token));
+  if (response.status !== 401) return response;
+  const fresh = await deps.recoverFromUnauthorized(token);
+  await response.body?.cancel();
+  return deps.fetch(withBearer(spare, fresh));
 }
 
 function withBearer(request: Request, token: string): Request {
@@ -35,9 +57,13 @@ function withBearer(request: Request, token: string): Request {
   return new Request(request, { headers });
 }
 
+function isStream(body: unknown): boolean {
+  return typeof ReadableStream !== 'undefined' && body instanceof ReadableStream;
+}
+
 /** Relative URLs resolve like the global fetch does (against the page), or against `baseUrl` outside pages. */
-function absolute(input: RequestInfo | URL, baseUrl: string): RequestInfo | URL {
-  if (input instanceof Request || input instanceof URL) return input;
+function absolute(input: string | URL, baseUrl: string): string {
+  if (input instanceof URL) return input.href;
   const base = (globalThis as { location?: { href?: string } }).location?.href ?? `${baseUrl}/`;
-  return new URL(input, base);
+  return new URL(input, base).href;
 }

@@ -1,5 +1,6 @@
+import type { AuthClient } from './authClient.js';
 import { createAuthorizedFetch } from './authorizedFetch.js';
-import type { BackendContext, LoginInput, RegisterInput } from './backends/backend.js';
+import type { BackendContext, LoginInput } from './backends/backend.js';
 import { openTabChannel, type TabMessage } from './crossTab.js';
 import { AuthError, RefreshUnavailableError, SessionExpiredError } from './errors.js';
 import { type AuthEvent, createEmitter, type SignOutReason } from './events.js';
@@ -7,36 +8,6 @@ import { createTimer, watchResume } from './lifecycle.js';
 import { type AuthClientOptions, resolveOptions } from './options.js';
 import { singleFlight } from './refresh.js';
 import { decodeState, encodeState, type Session, type SessionState, stateFromGrant } from './session.js';
-
-/** The token client. Create one per app with {@link createAuthClient}. */
-export interface AuthClient {
-  /** Resolves once the stored session has been restored (never rejects). */
-  readonly ready: Promise<void>;
-  register(input: RegisterInput): Promise<Session>;
-  login(input: LoginInput): Promise<Session>;
-  /** Signs out here and, best effort, on the server. Never throws for server or network failures. */
-  logout(): Promise<void>;
-  /** Ends every session of the user on the server, then signs out here. */
-  logoutAll(): Promise<void>;
-  /** The global `fetch`, authenticated for allowed origins; refreshes and retries once on a 401. */
-  fetch: typeof globalThis.fetch;
-  /** A fresh access token (waits for a running refresh, refreshes when near expiry), or null when signed out. */
-  getAccessToken(): Promise<string | null>;
-  readonly session: Session | null;
-  subscribe(listener: (event: AuthEvent) => void): () => void;
-  /** Whether a bearer token would be attached to this URL. */
-  isAllowedUrl(url: string | URL): boolean;
-  /**
-   * Shared single-flight refresh for a 401 seen by another HTTP stack (e.g. Angular's HttpClient).
-   * Returns the current token without refreshing if it already differs from the rejected one.
-   * Throws {@link SessionExpiredError} when the session is dead.
-   */
-  recoverFromUnauthorized(rejectedAccessToken: string): Promise<string>;
-  /** Call when the app returns to the foreground (Capacitor `resume`); refreshes if due. */
-  resume(): Promise<void>;
-  /** Stops timers, listeners and channels. */
-  dispose(): void;
-}
 
 const MAX_RETRY_DELAY_MS = 60_000;
 

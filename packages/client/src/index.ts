@@ -3,11 +3,13 @@
  * authenticates `fetch` for allowed origins, refreshes once for any number of parallel requests
  * (and once across tabs), and signs out cleanly when the refresh token dies.
  */
+
+export type { AuthClient } from './authClient.js';
 export type { Backend, BackendContext, LoginInput, RegisterInput } from './backends/backend.js';
 export { type BatonBackendOptions, batonBackend } from './backends/baton.js';
 export { type DjoserBackendOptions, djoserBackend } from './backends/djoser.js';
 export { type OAuth2BackendOptions, oauth2Backend } from './backends/oauth2.js';
-export { type AuthClient, createAuthClient } from './client.js';
+export { createAuthClient } from './client.js';
 export { AuthError, RefreshUnavailableError, SessionExpiredError } from './errors.js';
 export type { AuthEvent, SignOutReason } from './events.js';
 export type { AuthClientOptions } from './options.js';

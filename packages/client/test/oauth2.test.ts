@@ -92,6 +92,35 @@ describe('oauth2Backend against an RFC 6749 token endpoint', () => {
     auth.dispose();
   });
 
+  test('after a refresh the retry re-sends the body, whatever form the request took', async () => {
+    const auth = client();
+    await auth.login(ada);
+    const stream = () =>
+      new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('streamed'));
+          controller.close();
+        },
+      });
+    const requests: [string, () => Promise<Response>][] = [
+      ['string body', () => auth.fetch(`${server.url}/echo`, { method: 'POST', body: 'plain' })],
+      ['Request object', () => auth.fetch(new Request(`${server.url}/echo`, { method: 'POST', body: 'boxed' }))],
+      [
+        'stream body',
+        () => auth.fetch(`${server.url}/echo`, { method: 'POST', body: stream(), duplex: 'half' } as RequestInit),
+      ],
+    ];
+    for (const [name, send] of requests) {
+      server.advance(61_000);
+      const before = server.count('/token');
+      const response = await send();
+      assert.equal(response.status, 200, name);
+      assert.equal(server.count('/token') - before, 1, name);
+      assert.match((await response.json()).body, /^(plain|boxed|streamed)$/, name);
+    }
+    auth.dispose();
+  });
+
   test('a wrong password surfaces the RFC 6749 error code', async () => {
     const auth = client();
     await assert.rejects(auth.login({ ...ada, password: 'nope' }), (error: unknown) => {

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
  * A small standards-following OAuth 2 authorization + resource server on 127.0.0.1:
  * `POST /token` (RFC 6749 §4.3 password and §6 refresh_token grants, form-encoded, §5.1/§5.2
  * bodies, rotating refresh tokens whose reuse revokes the family), `POST /revoke` (RFC 7009) and
- * a bearer-protected `GET /resource` (RFC 6750). Access tokens are opaque, so the client must rely
+ * bearer-protected `/resource` and `/echo` (answers the request body) per RFC 6750. Access tokens are opaque, so the client must rely
  * on `expires_in` and the `Date` header.
  */
 export interface OAuthTestServer {
@@ -61,13 +61,13 @@ export async function startOAuthServer(options: { accessTtl?: number } = {}): Pr
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const form = new URLSearchParams(Buffer.concat(chunks).toString());
 
-    if (path === '/resource' && request.method === 'GET') {
+    if (path === '/resource' || path === '/echo') {
       const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
       const grant = bearer === undefined ? undefined : accessTokens.get(bearer);
       if (grant === undefined || grant.expiresAt <= now() || revokedFamilies.has(grant.family)) {
         return send(401, { error: 'invalid_token' }, { 'www-authenticate': 'Bearer error="invalid_token"' });
       }
-      return send(200, { ok: true });
+      return send(200, path === '/echo' ? { body: Buffer.concat(chunks).toString() } : { ok: true });
     }
     if (path === '/always-401') {
       return send(401, { error: 'invalid_token' }, { 'www-authenticate': 'Bearer error="invalid_token"' });
