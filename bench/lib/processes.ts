@@ -31,15 +31,29 @@ export class ServerStartError extends Error {
 
 const STARTUP_LIMIT_MS = 60_000;
 
+/** Servers started and not yet stopped: killed with their groups if the harness exits early. */
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // Gone already.
+    }
+  }
+});
+
 /** Spawns a server in its own process group and waits for its first 200. */
 export async function launch(spec: LaunchSpec): Promise<RunningServer> {
   const started = performance.now();
   const child = spawn(spec.command, spec.args, {
     cwd: spec.cwd,
-    env: { ...process.env, ...spec.env },
+    env: { ...process.env, BENCH_PARENT_PID: String(process.pid), ...spec.env },
     stdio: ['ignore', 'ignore', 'pipe'],
     detached: true,
   });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);

@@ -139,9 +139,6 @@ export const nestjs: Stack = {
   },
 };
 
-/** Gunicorn workers: one per core, the usual starting point on a 2-core box. */
-const GUNICORN_WORKERS = 2;
-
 export const django: Stack = {
   name: 'Django + djoser + simplejwt',
   todosPath: '/todos/',
@@ -152,13 +149,8 @@ export const django: Stack = {
     return launch({
       name: 'Django',
       command: '/usr/bin/gunicorn',
-      args: [
-        '--workers',
-        String(GUNICORN_WORKERS),
-        '--bind',
-        `127.0.0.1:${port}`,
-        'benchsite.wsgi:application',
-      ],
+      // gunicorn.conf.py: 2 sync workers (one per core), and exit if the harness dies.
+      args: ['--config', 'gunicorn.conf.py', '--bind', `127.0.0.1:${port}`, 'benchsite.wsgi:application'],
       cwd: DJANGO_PROJECT,
       env,
       healthUrl: `http://127.0.0.1:${port}/healthz/`,

@@ -8,6 +8,7 @@
  */
 import { createPublicKey, type KeyObject, verify } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { exitWithParent } from './orphanGuard';
 import { SAMPLE_TODOS } from './todos';
 
 const port = Number(process.env.PORT ?? 0);
@@ -54,3 +55,4 @@ const server = createServer((req: IncomingMessage, res: ServerResponse) => {
 server.keepAliveTimeout = 65_000;
 server.listen(port, '127.0.0.1');
 process.on('SIGTERM', () => process.exit(0));
+exitWithParent();

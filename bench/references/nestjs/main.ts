@@ -7,6 +7,7 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
+import { exitWithParent } from '../bare/orphanGuard';
 import { AuthService } from './auth.service';
 import { AuthController, TodosController } from './controllers';
 import { JwtStrategy } from './jwt.strategy';
@@ -25,4 +26,5 @@ async function bootstrap(): Promise<void> {
   await app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1');
 }
 
+exitWithParent();
 void bootstrap();
