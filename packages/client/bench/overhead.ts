@@ -23,7 +23,9 @@ const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/todos`;
 
 // A backend that hands out a long-lived token: the benchmark measures the fetch path, not refreshes.
 const now = Math.floor(Date.now() / 1000);
-const claims = Buffer.from(JSON.stringify({ sub: 'bench', iat: now, exp: now + 86_400 })).toString('base64url');
+const claims = Buffer.from(JSON.stringify({ sub: 'bench', iat: now, exp: now + 86_400 })).toString(
+  'base64url',
+);
 const grant = { accessToken: `eyJhbGciOiJub25lIn0.${claims}.x`, refreshToken: 'rt', user: null };
 const backend: Backend = { login: async () => grant, refresh: async () => grant };
 const client = createAuthClient({ baseUrl: new URL(url).origin, backend, storage: memoryStorage() });

@@ -104,10 +104,14 @@ describe('oauth2Backend against an RFC 6749 token endpoint', () => {
       });
     const requests: [string, () => Promise<Response>][] = [
       ['string body', () => auth.fetch(`${server.url}/echo`, { method: 'POST', body: 'plain' })],
-      ['Request object', () => auth.fetch(new Request(`${server.url}/echo`, { method: 'POST', body: 'boxed' }))],
+      [
+        'Request object',
+        () => auth.fetch(new Request(`${server.url}/echo`, { method: 'POST', body: 'boxed' })),
+      ],
       [
         'stream body',
-        () => auth.fetch(`${server.url}/echo`, { method: 'POST', body: stream(), duplex: 'half' } as RequestInit),
+        () =>
+          auth.fetch(`${server.url}/echo`, { method: 'POST', body: stream(), duplex: 'half' } as RequestInit),
       ],
     ];
     for (const [name, send] of requests) {
