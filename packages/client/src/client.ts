@@ -7,7 +7,14 @@ import { type AuthEvent, createEmitter, type SignOutReason } from './events.js';
 import { createTimer, watchResume } from './lifecycle.js';
 import { type AuthClientOptions, resolveOptions } from './options.js';
 import { singleFlight } from './refresh.js';
-import { decodeState, encodeState, type Session, type SessionState, stateFromGrant } from './session.js';
+import {
+  decodeState,
+  encodeState,
+  type Session,
+  type SessionState,
+  stateFromGrant,
+  type TokenGrant,
+} from './session.js';
 
 const MAX_RETRY_DELAY_MS = 60_000;
 
@@ -34,7 +41,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       config.fetch(input, {
         ...init,
         // A hung refresh would hold the cross-tab lock and every waiting request forever.
-        signal: init?.signal ?? AbortSignal.timeout(config.refreshTimeoutMs),
+        signal: init?.signal ?? refreshDeadline(config.refreshTimeoutMs),
       }),
   };
   const serverNow = () => clock.now() + (state?.skewMs ?? 0);
@@ -173,7 +180,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     return (await refreshSession()).session.accessToken;
   }
 
-  async function signIn(grantOf: () => Promise<Parameters<typeof stateFromGrant>[0]>): Promise<Session> {
+  async function signIn(grantOf: () => Promise<TokenGrant>): Promise<Session> {
     await ready;
     const next = stateFromGrant(await grantOf(), clock.now(), config.leadMs, null);
     await adopt(next, 'signed-in', true);
@@ -277,6 +284,11 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       events.clear();
     },
   };
+}
+
+/** `AbortSignal.timeout` is missing in Safari before 16; there the platform's own timeouts apply. */
+function refreshDeadline(ms: number): AbortSignal | null {
+  return typeof AbortSignal.timeout === 'function' ? AbortSignal.timeout(ms) : null;
 }
 
 function signOutReasonOf(code: string): SignOutReason {
