@@ -6,6 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import type { AuthDeps } from './auth/context.js';
 import { memoryRateLimiter } from './auth/rateLimiter.js';
+import { SessionGate } from './auth/sessionGate.js';
 import { Throttle } from './auth/throttle.js';
 import { resolveConfig, type ServerOptions } from './config.js';
 import { registerProblemHandlers } from './http/problems.js';
@@ -81,6 +82,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
         clock,
       }),
       throttle: new Throttle(memoryRateLimiter(clock), config.rateLimits),
+      sessions: new SessionGate(store, clock),
       rotationSecret: Buffer.from(secret, 'base64url'),
     };
 

@@ -26,7 +26,9 @@ describe('access tokens', () => {
     const keys = JSON.parse(await readFile(path.join(server.dataDir, 'signing-keys.json'), 'utf8'));
     const key = await importJWK(keys[0].privateJwk, 'EdDSA');
     const now = Math.floor(server.clock.now() / 1000);
-    return new SignJWT({ sid: 'x', jti: 'j' })
+    // The real session id: Baton's API also checks that the token's session is alive.
+    const { sid } = decodeJwt(issued.accessToken);
+    return new SignJWT({ sid, jti: 'j' })
       .setProtectedHeader({ alg: 'EdDSA', typ: override.typ ?? 'at+jwt', kid: keys[0].kid })
       .setIssuedAt(now)
       .setExpirationTime(now + 60)

@@ -75,3 +75,45 @@ describe('sessions', () => {
     assert.equal(refresh.status, 200);
   });
 });
+
+describe('ending a session takes effect at once on the API', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer();
+  });
+  after(() => server.close());
+
+  it("a revoked device's access token is refused on its next call", async () => {
+    const laptop = await registerUser(server);
+    const phone = await server.request('POST', '/auth/login', {
+      body: { email: laptop.email, password: GOOD_PASSWORD },
+    });
+    assert.equal((await server.request('GET', '/todos', { token: phone.body.accessToken })).status, 200);
+    const list = await server.request('GET', '/auth/sessions', { token: laptop.accessToken });
+    const phoneSession = list.body.find((session: { current: boolean }) => !session.current);
+    await server.request('DELETE', `/auth/sessions/${phoneSession.id}`, { token: laptop.accessToken });
+    const refused = await server.request('GET', '/todos', { token: phone.body.accessToken });
+    assert.equal(refused.status, 401);
+    assert.equal(refused.body.code, 'invalid_token');
+    assert.match(refused.headers.get('www-authenticate') ?? '', /error="invalid_token"/);
+    const verify = await server.request('POST', '/auth/verify', { body: { token: phone.body.accessToken } });
+    assert.equal(verify.status, 401);
+    assert.equal(
+      (await server.request('GET', '/todos', { token: laptop.accessToken })).status,
+      200,
+      'others unaffected',
+    );
+  });
+
+  it('logout and logout-all refuse the ended sessions’ access tokens at once', async () => {
+    const first = await registerUser(server);
+    const second = await server.request('POST', '/auth/login', {
+      body: { email: first.email, password: GOOD_PASSWORD },
+    });
+    await server.request('POST', '/auth/logout', { body: { refreshToken: second.body.refreshToken } });
+    assert.equal((await server.request('GET', '/auth/me', { token: second.body.accessToken })).status, 401);
+    assert.equal((await server.request('GET', '/auth/me', { token: first.accessToken })).status, 200);
+    await server.request('POST', '/auth/logout-all', { token: first.accessToken });
+    assert.equal((await server.request('GET', '/auth/me', { token: first.accessToken })).status, 401);
+  });
+});

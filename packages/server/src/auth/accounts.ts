@@ -106,6 +106,7 @@ export async function changePassword(
   const now = deps.clock.now();
   await deps.store.updatePasswordHash(user.id, await timedHash(deps, input.newPassword), now);
   const revoked = await deps.store.revokeUserSessions(user.id, 'password_change', now, subject.sessionId);
+  deps.sessions.forget();
   await audit(deps, 'password_changed', meta, { userId: user.id, sessionId: subject.sessionId }, { revoked });
 }
 

@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import type { ServerConfig } from '../config.js';
 import type { AuditKind, Store, UserRecord } from '../store/store.js';
 import type { AccessTokenService } from '../tokens/access.js';
+import type { SessionGate } from './sessionGate.js';
 import type { Throttle } from './throttle.js';
 
 /** Where a request came from, recorded on sessions and audit events. */
@@ -18,6 +19,8 @@ export interface AuthDeps {
   readonly clock: Clock;
   readonly accessTokens: AccessTokenService;
   readonly throttle: Throttle;
+  /** Admits bearer requests of live sessions only; told about every revocation. */
+  readonly sessions: SessionGate;
   /** The server secret from which refresh-token successors are derived. */
   readonly rotationSecret: Buffer;
   /** Observes domain events (metrics); optional. */

@@ -112,6 +112,7 @@ async function rotate(deps: AuthDeps, presented: string, meta: RequestMeta): Pro
     }
   }
   await store.revokeSession(session.id, 'reuse', now);
+  deps.sessions.forget(session.id);
   await audit(deps, 'refresh_reuse_detected', meta, { userId: session.userId, sessionId: session.id });
   deps.observe?.({ kind: 'refresh', outcome: 'reuse' });
   throw new ProblemError(
@@ -141,6 +142,7 @@ async function liveUserOf(deps: AuthDeps, session: SessionRecord, meta: RequestM
   if (user && !user.disabled) return user;
   if (session.revokedAt === null) {
     await deps.store.revokeSession(session.id, 'disabled', deps.clock.now());
+    deps.sessions.forget(session.id);
     await audit(
       deps,
       'session_revoked',
@@ -199,6 +201,7 @@ export async function endSession(
   const session = await deps.store.findSession(sessionId);
   if (!session) return false;
   const ended = await deps.store.revokeSession(sessionId, reason, deps.clock.now());
+  deps.sessions.forget(sessionId);
   if (ended) await audit(deps, 'session_revoked', meta, { userId: session.userId, sessionId }, { reason });
   return ended;
 }
@@ -206,6 +209,7 @@ export async function endSession(
 /** Ends every session of a user ("sign out everywhere"). */
 export async function endAllSessions(deps: AuthDeps, userId: string, meta: RequestMeta): Promise<number> {
   const count = await deps.store.revokeUserSessions(userId, 'logout_all', deps.clock.now());
+  deps.sessions.forget();
   await audit(deps, 'sessions_revoked_all', meta, { userId }, { count });
   return count;
 }

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AuthDeps } from '../auth/context.js';
 import { ProblemError } from '../errors.js';
-import type { AccessClaims, AccessTokenService } from '../tokens/access.js';
+import type { AccessClaims } from '../tokens/access.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -19,15 +20,17 @@ export function bearerToken(request: FastifyRequest): string | undefined {
 }
 
 /**
- * A `preHandler` that admits only requests with a valid access token and puts its claims on
- * `request.auth`. Every refusal is a 401 with `WWW-Authenticate` (RFC 6750 §3).
+ * A `preHandler` that admits only requests with a valid access token of a live session and puts
+ * its claims on `request.auth`. Every refusal is a 401 with `WWW-Authenticate` (RFC 6750 §3).
  */
-export function requireBearer(accessTokens: AccessTokenService) {
+export function requireBearer(deps: Pick<AuthDeps, 'accessTokens' | 'sessions'>) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const token = bearerToken(request);
     try {
       if (!token) throw new ProblemError('invalid_token', 'a bearer access token is required');
-      request.auth = await accessTokens.verify(token);
+      const claims = await deps.accessTokens.verify(token);
+      await deps.sessions.assertLive(claims.sid);
+      request.auth = claims;
     } catch (error) {
       if (!(error instanceof ProblemError)) throw error;
       throw new ProblemError(error.code, error.detail, {

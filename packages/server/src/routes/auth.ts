@@ -19,7 +19,7 @@ const noStore = async (_request: unknown, reply: { header(name: string, value: s
 
 /** Registration, login, refresh, logout, the current user and password change. */
 export const authRoutes: FastifyPluginAsync<{ deps: AuthDeps }> = async (app, { deps }) => {
-  const bearer = requireBearer(deps.accessTokens);
+  const bearer = requireBearer(deps);
   app.addHook('onRequest', noStore);
 
   app.post<{ Body: { email: string; password: string; name?: string } }>(
@@ -192,6 +192,10 @@ export const authRoutes: FastifyPluginAsync<{ deps: AuthDeps }> = async (app, { 
         },
       },
     },
-    async (request) => ({ active: true, claims: await deps.accessTokens.verify(request.body.token) }),
+    async (request) => {
+      const claims = await deps.accessTokens.verify(request.body.token);
+      await deps.sessions.assertLive(claims.sid);
+      return { active: true, claims };
+    },
   );
 };

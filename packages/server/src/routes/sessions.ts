@@ -21,7 +21,7 @@ const sessionSchema = {
 
 /** The signed-in user's devices: list them, end one. */
 export const sessionRoutes: FastifyPluginAsync<{ deps: AuthDeps }> = async (app, { deps }) => {
-  app.addHook('preHandler', requireBearer(deps.accessTokens));
+  app.addHook('preHandler', requireBearer(deps));
 
   app.get(
     '/auth/sessions',

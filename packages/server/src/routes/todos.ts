@@ -26,7 +26,7 @@ function view(todo: TodoRecord) {
 /** The example protected resource: each user sees and changes only their own todos. */
 export const todoRoutes: FastifyPluginAsync<{ deps: AuthDeps }> = async (app, { deps }) => {
   const { store, clock } = deps;
-  app.addHook('preHandler', requireBearer(deps.accessTokens));
+  app.addHook('preHandler', requireBearer(deps));
   const common = { tags: ['todos'], security: [{ bearer: [] }] };
 
   app.get(
