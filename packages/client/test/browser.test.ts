@@ -32,10 +32,16 @@ describe('two tabs of one origin in Chromium', () => {
     await page.remove();
   });
 
-  async function openTab(): Promise<Page> {
+  async function openTab(options: { withoutBroadcastChannel?: boolean } = {}): Promise<Page> {
     const tab = await browser!.context.newPage();
     await tab.goto(app.url);
     await tab.waitForFunction(() => document.title === 'ready');
+    if (options.withoutBroadcastChannel) {
+      await tab.evaluate(() => {
+        // As in Safari before 15.4.
+        Reflect.deleteProperty(window, 'BroadcastChannel');
+      });
+    }
     await tab.evaluate(async (api) => {
       window.seen = [];
       window.auth = window.baton.createAuthClient({ baseUrl: api });
@@ -83,6 +89,39 @@ describe('two tabs of one origin in Chromium', () => {
     await first.close();
     await second.close();
   });
+
+  test('without BroadcastChannel, storage events carry sign-in, refresh and sign-out to the other tab', async (t) => {
+    if (browser === null) return t.skip('no Chromium');
+    const first = await openTab({ withoutBroadcastChannel: true });
+    const second = await openTab({ withoutBroadcastChannel: true });
+    await first.evaluate((input) => window.auth.login(input).then(() => undefined), await registered());
+    await second.waitForFunction(() => window.auth.session !== null);
+
+    server.clock.advance(61_000);
+    assert.deepEqual(await fetchTodos(first, 5), [200, 200, 200, 200, 200]);
+    const refreshed = await first.evaluate(() => window.auth.session?.accessToken);
+    await second.waitForFunction((token) => window.auth.session?.accessToken === token, refreshed);
+    const refreshesBefore = server.count('/auth/refresh');
+    assert.deepEqual(await fetchTodos(second, 5), [200, 200, 200, 200, 200]);
+    assert.equal(server.count('/auth/refresh'), refreshesBefore, 'the second tab reuses the new token');
+
+    await first.evaluate(() => window.auth.logout());
+    await second.waitForFunction(() => window.auth.session === null);
+    assert.deepEqual(await second.evaluate(() => window.seen), ['signed-in', 'refreshed', 'signed-out']);
+    await first.close();
+    await second.close();
+  });
+
+  async function registered() {
+    const account = newAccount();
+    const response = await fetch(`${server.url}/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(account),
+    });
+    assert.equal(response.status, 201);
+    return account;
+  }
 
   test('the bundle runs in a dedicated worker (no DOM) with memory storage', async (t) => {
     if (browser === null) return t.skip('no Chromium');
