@@ -1,0 +1,86 @@
+import { Component, inject, input, signal } from '@angular/core';
+import { NonNullableFormBuilder, ReactiveFormsModule } from '@angular/forms';
+import { RouterLink } from '@angular/router';
+import { BatonAuth, safeReturnUrl } from '@baton/angular';
+import {
+  IonButton,
+  IonContent,
+  IonHeader,
+  IonInput,
+  IonList,
+  IonNote,
+  IonSpinner,
+  IonText,
+  IonTitle,
+  IonToolbar,
+  NavController,
+} from '@ionic/angular';
+import { emailValidators, passwordValidators } from '../ui/credentials';
+import { errorMessage } from '../ui/errorMessage';
+
+@Component({
+  selector: 'app-login',
+  imports: [
+    ReactiveFormsModule,
+    RouterLink,
+    IonHeader,
+    IonToolbar,
+    IonTitle,
+    IonContent,
+    IonList,
+    IonInput,
+    IonButton,
+    IonNote,
+    IonText,
+    IonSpinner,
+  ],
+  template: `
+    <ion-header><ion-toolbar color="primary"><ion-title>Sign in</ion-title></ion-toolbar></ion-header>
+    <ion-content class="ion-padding">
+      <form [formGroup]="form" (ngSubmit)="submit()" novalidate>
+        <ion-list>
+          <ion-input data-testid="email" formControlName="email" type="email" label="Email"
+            labelPlacement="stacked" autocomplete="email" inputmode="email"
+            errorText="Enter a valid email address." />
+          <ion-input data-testid="password" formControlName="password" type="password" label="Password"
+            labelPlacement="stacked" autocomplete="current-password"
+            errorText="The password has 8 to 128 characters." />
+        </ion-list>
+        @if (error(); as message) {
+          <ion-text color="danger"><p data-testid="error" role="alert">{{ message }}</p></ion-text>
+        }
+        <ion-button data-testid="submit" type="submit" expand="block" [disabled]="busy()">
+          @if (busy()) { <ion-spinner name="dots" /> } @else { Sign in }
+        </ion-button>
+      </form>
+      <ion-note><p>No account yet? <a routerLink="/register" [queryParams]="{ returnUrl: returnUrl() }">Create one</a></p></ion-note>
+    </ion-content>
+  `,
+})
+export class LoginPage {
+  /** Where the guard was going before it sent the user here (bound from the query string). */
+  readonly returnUrl = input<string | undefined>();
+  protected readonly busy = signal(false);
+  protected readonly error = signal<string | null>(null);
+  protected readonly form = inject(NonNullableFormBuilder).group({
+    email: ['', emailValidators],
+    password: ['', passwordValidators],
+  });
+  readonly #auth = inject(BatonAuth);
+  readonly #nav = inject(NavController);
+
+  protected async submit(): Promise<void> {
+    this.form.markAllAsTouched();
+    if (this.form.invalid || this.busy()) return;
+    this.busy.set(true);
+    this.error.set(null);
+    try {
+      await this.#auth.login(this.form.getRawValue());
+      await this.#nav.navigateRoot(safeReturnUrl(this.returnUrl()) ?? '/todos', { replaceUrl: true });
+    } catch (error) {
+      this.error.set(errorMessage(error));
+    } finally {
+      this.busy.set(false);
+    }
+  }
+}

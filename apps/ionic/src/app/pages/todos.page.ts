@@ -1,0 +1,176 @@
+import { Component, inject, signal } from '@angular/core';
+import { FormsModule } from '@angular/forms';
+import { RouterLink } from '@angular/router';
+import { BatonAuth } from '@baton/angular';
+import {
+  IonButton,
+  IonButtons,
+  IonCheckbox,
+  IonContent,
+  IonHeader,
+  IonInput,
+  IonItem,
+  IonLabel,
+  IonList,
+  IonNote,
+  IonRefresher,
+  IonRefresherContent,
+  IonSpinner,
+  IonTitle,
+  IonToolbar,
+  type RefresherCustomEvent,
+} from '@ionic/angular';
+import { SessionsApi } from '../data/sessionsApi';
+import { type Todo, TodosApi } from '../data/todosApi';
+import { ErrorToast } from '../ui/errorToast';
+
+@Component({
+  selector: 'app-todos',
+  imports: [
+    FormsModule,
+    RouterLink,
+    IonHeader,
+    IonToolbar,
+    IonTitle,
+    IonButtons,
+    IonButton,
+    IonContent,
+    IonRefresher,
+    IonRefresherContent,
+    IonList,
+    IonItem,
+    IonLabel,
+    IonCheckbox,
+    IonInput,
+    IonNote,
+    IonSpinner,
+  ],
+  template: `
+    <ion-header>
+      <ion-toolbar color="primary">
+        <ion-title>Todos</ion-title>
+        <ion-buttons slot="end">
+          <ion-button routerLink="/sessions" data-testid="sessions-link">
+            Sessions{{ deviceCount() === null ? '' : ' (' + deviceCount() + ')' }}
+          </ion-button>
+          <ion-button data-testid="logout" (click)="logout()">Log out</ion-button>
+        </ion-buttons>
+      </ion-toolbar>
+    </ion-header>
+    <ion-content>
+      <ion-refresher slot="fixed" (ionRefresh)="pullToRefresh($event)"><ion-refresher-content /></ion-refresher>
+      @if (auth.user(); as user) {
+        <p class="ion-padding-horizontal"><ion-note>Signed in as {{ user.name || user.email }}</ion-note></p>
+      }
+      <form class="ion-padding-horizontal" (ngSubmit)="add()">
+        <ion-item lines="full">
+          <ion-input data-testid="todo-input" name="title" [(ngModel)]="draft" label="New todo"
+            labelPlacement="stacked" [maxlength]="500" [disabled]="adding()" />
+          <ion-button data-testid="todo-add" slot="end" type="submit" [disabled]="adding() || draft.trim() === ''">
+            Add
+          </ion-button>
+        </ion-item>
+      </form>
+      @if (loading() && todos().length === 0) {
+        <div class="ion-text-center ion-padding"><ion-spinner /></div>
+      } @else {
+        <ion-list>
+          @for (todo of todos(); track todo.id) {
+            <ion-item data-testid="todo-item" [attr.data-done]="todo.done">
+              <ion-checkbox data-testid="todo-toggle" slot="start" [checked]="todo.done"
+                (ionChange)="toggle(todo, $event.detail.checked)" [attr.aria-label]="'Done: ' + todo.title" />
+              <ion-label [class.done]="todo.done">{{ todo.title }}</ion-label>
+              <ion-button data-testid="todo-delete" slot="end" fill="clear" color="danger" (click)="remove(todo)">
+                Delete
+              </ion-button>
+            </ion-item>
+          } @empty {
+            <p class="ion-padding ion-text-center">Nothing to do. Add your first todo above.</p>
+          }
+        </ion-list>
+      }
+    </ion-content>
+  `,
+})
+export class TodosPage {
+  protected readonly auth = inject(BatonAuth);
+  protected readonly todos = signal<Todo[]>([]);
+  protected readonly loading = signal(true);
+  protected readonly adding = signal(false);
+  /** How many devices are signed in to this account, shown on the Sessions button. */
+  protected readonly deviceCount = signal<number | null>(null);
+  protected draft = '';
+  readonly #api = inject(TodosApi);
+  readonly #sessions = inject(SessionsApi);
+  readonly #errors = inject(ErrorToast);
+
+  constructor() {
+    void this.load();
+  }
+
+  /** Loads the todos and the device count in parallel (after a token expiry, both share one refresh). */
+  protected async load(): Promise<void> {
+    this.loading.set(true);
+    const devices = this.#sessions.list().then(
+      (sessions) => this.deviceCount.set(sessions.length),
+      () => this.deviceCount.set(null),
+    );
+    try {
+      this.todos.set(await this.#api.list());
+    } catch (error) {
+      await this.#errors.show(error);
+    } finally {
+      this.loading.set(false);
+    }
+    await devices;
+  }
+
+  protected async pullToRefresh(event: RefresherCustomEvent): Promise<void> {
+    await this.load();
+    await event.target.complete();
+  }
+
+  protected async add(): Promise<void> {
+    const title = this.draft.trim();
+    if (title === '' || this.adding()) return;
+    this.adding.set(true);
+    try {
+      const todo = await this.#api.add(title);
+      this.todos.update((todos) => [...todos, todo]);
+      this.draft = '';
+    } catch (error) {
+      await this.#errors.show(error);
+    } finally {
+      this.adding.set(false);
+    }
+  }
+
+  protected async toggle(todo: Todo, done: boolean): Promise<void> {
+    if (todo.done === done) return;
+    this.replace({ ...todo, done });
+    try {
+      this.replace(await this.#api.setDone(todo.id, done));
+    } catch (error) {
+      this.replace(todo);
+      await this.#errors.show(error);
+    }
+  }
+
+  protected async remove(todo: Todo): Promise<void> {
+    try {
+      await this.#api.remove(todo.id);
+      this.todos.update((todos) => todos.filter((each) => each.id !== todo.id));
+    } catch (error) {
+      await this.#errors.show(error);
+    }
+  }
+
+  protected async logout(): Promise<void> {
+    // BatonAuth's sign-out handler navigates to /login once the session has ended.
+    await this.auth.logout();
+  }
+
+  private replace(todo: Todo): void {
+    this.todos.update((todos) => todos.map((each) => (each.id === todo.id ? todo : each)));
+  }
+}

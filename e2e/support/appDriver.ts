@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import type { Page } from 'playwright-core';
+
+/** A fresh account for each test, so tests never share server state. */
+export function newUser(): { email: string; password: string; name: string } {
+  return {
+    email: `ada-${randomUUID().slice(0, 8)}@example.com`,
+    password: 'correct horse battery',
+    name: 'Ada',
+  };
+}
+
+/** Ionic renders the native `<input>` inside the `ion-input` that carries the test id. */
+export const field = (page: Page, testId: string) => page.locator(`[data-testid="${testId}"] input`);
+export const byTestId = (page: Page, testId: string) => page.locator(`[data-testid="${testId}"]`);
+
+/** The path (and query) the app currently shows. */
+export function location(page: Page): string {
+  const url = new URL(page.url());
+  return url.pathname + url.search;
+}
+
+export async function waitForPath(page: Page, pathname: string): Promise<void> {
+  await page.waitForURL((url) => url.pathname === pathname);
+}
+
+export async function register(page: Page, baseUrl: string, user: ReturnType<typeof newUser>): Promise<void> {
+  await page.goto(`${baseUrl}/register`);
+  await field(page, 'name').fill(user.name);
+  await field(page, 'email').fill(user.email);
+  await field(page, 'password').fill(user.password);
+  await byTestId(page, 'submit').click();
+  await waitForPath(page, '/todos');
+}
+
+export async function login(page: Page, baseUrl: string, user: ReturnType<typeof newUser>): Promise<void> {
+  await page.goto(`${baseUrl}/login`);
+  await field(page, 'email').fill(user.email);
+  await field(page, 'password').fill(user.password);
+  await byTestId(page, 'submit').click();
+  await waitForPath(page, '/todos');
+}
+
+export async function addTodo(page: Page, title: string): Promise<void> {
+  const before = await byTestId(page, 'todo-item').count();
+  await field(page, 'todo-input').fill(title);
+  await byTestId(page, 'todo-add').click();
+  await page.waitForFunction(
+    (count) => document.querySelectorAll('[data-testid="todo-item"]').length > count,
+    before,
+  );
+}
+
+/** The titles of the todos on screen, with their done state. */
+export async function todosOnScreen(page: Page): Promise<{ title: string; done: boolean }[]> {
+  return byTestId(page, 'todo-item').evaluateAll((items) =>
+    items.map((item) => ({
+      title: item.querySelector('ion-label')?.textContent?.trim() ?? '',
+      done: item.getAttribute('data-done') === 'true',
+    })),
+  );
+}

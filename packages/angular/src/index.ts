@@ -1,0 +1,16 @@
+/**
+ * @baton/angular: the Baton token client in Angular. `provideBaton()` puts a client into DI,
+ * `batonInterceptor` authenticates `HttpClient`, `authGuard` / `guestGuard` guard routes with
+ * `UrlTree`s, and `BatonAuth` exposes the session as signals.
+ */
+export { BatonAuth } from './batonAuth.js';
+export {
+  BATON_CLIENT,
+  BATON_ROUTES,
+  type BatonConfig,
+  type BatonRoutes,
+  type SignOutHandler,
+} from './config.js';
+export { authGuard, guestGuard, safeReturnUrl } from './guards.js';
+export { batonInterceptor } from './interceptor.js';
+export { type BatonFeature, provideBaton, withRoutes, withSignOutHandler } from './provideBaton.js';
