@@ -8,7 +8,7 @@ import { APP_DIR } from './ensureAppBuilt.js';
 export interface AppServer {
   readonly url: string;
   readonly clock: ManualClock;
-  /** How many requests reached `path` (e.g. `/auth/refresh`) so far. */
+  /** How many API requests (page navigations excluded) reached `path` (e.g. `/auth/refresh`) so far. */
   count(path: string): number;
   /** Statuses answered on `path`, in order. */
   statuses(path: string): number[];
@@ -33,6 +33,8 @@ export async function startAppServer(options: { accessTtl?: number } = {}): Prom
   });
   const answered: { path: string; status: number }[] = [];
   app.addHook('onResponse', async (request, reply) => {
+    // Page navigations (a reload of /todos) are the app's HTML, not calls to the API.
+    if (/^text\/html/.test(request.headers.accept ?? '')) return;
     answered.push({ path: request.url.split('?')[0] ?? request.url, status: reply.statusCode });
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
