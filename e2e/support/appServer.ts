@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createManualClock, createServer, type ManualClock } from '@baton/server';
-import { APP_DIR } from './ensureAppBuilt.js';
+import { APP_DIR } from './appDir.js';
 
 /** The Baton server serving the built app on one origin, with a clock the test moves. */
 export interface AppServer {

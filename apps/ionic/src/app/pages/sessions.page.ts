@@ -19,6 +19,7 @@ import {
   type RefresherCustomEvent,
 } from '@ionic/angular';
 import { type DeviceSession, SessionsApi } from '../data/sessionsApi';
+import { deviceName } from '../ui/deviceName';
 import { ErrorToast } from '../ui/errorToast';
 
 @Component({
@@ -56,7 +57,7 @@ import { ErrorToast } from '../ui/errorToast';
           @for (session of sessions(); track session.id) {
             <ion-item data-testid="session-item" [attr.data-current]="session.current">
               <ion-label>
-                <h2>{{ session.userAgent || 'Unknown device' }}</h2>
+                <h2 [title]="session.userAgent ?? ''">{{ deviceName(session.userAgent) }}</h2>
                 <p>Signed in {{ session.createdAt | date: 'medium' }}{{ session.ip ? ' from ' + session.ip : '' }}</p>
                 <p>Last active {{ (session.lastUsedAt || session.createdAt) | date: 'medium' }}</p>
               </ion-label>
@@ -79,6 +80,7 @@ import { ErrorToast } from '../ui/errorToast';
   `,
 })
 export class SessionsPage {
+  protected readonly deviceName = deviceName;
   protected readonly sessions = signal<DeviceSession[]>([]);
   protected readonly loading = signal(true);
   protected readonly busy = signal(false);
