@@ -205,7 +205,10 @@ export interface Store {
   rotateRefreshToken(rotation: Rotation): Promise<RotationResult>;
   /** Revokes one session. Returns false if it did not exist or was already revoked. */
   revokeSession(sessionId: string, reason: RevokeReason, now: number): Promise<boolean>;
-  /** Revokes every live session of a user except `exceptSessionId`. Returns how many. */
+  /**
+   * Revokes every live session of a user (neither revoked nor expired at `now`) except
+   * `exceptSessionId`. Returns how many, so "signed out N sessions" counts only real ones.
+   */
   revokeUserSessions(
     userId: string,
     reason: RevokeReason,

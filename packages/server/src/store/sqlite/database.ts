@@ -1,40 +1,49 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { MIGRATIONS } from '../migrations/index.js';
+import { MIGRATIONS, SCHEMA_MIGRATIONS_TABLE } from '../migrations/index.js';
+
+/** How long a connection waits for another connection's write lock before failing with SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 5000;
 
 /**
  * Opens a SQLite database tuned for an auth server:
+ * - `busy_timeout` first, so that even switching a fresh file to WAL waits for a second process
+ *   (the CLI, another server) instead of failing;
  * - WAL, so readers never wait for the writer;
- * - `synchronous = FULL`, so every committed transaction is on disk before we answer 2xx
- *   (with WAL, NORMAL could lose the last commits on power loss; a lost rotation would strand
- *   a client with a refresh token the server never stored);
- * - `busy_timeout`, so a second process (the CLI, another server) waits for the lock instead of failing.
+ * - `synchronous = FULL`, so every committed transaction is fsynced to the WAL before the commit
+ *   returns, and therefore before we answer 2xx. With WAL, NORMAL survives a process kill but may
+ *   lose the last commits on power loss or an OS crash; a lost rotation would strand a client
+ *   holding a refresh token the server no longer knows, and a lost revocation would resurrect a
+ *   session the user ended. The cost is one fsync per write transaction;
+ * - foreign keys on, so a token or todo can never point at a missing session or user.
  */
 export function openDatabase(filename: string): Database.Database {
-  if (filename !== ':memory:') mkdirSync(path.dirname(filename), { recursive: true, mode: 0o700 });
-  const db = new Database(filename);
+  if (filename !== ':memory:')
+    mkdirSync(path.dirname(path.resolve(filename)), { recursive: true, mode: 0o700 });
+  const db = new Database(filename, { timeout: BUSY_TIMEOUT_MS });
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
-  db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   return db;
 }
 
 /**
  * Applies the pending migrations, each in its own IMMEDIATE transaction that first re-reads the
- * applied versions: two processes migrating at once serialise on the write lock and the second
- * finds nothing left to do.
+ * applied versions: IMMEDIATE takes the write lock before that read, so two processes migrating
+ * at once serialise on the lock and the second finds nothing left to do (a DEFERRED transaction
+ * would let both read "not applied" and both try to create the tables).
  */
 export function migrate(db: Database.Database, now: () => number = Date.now): void {
-  db.exec(
-    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+  db.exec(SCHEMA_MIGRATIONS_TABLE.sqlite);
+  const isApplied = db.prepare<[number], { version: number }>(
+    'SELECT version FROM schema_migrations WHERE version = ?',
   );
-  const applied = db.prepare<[], { version: number }>('SELECT version FROM schema_migrations');
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
   for (const migration of MIGRATIONS) {
     db.transaction(() => {
-      if (applied.all().some((row) => row.version === migration.version)) return;
+      if (isApplied.get(migration.version)) return;
       db.exec(migration.sqlite);
       record.run(migration.version, migration.name, now());
     }).immediate();

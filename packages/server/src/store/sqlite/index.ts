@@ -1,4 +1,3 @@
-import type Database from 'better-sqlite3';
 import {
   type AuditEvent,
   EmailTakenError,
@@ -9,37 +8,39 @@ import {
   type TodoRecord,
 } from '../store.js';
 import { migrate, openDatabase } from './database.js';
-import {
-  type AuditRow,
-  type SessionRow,
-  type SigningKeyRow,
-  type TodoRow,
-  toAudit,
-  toSession,
-  toSigningKey,
-  toTodo,
-  toUser,
-  type UserRow,
-} from './rows.js';
+import { toAudit, toSession, toSigningKey, toTodo, toToken, toUser } from './rows.js';
+import { prepareStatements, type Statements } from './statements.js';
 
 export interface SqliteStoreOptions {
-  /** Path of the database file (its directory is created), or `:memory:`. */
+  /** Path of the database file (its directory is created, mode 0700, if missing), or `:memory:`. */
   readonly filename: string;
 }
 
-const LIVE = 'revoked_at IS NULL AND expires_at > @now AND idle_expires_at > @now';
+/** better-sqlite3 reports a violated UNIQUE constraint with this code and the column in the message. */
+const isEmailKeyTaken = (error: unknown): boolean =>
+  error instanceof Error &&
+  (error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE' &&
+  error.message.includes('users.email_key');
 
 /**
- * The embedded {@link Store}: one SQLite file through better-sqlite3. Every method runs
- * synchronously inside SQLite and resolves at once; multi-statement operations run in IMMEDIATE
- * transactions, which take the database's write lock up front so that concurrent processes on
- * one file serialise instead of deadlocking.
+ * The embedded {@link Store}: one SQLite file through better-sqlite3.
+ *
+ * better-sqlite3 is synchronous, so every method runs to completion inside SQLite before its
+ * promise resolves; the methods are async only to share the interface with network stores.
+ * Multi-statement operations run in IMMEDIATE transactions, which take the database's write lock
+ * up front, so concurrent processes on one file serialise (waiting up to the busy timeout) instead
+ * of failing with SQLITE_BUSY when a read transaction tries to upgrade to a write.
+ *
+ * @example
+ * const store = createSqliteStore({ filename: 'data/baton.sqlite' });
+ * await store.migrate();
  */
 export function createSqliteStore(options: SqliteStoreOptions): Store {
   const db = openDatabase(options.filename);
-  let statements: ReturnType<typeof prepare> | undefined;
-  const sql = () => {
-    statements ??= prepare(db);
+  // Prepared once, on first use: statements can only be prepared once the tables exist.
+  let statements: Statements | undefined;
+  const sql = (): Statements => {
+    statements ??= prepareStatements(db);
     return statements;
   };
 
@@ -55,7 +56,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       try {
         sql().insertUser.run({ ...user, passwordChangedAt: user.createdAt });
       } catch (error) {
-        if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new EmailTakenError();
+        if (isEmailKeyTaken(error)) throw new EmailTakenError();
         throw error;
       }
       return {
@@ -104,20 +105,14 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
     async findRefreshToken(tokenHash) {
       const row = sql().tokenByHash.get(tokenHash);
-      return (
-        row && {
-          tokenHash: row.token_hash,
-          sessionId: row.session_id,
-          createdAt: row.created_at,
-          usedAt: row.used_at,
-        }
-      );
+      return row && toToken(row);
     },
     async rotateRefreshToken(rotation) {
       const s = sql();
       return db
         .transaction((): RotationResult => {
-          // The single conditional statement that decides the race: only one caller sees a row.
+          // The single conditional statement that decides the race: of all callers presenting
+          // this token, across connections and processes, only one sees a row come back.
           const consumed = s.consumeToken.get({ tokenHash: rotation.tokenHash, now: rotation.now });
           if (consumed) {
             s.insertToken.run({
@@ -130,6 +125,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
               now: rotation.now,
               idleExpiresAt: rotation.idleExpiresAt,
             });
+            // Unreachable while the foreign key holds; throwing rolls the consumption back.
             if (!session) throw new Error(`session ${consumed.session_id} vanished during rotation`);
             return { status: 'rotated', session: toSession(session) };
           }
@@ -190,103 +186,17 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       const s = sql();
       db.transaction(() => {
         s.retireKeys.run({ now: key.createdAt });
-        s.insertKey.run({ ...key, retiredAt: key.retiredAt });
+        s.insertKey.run(key);
       }).immediate();
     },
 
     async getOrCreateSecret(name, candidate) {
       const s = sql();
+      // Insert-if-absent then read back: concurrent first starts all read the one winning value.
       s.insertSecret.run({ name, value: candidate });
       const row = s.secretByName.get(name);
       if (!row) throw new Error(`secret ${name} could not be stored`);
       return row.value;
     },
-  };
-}
-
-/** Prepares every statement once (after migrations, when the tables exist). */
-function prepare(db: Database.Database) {
-  return {
-    insertUser: db.prepare(
-      `INSERT INTO users (id, email, email_key, name, password_hash, disabled, created_at, password_changed_at)
-       VALUES (@id, @email, @emailKey, @name, @passwordHash, 0, @createdAt, @passwordChangedAt)`,
-    ),
-    userByEmailKey: db.prepare<[string], UserRow>('SELECT * FROM users WHERE email_key = ?'),
-    userById: db.prepare<[string], UserRow>('SELECT * FROM users WHERE id = ?'),
-    listUsers: db.prepare<{ limit: number; offset: number }, UserRow>(
-      'SELECT * FROM users ORDER BY created_at, id LIMIT @limit OFFSET @offset',
-    ),
-    updatePassword: db.prepare(
-      'UPDATE users SET password_hash = @passwordHash, password_changed_at = @now WHERE id = @userId',
-    ),
-    setDisabled: db.prepare('UPDATE users SET disabled = @disabled WHERE id = @userId'),
-
-    insertSession: db.prepare(
-      `INSERT INTO sessions (id, user_id, created_at, last_used_at, idle_expires_at, expires_at, user_agent, ip)
-       VALUES (@id, @userId, @createdAt, @createdAt, @idleExpiresAt, @expiresAt, @userAgent, @ip)`,
-    ),
-    sessionById: db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ?'),
-    activeSessions: db.prepare<{ userId: string; now: number }, SessionRow>(
-      `SELECT * FROM sessions WHERE user_id = @userId AND ${LIVE} ORDER BY created_at DESC, id`,
-    ),
-    countActive: db.prepare<{ now: number }, { count: number }>(
-      `SELECT count(*) AS count FROM sessions WHERE ${LIVE}`,
-    ),
-    insertToken: db.prepare(
-      'INSERT INTO refresh_tokens (token_hash, session_id, created_at) VALUES (@tokenHash, @sessionId, @createdAt)',
-    ),
-    tokenByHash: db.prepare<
-      [string],
-      { token_hash: string; session_id: string; created_at: number; used_at: number | null }
-    >('SELECT * FROM refresh_tokens WHERE token_hash = ?'),
-    consumeToken: db.prepare<{ tokenHash: string; now: number }, { session_id: string }>(
-      'UPDATE refresh_tokens SET used_at = @now WHERE token_hash = @tokenHash AND used_at IS NULL RETURNING session_id',
-    ),
-    extendSession: db.prepare<{ id: string; now: number; idleExpiresAt: number }, SessionRow>(
-      'UPDATE sessions SET last_used_at = @now, idle_expires_at = @idleExpiresAt WHERE id = @id RETURNING *',
-    ),
-    revokeSession: db.prepare(
-      'UPDATE sessions SET revoked_at = @now, revoke_reason = @reason WHERE id = @id AND revoked_at IS NULL',
-    ),
-    revokeUserSessions: db.prepare(
-      `UPDATE sessions SET revoked_at = @now, revoke_reason = @reason
-       WHERE user_id = @userId AND revoked_at IS NULL AND (@except IS NULL OR id <> @except)`,
-    ),
-
-    todosOf: db.prepare<[string], TodoRow>('SELECT * FROM todos WHERE user_id = ? ORDER BY created_at, id'),
-    insertTodo: db.prepare(
-      `INSERT INTO todos (id, user_id, title, done, created_at, updated_at)
-       VALUES (@id, @userId, @title, 0, @createdAt, @createdAt)`,
-    ),
-    updateTodo: db.prepare<
-      { userId: string; id: string; now: number; title: string | null; done: number | null },
-      TodoRow
-    >(
-      `UPDATE todos SET title = coalesce(@title, title), done = coalesce(@done, done), updated_at = @now
-       WHERE id = @id AND user_id = @userId RETURNING *`,
-    ),
-    deleteTodo: db.prepare('DELETE FROM todos WHERE id = @id AND user_id = @userId'),
-
-    insertAudit: db.prepare(
-      `INSERT INTO audit_events (id, at, kind, user_id, session_id, ip, user_agent, detail)
-       VALUES (@id, @at, @kind, @userId, @sessionId, @ip, @userAgent, @detail)`,
-    ),
-    listAudit: db.prepare<{ userId: string | null; kind: string | null; limit: number }, AuditRow>(
-      `SELECT * FROM audit_events
-       WHERE (@userId IS NULL OR user_id = @userId) AND (@kind IS NULL OR kind = @kind)
-       ORDER BY at DESC, rowid DESC LIMIT @limit`,
-    ),
-
-    listKeys: db.prepare<[], SigningKeyRow>('SELECT * FROM signing_keys ORDER BY created_at DESC, kid'),
-    retireKeys: db.prepare('UPDATE signing_keys SET retired_at = @now WHERE retired_at IS NULL'),
-    insertKey: db.prepare(
-      `INSERT INTO signing_keys (kid, alg, private_key, public_jwk, created_at, retired_at)
-       VALUES (@kid, @alg, @privateKey, @publicJwk, @createdAt, @retiredAt)`,
-    ),
-
-    insertSecret: db.prepare(
-      'INSERT INTO secrets (name, value) VALUES (@name, @value) ON CONFLICT (name) DO NOTHING',
-    ),
-    secretByName: db.prepare<[string], { value: string }>('SELECT value FROM secrets WHERE name = ?'),
   };
 }

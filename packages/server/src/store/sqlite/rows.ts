@@ -1,6 +1,7 @@
 import type {
   AuditEvent,
   AuditKind,
+  RefreshTokenRecord,
   RevokeReason,
   SessionRecord,
   SigningKeyRecord,
@@ -30,6 +31,13 @@ export interface SessionRow {
   revoke_reason: string | null;
   user_agent: string | null;
   ip: string | null;
+}
+
+export interface TokenRow {
+  token_hash: string;
+  session_id: string;
+  created_at: number;
+  used_at: number | null;
 }
 
 export interface TodoRow {
@@ -82,6 +90,13 @@ export const toSession = (row: SessionRow): SessionRecord => ({
   revokeReason: row.revoke_reason as RevokeReason | null,
   userAgent: row.user_agent,
   ip: row.ip,
+});
+
+export const toToken = (row: TokenRow): RefreshTokenRecord => ({
+  tokenHash: row.token_hash,
+  sessionId: row.session_id,
+  createdAt: row.created_at,
+  usedAt: row.used_at,
 });
 
 export const toTodo = (row: TodoRow): TodoRecord => ({

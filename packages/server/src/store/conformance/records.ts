@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { describe, it } from 'node:test';
+import type { AuditEvent, AuditKind, SigningKeyRecord } from '../store.js';
+import { HOUR, type StoreFixture, T0 } from './fixture.js';
+
+/** Todos, the audit log, signing keys and server secrets. */
+export function describeRecords(f: StoreFixture): void {
+  describe('todos', () => {
+    it("creates, lists, updates and deletes only the owner's todos, patching only named fields", async () => {
+      const owner = await f.newUser();
+      const stranger = await f.newUser();
+      const todo = await f.store.createTodo({
+        id: randomUUID(),
+        userId: owner.id,
+        title: 'write tests',
+        createdAt: T0,
+      });
+      assert.deepEqual(todo, {
+        id: todo.id,
+        userId: owner.id,
+        title: 'write tests',
+        done: false,
+        createdAt: T0,
+        updatedAt: T0,
+      });
+      assert.deepEqual(await f.store.listTodos(owner.id), [todo]);
+      assert.deepEqual(await f.store.listTodos(stranger.id), []);
+      assert.equal(await f.store.updateTodo(stranger.id, todo.id, { done: true }, T0 + 1), undefined);
+      assert.equal(await f.store.deleteTodo(stranger.id, todo.id), false);
+      assert.equal(await f.store.updateTodo(owner.id, 'missing', { done: true }, T0 + 1), undefined);
+      assert.deepEqual(await f.store.listTodos(owner.id), [todo], "a stranger's attempts change nothing");
+      const done = await f.store.updateTodo(owner.id, todo.id, { done: true }, T0 + 2);
+      assert.deepEqual(done, { ...todo, done: true, updatedAt: T0 + 2 });
+      const renamed = await f.store.updateTodo(owner.id, todo.id, { title: 'ship it' }, T0 + 3);
+      assert.deepEqual(renamed, { ...todo, title: 'ship it', done: true, updatedAt: T0 + 3 });
+      const undone = await f.store.updateTodo(owner.id, todo.id, { done: false }, T0 + 4);
+      assert.equal(undone?.done, false);
+      assert.equal(await f.store.deleteTodo(owner.id, todo.id), true);
+      assert.equal(await f.store.deleteTodo(owner.id, todo.id), false);
+      assert.deepEqual(await f.store.listTodos(owner.id), []);
+    });
+
+    it('lists todos in creation order', async () => {
+      const owner = await f.newUser();
+      const later = await f.store.createTodo({
+        id: randomUUID(),
+        userId: owner.id,
+        title: 'b',
+        createdAt: T0 + 5,
+      });
+      const earlier = await f.store.createTodo({
+        id: randomUUID(),
+        userId: owner.id,
+        title: 'a',
+        createdAt: T0 + 2,
+      });
+      assert.deepEqual(
+        (await f.store.listTodos(owner.id)).map((todo) => todo.id),
+        [earlier.id, later.id],
+      );
+    });
+  });
+
+  describe('audit log', () => {
+    it('appends events and lists them newest first, filtered by user and kind, limited', async () => {
+      const user = await f.newUser();
+      const event = (kind: AuditKind, at: number, detail: AuditEvent['detail']): AuditEvent => ({
+        id: randomUUID(),
+        at,
+        kind,
+        userId: user.id,
+        sessionId: null,
+        ip: '10.0.0.1',
+        userAgent: 'ua',
+        detail,
+      });
+      const details = { reason: 'password', attempt: 3, flagged: true, none: null };
+      await f.store.appendAudit(event('login_failed', T0 + 1, null));
+      await f.store.appendAudit(event('login_succeeded', T0 + 2, null));
+      const newest = event('login_failed', T0 + 3, details);
+      await f.store.appendAudit(newest);
+      const all = await f.store.listAudit({ userId: user.id });
+      assert.deepEqual(
+        all.map((entry) => entry.at),
+        [T0 + 3, T0 + 2, T0 + 1],
+      );
+      assert.deepEqual(all[0], newest, 'details round-trip as structured data');
+      assert.equal(all[1]?.detail, null);
+      const failed = await f.store.listAudit({ userId: user.id, kind: 'login_failed' });
+      assert.deepEqual(
+        failed.map((entry) => entry.at),
+        [T0 + 3, T0 + 1],
+      );
+      assert.deepEqual(await f.store.listAudit({ userId: user.id, limit: 1 }), [newest]);
+      assert.ok(
+        (await f.store.listAudit({ kind: 'login_succeeded' })).every((e) => e.kind === 'login_succeeded'),
+      );
+      assert.deepEqual(await f.store.listAudit({ userId: 'nobody' }), []);
+    });
+  });
+
+  describe('signing keys', () => {
+    it('adds keys, retiring the previous active key at the new key creation, and lists them newest first', async () => {
+      const key = (kid: string, createdAt: number): SigningKeyRecord => ({
+        kid,
+        alg: 'EdDSA',
+        privateKey: `private-${kid}`,
+        publicJwk: `{"kid":"${kid}"}`,
+        createdAt,
+        retiredAt: null,
+      });
+      const a = key(`a-${randomUUID()}`, T0 + 10 * HOUR);
+      const b = key(`b-${randomUUID()}`, T0 + 11 * HOUR);
+      const c = key(`c-${randomUUID()}`, T0 + 12 * HOUR);
+      await f.store.addSigningKey(a);
+      await f.store.addSigningKey(b);
+      let keys = await f.store.listSigningKeys();
+      assert.deepEqual(keys.slice(0, 2), [b, { ...a, retiredAt: b.createdAt }]);
+      await f.store.addSigningKey(c);
+      keys = await f.store.listSigningKeys();
+      assert.deepEqual(keys.slice(0, 3), [
+        c,
+        { ...b, retiredAt: c.createdAt },
+        { ...a, retiredAt: b.createdAt },
+      ]);
+      assert.equal(keys.filter((k) => k.retiredAt === null).length, 1, 'exactly one active key');
+    });
+  });
+
+  describe('secrets', () => {
+    it('keeps the first value stored under a name', async () => {
+      const name = `secret-${randomUUID()}`;
+      assert.equal(await f.store.getOrCreateSecret(name, 'first'), 'first');
+      assert.equal(await f.store.getOrCreateSecret(name, 'second'), 'first');
+      assert.equal(await f.store.getOrCreateSecret(`${name}-other`, 'other'), 'other');
+      const racers = await Promise.all(
+        ['x', 'y', 'z'].map((value) => f.store.getOrCreateSecret(`${name}-race`, value)),
+      );
+      assert.equal(new Set(racers).size, 1, 'concurrent first calls agree on one value');
+    });
+  });
+}

@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { HOUR, type StoreFixture, T0 } from './fixture.js';
+
+const successor = () => `succ-${randomUUID()}`;
+
+/** Refresh token rotation: single use, exactly one winner, and the session it extends. */
+export function describeRotation(f: StoreFixture): void {
+  describe('refresh token rotation', () => {
+    it('rotates once, then reports the token as already used at the first consumption', async () => {
+      const user = await f.newUser();
+      const { session, tokenHash } = await f.newSession(user.id);
+      const first = await f.store.rotateRefreshToken({
+        tokenHash,
+        successorHash: successor(),
+        now: T0 + 1000,
+        idleExpiresAt: T0 + 2 * HOUR,
+      });
+      assert.equal(first.status, 'rotated');
+      assert.equal(first.status === 'rotated' && first.session.id, session.id);
+      const second = await f.store.rotateRefreshToken({
+        tokenHash,
+        successorHash: successor(),
+        now: T0 + 5000,
+        idleExpiresAt: T0 + 3 * HOUR,
+      });
+      assert.equal(second.status, 'already_used');
+      if (second.status === 'already_used') {
+        assert.equal(second.usedAt, T0 + 1000);
+        assert.equal(second.session.id, session.id);
+        assert.equal(second.session.idleExpiresAt, T0 + 2 * HOUR, 'a losing attempt extends nothing');
+      }
+      assert.equal((await f.store.findRefreshToken(tokenHash))?.usedAt, T0 + 1000);
+    });
+
+    it('extends the idle expiry and last use of the session', async () => {
+      const user = await f.newUser();
+      const { session, tokenHash } = await f.newSession(user.id);
+      const result = await f.store.rotateRefreshToken({
+        tokenHash,
+        successorHash: successor(),
+        now: T0 + 30 * 60_000,
+        idleExpiresAt: T0 + 90 * 60_000,
+      });
+      const expected = { ...session, lastUsedAt: T0 + 30 * 60_000, idleExpiresAt: T0 + 90 * 60_000 };
+      assert.deepEqual(result, {
+        status: 'rotated',
+        session: { ...expected, revokedAt: null, revokeReason: null },
+      });
+      assert.deepEqual(await f.store.findSession(session.id), result.status === 'rotated' && result.session);
+      // Alive past its original idle expiry, because the rotation extended it.
+      const live = await f.store.listActiveSessions(user.id, T0 + HOUR + 1);
+      assert.deepEqual(
+        live.map((s) => s.id),
+        [session.id],
+      );
+    });
+
+    it('makes the successor the live token of the same session, and it rotates in turn', async () => {
+      const user = await f.newUser();
+      const { session, tokenHash } = await f.newSession(user.id);
+      const successorHash = successor();
+      await f.store.rotateRefreshToken({ tokenHash, successorHash, now: T0 + 1, idleExpiresAt: T0 + HOUR });
+      assert.deepEqual(await f.store.findRefreshToken(successorHash), {
+        tokenHash: successorHash,
+        sessionId: session.id,
+        createdAt: T0 + 1,
+        usedAt: null,
+      });
+      const next = await f.store.rotateRefreshToken({
+        tokenHash: successorHash,
+        successorHash: successor(),
+        now: T0 + 2,
+        idleExpiresAt: T0 + HOUR + 2,
+      });
+      assert.equal(next.status, 'rotated');
+    });
+
+    it('answers not_found for an unknown token and stores no successor', async () => {
+      const successorHash = successor();
+      const result = await f.store.rotateRefreshToken({
+        tokenHash: 'missing',
+        successorHash,
+        now: T0,
+        idleExpiresAt: T0 + HOUR,
+      });
+      assert.deepEqual(result, { status: 'not_found' });
+      assert.equal(await f.store.findRefreshToken(successorHash), undefined);
+    });
+
+    it('lets exactly one of 50 concurrent rotations of one token win', async () => {
+      const user = await f.newUser();
+      const { tokenHash } = await f.newSession(user.id);
+      const successors = Array.from({ length: 50 }, successor);
+      const results = await Promise.all(
+        successors.map((successorHash, index) =>
+          f.store.rotateRefreshToken({
+            tokenHash,
+            successorHash,
+            now: T0 + 1 + index,
+            idleExpiresAt: T0 + HOUR + index,
+          }),
+        ),
+      );
+      const rotated = results.filter((result) => result.status === 'rotated');
+      const losers = results.filter((result) => result.status === 'already_used');
+      assert.equal(rotated.length, 1);
+      assert.equal(losers.length, 49);
+      const usedAt = (await f.store.findRefreshToken(tokenHash))?.usedAt;
+      assert.ok(
+        losers.every((result) => result.usedAt === usedAt),
+        'every loser sees the winning consumption',
+      );
+      const stored = await Promise.all(successors.map((hash) => f.store.findRefreshToken(hash)));
+      assert.equal(stored.filter(Boolean).length, 1, 'exactly one successor exists');
+    });
+  });
+}
