@@ -22,13 +22,10 @@ export type SignOutHandler = (loginPath: string) => unknown;
 export const BATON_CLIENT = new InjectionToken<AuthClient>('BATON_CLIENT');
 
 /** The resolved {@link BatonRoutes}. */
-export const BATON_ROUTES = new InjectionToken<BatonRoutes>('BATON_ROUTES', {
-  providedIn: 'root',
-  factory: () => ({ loginPath: '/login', homePath: '/' }),
-});
+export const BATON_ROUTES = new InjectionToken<BatonRoutes>('BATON_ROUTES');
+
+/** The routes used when no `withRoutes()` feature says otherwise. */
+export const DEFAULT_ROUTES: BatonRoutes = { loginPath: '/login', homePath: '/' };
 
 /** The resolved {@link SignOutHandler}; `null` means "navigate to the login page". */
-export const BATON_SIGN_OUT_HANDLER = new InjectionToken<SignOutHandler | null>('BATON_SIGN_OUT_HANDLER', {
-  providedIn: 'root',
-  factory: () => null,
-});
+export const BATON_SIGN_OUT_HANDLER = new InjectionToken<SignOutHandler | null>('BATON_SIGN_OUT_HANDLER');

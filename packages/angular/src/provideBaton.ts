@@ -17,6 +17,7 @@ import {
   BATON_SIGN_OUT_HANDLER,
   type BatonConfig,
   type BatonRoutes,
+  DEFAULT_ROUTES,
   type SignOutHandler,
 } from './config.js';
 
@@ -61,6 +62,9 @@ export function provideBaton(config: BatonConfig, ...features: BatonFeature[]): 
         return auth;
       },
     },
+    // Defaults first: a feature's provider for the same token comes later and wins.
+    { provide: BATON_ROUTES, useValue: DEFAULT_ROUTES },
+    { provide: BATON_SIGN_OUT_HANDLER, useValue: null },
     features.map((feature) => feature.providers),
     provideEnvironmentInitializer(followSignOuts),
   ]);
@@ -73,7 +77,7 @@ export function provideBaton(config: BatonConfig, ...features: BatonFeature[]): 
  * provideBaton(config, withRoutes({ loginPath: '/login', homePath: '/todos' }))
  */
 export function withRoutes(routes: Partial<BatonRoutes>): BatonFeature {
-  const resolved: BatonRoutes = { loginPath: '/login', homePath: '/', ...routes };
+  const resolved: BatonRoutes = { ...DEFAULT_ROUTES, ...routes };
   for (const [name, path] of Object.entries(resolved)) {
     if (typeof path !== 'string' || !path.startsWith('/')) {
       throw new TypeError(`withRoutes(): ${name} must be an absolute path, got '${String(path)}'`);
