@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import fc from 'fast-check';
+import type { Forgery } from './forgedTokens.js';
+import type { FuzzLedger } from './fuzzOracle.js';
+import { compactJws, type ServerSigningKey, signedBy, signers } from './jws.js';
+import type { ApiResponse, TestServer } from './server.js';
+
+/** Node's default limit on the size of all request headers together. */
+const MAX_HEADER_BYTES = 16 * 1024;
+/** The `maxLength` of `token` in the schema of POST /auth/verify, and the server's body limit. */
+const VERIFY_TOKEN_MAX = 8192;
+const BODY_LIMIT = 16 * 1024;
+
+/** One of the ways the server checks an access token. */
+export interface TokenCheck {
+  readonly name: string;
+  send(token: string): Promise<ApiResponse>;
+  /**
+   * The refusal a token too big for this transport gets before any JWT code runs (a 431 from the
+   * HTTP parser, a 400 from the schema, a 413 from the body limit), or `undefined` if it fits.
+   */
+  sizeRefusal(token: string): number | undefined;
+}
+
+/** Bearer on GET /auth/me and GET /todos, and `{token}` on POST /auth/verify. */
+export function tokenChecks(server: TestServer): TokenCheck[] {
+  const bearer = (route: string): TokenCheck => ({
+    name: `GET ${route}`,
+    send: (token) => server.request('GET', route, { token }),
+    sizeRefusal: (token) => (token.length + 200 > MAX_HEADER_BYTES ? 431 : undefined),
+  });
+  return [
+    bearer('/auth/me'),
+    bearer('/todos'),
+    {
+      name: 'POST /auth/verify',
+      send: (token) => server.request('POST', '/auth/verify', { body: { token } }),
+      sizeRefusal: (token) =>
+        token.length + 12 > BODY_LIMIT ? 413 : token.length > VERIFY_TOKEN_MAX ? 400 : undefined,
+    },
+  ];
+}
+
+/**
+ * Sends a forgery to one check and asserts it was refused the right way: a 401 with the expected
+ * code (and `WWW-Authenticate` on bearer routes), or the size refusal that applies to it.
+ */
+export async function assertRefused(ledger: FuzzLedger, check: TokenCheck, forgery: Forgery): Promise<void> {
+  const response = await check.send(forgery.token);
+  ledger.forgeries++;
+  const body = typeof response.body === 'string' ? response.body : JSON.stringify(response.body ?? '');
+  ledger.check(`${check.name} forgery "${forgery.label}"`, {
+    status: response.status,
+    contentType: response.headers.get('content-type') ?? '',
+    body,
+  });
+  const context = `${check.name}: "${forgery.label}" -> ${response.status} ${body.slice(0, 200)}`;
+  if (response.status < 400) ledger.acceptedForgeries++;
+  assert.ok(response.status >= 400, `ACCEPTED FORGERY ${context}`);
+  const refusal = check.sizeRefusal(forgery.token);
+  if (refusal !== undefined) {
+    assert.equal(response.status, refusal, context);
+    return;
+  }
+  assert.equal(response.status, 401, context);
+  assert.equal(response.body.code, forgery.code, context);
+  if (check.name.startsWith('GET')) {
+    assert.match(response.headers.get('www-authenticate') ?? '', /^Bearer .*error="invalid_token"/, context);
+  }
+}
+
+/** An Ed25519 key pair that is not the server's, with its public JWK. */
+export function attackerKeyPair(): { privateKey: KeyObject; publicJwk: Record<string, unknown> } {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  return { privateKey, publicJwk: publicKey.export({ format: 'jwk' }) as Record<string, unknown> };
+}
+
+/**
+ * Random tokens: a header of random parameters (with a bias towards the real `alg`, `typ` and
+ * `kid`), a payload that is the genuine claims edited or replaced, and a signature that is random
+ * bytes, the genuine signature, or a foreign key's. Tokens that happen to carry a valid signature
+ * by the server key are no forgeries and are filtered out.
+ */
+export function randomForgery(
+  serverKey: ServerSigningKey,
+  genuine: string,
+  attacker: KeyObject,
+): fc.Arbitrary<Forgery> {
+  const [, genuinePayload = '', genuineSignature = ''] = genuine.split('.');
+  const claims = JSON.parse(Buffer.from(genuinePayload, 'base64url').toString()) as Record<string, unknown>;
+  const json = fc.jsonValue({ maxDepth: 2 });
+  const header = fc
+    .tuple(
+      fc.record(
+        {
+          alg: fc.oneof(fc.constantFrom('EdDSA', 'ES256', 'HS256', 'RS256', 'none', 'Ed25519'), json),
+          typ: fc.oneof(fc.constantFrom('at+jwt', 'JWT', 'at+JWT'), json),
+          kid: fc.oneof(fc.constant(serverKey.kid), fc.string(), json),
+        },
+        { requiredKeys: [] },
+      ),
+      fc.dictionary(fc.constantFrom('crit', 'cty', 'jku', 'jwk', 'x5u', 'b64', 'zip', 'enc'), json, {
+        maxKeys: 2,
+      }),
+    )
+    .map(([known, extra]) => ({ ...extra, ...known }));
+  const payload = fc.oneof(
+    fc
+      .dictionary(fc.constantFrom('sub', 'sid', 'exp', 'iat', 'nbf', 'iss', 'aud', 'jti'), json, {
+        maxKeys: 3,
+      })
+      .map((edits) => ({ ...claims, ...edits })),
+    fc.dictionary(fc.string({ maxLength: 8 }), json, { maxKeys: 6 }),
+    json,
+  );
+  const signature = fc.oneof(
+    fc.uint8Array({ maxLength: 128 }).map((bytes) => () => Buffer.from(bytes)),
+    fc.constant(() => Buffer.from(genuineSignature, 'base64url')),
+    fc.constant(signers.eddsa(attacker)),
+  );
+  return fc
+    .tuple(header, payload, signature)
+    .map(([h, p, sign]) => compactJws(h, p, sign))
+    .filter((token) => !signedBy(token, serverKey.publicKey))
+    .map((token) => ({ label: `random ${token.slice(0, 120)}`, token, code: 'invalid_token' as const }));
+}
