@@ -57,11 +57,18 @@ test('a session revoked from another device is sent to /login on its next call',
   await laptop.waitForFunction(() => document.querySelectorAll('[data-testid="session-item"]').length === 1);
 
   expireAccessTokens();
+  const toLogin: string[] = [];
+  phone.on('framenavigated', (frame) => {
+    if (frame === phone.mainFrame() && new URL(frame.url()).pathname === '/login') toLogin.push(frame.url());
+  });
   await field(phone, 'todo-input').fill('written after the revocation');
   await byTestId(phone, 'todo-add').click();
   await waitForPath(phone, '/login');
   assert.deepEqual(server.statuses('/auth/refresh').slice(-1), [401], 'the refresh was refused');
   assert.equal(await byTestId(phone, 'todo-item').count(), 0, 'no protected data stays on screen');
+  // Both calls of the page failed with the dead session; the user is sent to /login once.
+  await byTestId(phone, 'submit').waitFor();
+  assert.equal(toLogin.length, 1);
   // The laptop's own session was not touched.
   await laptop.reload();
   await laptop.waitForSelector('[data-testid="session-item"]');

@@ -83,6 +83,15 @@ test('the forms check what the server checks, and show the server message on fai
   assert.match((await error.textContent()) ?? '', /password/i);
   assert.equal(location(page), '/login');
   await screenshot(page, 'login-error');
+
+  // The server's own checks answer too, with its message: this email is taken.
+  await page.goto(`${server.url}/register`);
+  await field(page, 'email').fill(user.email);
+  await field(page, 'password').fill('another long password');
+  await byTestId(page, 'submit').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="error"]')?.textContent?.trim());
+  assert.match((await byTestId(page, 'error').textContent()) ?? '', /already|taken|registered/i);
+  assert.equal(location(page), '/register');
   await page.context().close();
 });
 
