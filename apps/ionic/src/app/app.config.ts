@@ -2,7 +2,9 @@ import { provideHttpClient, withFetch, withInterceptors } from '@angular/common/
 import { type ApplicationConfig, inject, provideZonelessChangeDetection } from '@angular/core';
 import { provideRouter, RouteReuseStrategy, withComponentInputBinding } from '@angular/router';
 import { batonInterceptor, provideBaton, withRoutes, withSignOutHandler } from '@baton/angular';
-import { IonicRouteStrategy, NavController, provideIonicAngular } from '@ionic/angular';
+import { IonicRouteStrategy } from '@ionic/angular/ionic-route-strategy';
+import { NavController } from '@ionic/angular/nav-controller';
+import { provideIonicAngular } from '@ionic/angular/provide';
 import { routes } from './app.routes';
 import { preferencesStorage } from './data/preferencesStorage';
 

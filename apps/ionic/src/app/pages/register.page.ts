@@ -2,19 +2,17 @@ import { Component, inject, input, signal } from '@angular/core';
 import { NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
 import { RouterLink } from '@angular/router';
 import { BatonAuth, safeReturnUrl } from '@baton/angular';
-import {
-  IonButton,
-  IonContent,
-  IonHeader,
-  IonInput,
-  IonList,
-  IonNote,
-  IonSpinner,
-  IonText,
-  IonTitle,
-  IonToolbar,
-  NavController,
-} from '@ionic/angular';
+import { IonButton } from '@ionic/angular/ion-button';
+import { IonContent } from '@ionic/angular/ion-content';
+import { IonHeader } from '@ionic/angular/ion-header';
+import { IonInput } from '@ionic/angular/ion-input';
+import { IonList } from '@ionic/angular/ion-list';
+import { IonNote } from '@ionic/angular/ion-note';
+import { IonSpinner } from '@ionic/angular/ion-spinner';
+import { IonText } from '@ionic/angular/ion-text';
+import { IonTitle } from '@ionic/angular/ion-title';
+import { IonToolbar } from '@ionic/angular/ion-toolbar';
+import { NavController } from '@ionic/angular/nav-controller';
 import { emailValidators, PASSWORD_HINT, passwordValidators } from '../ui/credentials';
 import { errorMessage } from '../ui/errorMessage';
 

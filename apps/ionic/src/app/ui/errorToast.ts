@@ -1,6 +1,6 @@
 import { Injectable, inject } from '@angular/core';
 import { SessionExpiredError } from '@baton/client';
-import { ToastController } from '@ionic/angular';
+import { ToastController } from '@ionic/angular/toast-controller';
 import { errorMessage } from './errorMessage';
 
 /** Shows a failed call as a toast with the server's message. */
