@@ -6,6 +6,7 @@ import {
   byTestId,
   field,
   location,
+  login,
   newUser,
   register,
   todosOnScreen,
@@ -93,6 +94,27 @@ test('the forms check what the server checks, and show the server message on fai
   assert.match((await byTestId(page, 'error').textContent()) ?? '', /already|taken|registered/i);
   assert.equal(location(page), '/register');
   await page.context().close();
+});
+
+test('a failed call shows the server message in a toast', async (t) => {
+  if (typeof browser === 'string') return t.skip(`skipped: ${browser}`);
+  const user = newUser();
+  const phone = await openDevice(browser);
+  await register(phone, server.url, user);
+  await addTodo(phone, 'shared');
+  const laptop = await openDevice(browser);
+  await login(laptop, server.url, user);
+  await byTestId(laptop, 'todo-delete').click();
+  await laptop.waitForFunction(() => document.querySelectorAll('[data-testid="todo-item"]').length === 0);
+
+  // The phone still shows the todo that the laptop deleted.
+  await byTestId(phone, 'todo-delete').click();
+  const toast = phone.locator('ion-toast[data-testid="error"]');
+  await toast.waitFor();
+  assert.match((await toast.evaluate((element) => element.shadowRoot?.textContent)) ?? '', /no such todo/);
+  await phone.waitForFunction(() => document.querySelectorAll('[data-testid="todo-item"]').length === 0);
+  await screenshot(phone, 'error-toast');
+  await Promise.all([phone.context().close(), laptop.context().close()]);
 });
 
 test('a reload with a warm HTTP cache still runs the app', {

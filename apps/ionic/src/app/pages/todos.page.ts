@@ -1,3 +1,4 @@
+import { HttpErrorResponse } from '@angular/common/http';
 import { Component, inject, signal } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { RouterLink } from '@angular/router';
@@ -155,10 +156,13 @@ export class TodosPage {
   }
 
   protected async remove(todo: Todo): Promise<void> {
+    const drop = () => this.todos.update((todos) => todos.filter((each) => each.id !== todo.id));
     try {
       await this.#api.remove(todo.id);
-      this.todos.update((todos) => todos.filter((each) => each.id !== todo.id));
+      drop();
     } catch (error) {
+      // Deleted elsewhere (another device): say so, and stop showing it.
+      if (error instanceof HttpErrorResponse && error.status === 404) drop();
       await this.#errors.show(error);
     }
   }
