@@ -8,9 +8,15 @@ import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { buildBaton, buildReferences } from './lib/build.js';
+import { type PreparedStack, prepareStack } from './lib/prepare.js';
 import { appendRun, renderRun } from './lib/report.js';
-import { benchStack, type StackResult } from './lib/scenarios.js';
-import { measureRawCommits } from './lib/sqliteCommits.js';
+import {
+  measureAllGets,
+  measureAllRefreshes,
+  measureLoginsOf,
+  PLAN,
+  type StackResult,
+} from './lib/scenarios.js';
 import { BENCH_WORK, bare, baton, django, nestjs, REPO_ROOT, type Stack } from './lib/stacks.js';
 import { computeTargets } from './lib/targets.js';
 import { mintEd25519Token } from './lib/tokens.js';
@@ -94,26 +100,36 @@ async function main(): Promise<void> {
   const batonBuilt = skipBuild || (await step('Baton', buildBaton));
   const loadBefore = loadavg()[0]!;
 
-  let rawCommitsPerSecond = Number.NaN;
-  await step('raw SQLite commits', async () => {
-    const dir = join(BENCH_WORK, 'raw');
-    mkdirSync(dir, { recursive: true });
-    rawCommitsPerSecond = measureRawCommits(dir, 5).perSecond;
-    log(`raw SQLite durable commits: ${rawCommitsPerSecond.toFixed(0)}/s`);
-  });
-
   const ed = mintEd25519Token();
-  const plan: [Stack, Parameters<typeof benchStack>[1]][] = [
-    [bare('none'), { log }],
-    [bare('ed25519', ed.publicJwk), { log, staticToken: ed.token }],
-    [nestjs, { log }],
-    [django, { log }],
-    ...(batonBuilt ? [[baton, { log, deep: true }] as [Stack, Parameters<typeof benchStack>[1]]] : []),
+  const entries: [Stack, { staticToken?: string; deep?: boolean }][] = [
+    [bare('none'), {}],
+    [bare('ed25519', ed.publicJwk), { staticToken: ed.token }],
+    [nestjs, {}],
+    [django, {}],
+    ...(batonBuilt ? [[baton, { deep: true }] as [Stack, { deep: boolean }]] : []),
   ];
-  const stacks = new Map<string, StackResult>();
-  for (const [stack, options] of plan) {
-    await step(stack.name, async () => stacks.set(stack.name, await benchStack(stack, options)));
+  // Every server runs for the whole measurement, so rounds can interleave them.
+  const prepared: PreparedStack[] = [];
+  for (const [stack, options] of entries) {
+    await step(stack.name, async () => {
+      const shared = { chainAccounts: PLAN.concurrentChains + 1, distinctUsers: PLAN.distinctUsers, log };
+      prepared.push(await prepareStack(stack, { ...shared, ...options }));
+    });
   }
+  let results = new Map<PreparedStack, StackResult>();
+  let rawCommitsPerSecond = Number.NaN;
+  try {
+    results = await measureAllGets(prepared, step, log);
+    const rawDir = join(BENCH_WORK, 'raw');
+    mkdirSync(rawDir, { recursive: true });
+    rawCommitsPerSecond = await measureAllRefreshes(results, rawDir, step, log);
+    for (const [p, result] of results) {
+      if (p.stack.auth) await step(`${p.stack.name}: login`, () => measureLoginsOf(p, result, log));
+    }
+  } finally {
+    await Promise.all(prepared.map((p) => p.server.stop()));
+  }
+  const stacks = new Map([...results.values()].map((result) => [result.stack, result]));
   let overhead: string | undefined;
   await step('client overhead', async () => {
     overhead = await clientOverhead();

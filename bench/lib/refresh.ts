@@ -40,7 +40,7 @@ export async function runRefreshChains(
       idle.push(index);
     }
   };
-  await loopFor(1, clients, step);
+  await loopFor(0.5, clients, step);
   const { ok, failed, perSecond } = await loopFor(seconds, clients, step);
   return { clients, sessions: sessions.length, perSecond, ok, failed };
 }

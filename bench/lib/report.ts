@@ -51,7 +51,7 @@ export function renderRun(report: RunReport): string {
   );
   out.push(
     '',
-    `### Protected GET /todos (wrk -t1 -c${PLAN.connections}, ${PLAN.getSeconds} s after a 2 s warm-up)`,
+    `### Protected GET /todos (wrk -t1 -c${PLAN.connections}; median of ${PLAN.rounds} interleaved rounds of ${PLAN.getSeconds} s, after a 2 s warm-up)`,
     '',
   );
   out.push(
@@ -71,7 +71,11 @@ export function renderRun(report: RunReport): string {
       ),
     ),
   );
-  out.push('', `### Refresh with rotation (${PLAN.refreshSeconds} s each, after 1 s warm-up)`, '');
+  out.push(
+    '',
+    `### Refresh with rotation (median of ${PLAN.refreshRounds} interleaved rounds of ${PLAN.refreshSeconds} s, each after 0.5 s warm-up)`,
+    '',
+  );
   const withAuth = stacks.filter((s) => s.refreshSequential);
   out.push(
     table(

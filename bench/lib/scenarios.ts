@@ -1,18 +1,21 @@
-import { mkdtempSync } from 'node:fs';
-import { join } from 'node:path';
-import { freePort } from './http.js';
 import { type LoginResult, measureLogins, type ProbeResult, probeLatency, singleLoginMs } from './login.js';
+import type { PreparedStack } from './prepare.js';
 import { withPeakRss } from './processes.js';
 import { type RefreshResult, runRefreshChains } from './refresh.js';
-import { type Account, accountFor, BENCH_WORK, type Stack, type TokenPair } from './stacks.js';
-import { signatureSpellings, writeTokens } from './tokens.js';
+import { measureRawCommits } from './sqliteCommits.js';
 import { type LoadResult, measureGets } from './wrk.js';
 
-/** Durations and sizes of one run; the defaults keep a whole run within a few minutes. */
+/**
+ * Durations and sizes of one run. Throughput is measured in interleaved rounds (every server once
+ * per round, the median round kept), so load from other work on a shared machine lands on all
+ * servers alike instead of on whichever ran during a busy minute.
+ */
 export const PLAN = {
-  getSeconds: 6,
+  rounds: 3,
+  getSeconds: 3,
   connections: 32,
-  refreshSeconds: 5,
+  refreshRounds: 3,
+  refreshSeconds: 2,
   concurrentChains: 16,
   loginSeconds: 5,
   loginClients: 4,
@@ -32,149 +35,136 @@ export interface StackResult {
   readonly stack: string;
   readonly startupMs: number;
   readonly gets: GetRow[];
-  readonly refreshSequential?: RefreshResult;
-  readonly refreshConcurrent?: RefreshResult;
   readonly durableRefresh: boolean;
-  readonly singleLoginMs?: number;
-  readonly logins?: LoginResult;
-  readonly storm?: {
-    readonly quiet: ProbeResult;
-    readonly during: ProbeResult;
-    readonly logins: LoginResult;
-  };
+  refreshSequential?: RefreshResult;
+  refreshConcurrent?: RefreshResult;
+  singleLoginMs?: number;
+  logins?: LoginResult;
+  storm?: { readonly quiet: ProbeResult; readonly during: ProbeResult; readonly logins: LoginResult };
 }
 
-export interface StackOptions {
-  /** A token for stacks without an auth API (the bare Ed25519 reference). */
-  readonly staticToken?: string;
-  /** Also measure GETs with many distinct tokens and a login storm (for Baton). */
-  readonly deep?: boolean;
-  readonly log: (line: string) => void;
+type Step = (what: string, work: () => Promise<unknown>) => Promise<boolean>;
+
+/** The element whose `key` is the median (the middle one of an odd count). */
+function median<T>(items: readonly T[], key: (item: T) => number): T {
+  return [...items].sort((a, b) => key(a) - key(b))[Math.floor((items.length - 1) / 2)]!;
 }
 
-/** Starts `stack`, runs every scenario that applies to it, and stops it. */
-export async function benchStack(stack: Stack, options: StackOptions): Promise<StackResult> {
-  const workDir = mkdtempSync(join(BENCH_WORK, 'run-'));
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const { log } = options;
-  const server = await stack.launch(port, workDir);
-  log(`${stack.name}: up in ${server.startupMs.toFixed(0)} ms`);
-  try {
-    const gets: GetRow[] = [];
-    const measure = async (label: string, tokens: readonly string[]) => {
-      const tokensFile =
-        tokens.length > 0 ? writeTokens(join(workDir, `${gets.length}.tokens`), tokens) : undefined;
-      const url = `${baseUrl}${stack.todosPath}`;
-      const spec = {
-        url,
-        seconds: PLAN.getSeconds,
-        connections: PLAN.connections,
-        ...(tokensFile ? { tokensFile } : {}),
-      };
-      const { result, peakRssMiB } = await withPeakRss(server, () => measureGets(spec));
-      log(
-        `${stack.name}: GET ${label}: ${result.requestsPerSecond.toFixed(0)} req/s, p99 ${result.p99Ms.toFixed(2)} ms`,
-      );
-      gets.push({ label, load: result, peakRssMiB });
-    };
-    const api = stack.auth;
-    if (!api) {
-      await measure(
-        options.staticToken ? '1 token' : 'no auth',
-        options.staticToken ? [options.staticToken] : [],
-      );
-      return { stack: stack.name, startupMs: server.startupMs, gets, durableRefresh: false };
-    }
-
-    // Account 0 runs the sequential chain, accounts 1..16 the concurrent ones.
-    // Sessions of these accounts rotate their refresh tokens; they also log in below.
-    const chainAccounts = Array.from({ length: PLAN.concurrentChains + 1 }, (_, i) => accountFor(i));
-    const sessions = await registerAll(baseUrl, stack, chainAccounts);
-    await measure('1 token', [sessions[0]!.accessToken]);
-    if (options.deep) {
-      const started = performance.now();
-      const more = Array.from({ length: PLAN.distinctUsers - chainAccounts.length }, (_, i) =>
-        accountFor(chainAccounts.length + i),
-      );
-      sessions.push(...(await registerAll(baseUrl, stack, more)));
-      log(
-        `${stack.name}: registered ${sessions.length} users in ${((performance.now() - started) / 1000).toFixed(1)} s`,
-      );
-      const tokens = sessions.map((pair) => pair.accessToken);
-      await measure(`${tokens.length} users' tokens`, tokens);
-      await measure(
-        `${tokens.length * 16} distinct token strings (cache bypassed)`,
-        tokens.flatMap((token) => signatureSpellings(token)),
-      );
-    }
-
-    const refreshSequential = await runRefreshChains(baseUrl, api, sessions, 1, PLAN.refreshSeconds);
-    const refreshConcurrent = await runRefreshChains(
-      baseUrl,
-      api,
-      sessions,
-      PLAN.concurrentChains,
-      PLAN.refreshSeconds,
-    );
-    log(
-      `${stack.name}: refresh ${refreshSequential.perSecond.toFixed(0)}/s (1 client), ${refreshConcurrent.perSecond.toFixed(0)}/s (${refreshConcurrent.clients} clients) over ${sessions.length} sessions`,
-    );
-    const loginMs = await singleLoginMs(baseUrl, api, chainAccounts[0]!, 5);
-    const logins = await measureLogins(baseUrl, api, chainAccounts, PLAN.loginClients, PLAN.loginSeconds);
-    log(
-      `${stack.name}: login ${loginMs.toFixed(0)} ms alone, ${logins.perSecond.toFixed(1)}/s with ${PLAN.loginClients} clients`,
-    );
-    const result: StackResult = {
-      stack: stack.name,
-      startupMs: server.startupMs,
-      gets,
-      refreshSequential,
-      refreshConcurrent,
-      durableRefresh: stack.durableRefresh,
-      singleLoginMs: loginMs,
-      logins,
-    };
-    if (!options.deep) return result;
-    const token = (await api.login(baseUrl, chainAccounts[0]!)).accessToken;
-    const storm = await measureStorm(`${baseUrl}${stack.todosPath}`, token, () =>
-      measureLogins(baseUrl, api, chainAccounts, PLAN.stormClients, PLAN.probeSeconds),
-    );
-    log(
-      `${stack.name}: GET p99 ${storm.quiet.p99Ms.toFixed(2)} ms quiet, ${storm.during.p99Ms.toFixed(2)} ms in a login storm`,
-    );
-    return { ...result, storm };
-  } finally {
-    await server.stop();
+/** GET /todos on every server and token case, round after round. */
+export async function measureAllGets(
+  prepared: readonly PreparedStack[],
+  step: Step,
+  log: (line: string) => void,
+) {
+  const results = new Map<PreparedStack, StackResult>();
+  for (const p of prepared) {
+    results.set(p, {
+      stack: p.stack.name,
+      startupMs: p.server.startupMs,
+      gets: [],
+      durableRefresh: p.stack.durableRefresh,
+    });
   }
+  const samples = new Map<string, { load: LoadResult[]; rss: number }>();
+  for (let round = 0; round < PLAN.rounds; round++) {
+    for (const p of prepared) {
+      for (const getCase of p.getCases) {
+        const key = `${p.stack.name}\n${getCase.label}`;
+        await step(`${p.stack.name}: GET ${getCase.label}`, async () => {
+          const spec = {
+            url: `${p.baseUrl}${p.stack.todosPath}`,
+            seconds: PLAN.getSeconds,
+            connections: PLAN.connections,
+            ...(getCase.tokensFile ? { tokensFile: getCase.tokensFile } : {}),
+          };
+          const { result, peakRssMiB } = await withPeakRss(p.server, () =>
+            measureGets(spec, round === 0 ? 2 : 0),
+          );
+          const entry = samples.get(key) ?? { load: [], rss: 0 };
+          entry.load.push(result);
+          entry.rss = Math.max(entry.rss, peakRssMiB);
+          samples.set(key, entry);
+          log(
+            `round ${round + 1}: ${p.stack.name}: GET ${getCase.label}: ${result.requestsPerSecond.toFixed(0)} req/s`,
+          );
+        });
+      }
+    }
+  }
+  for (const p of prepared) {
+    for (const getCase of p.getCases) {
+      const entry = samples.get(`${p.stack.name}\n${getCase.label}`);
+      if (!entry) continue;
+      const load = median(entry.load, (l) => l.requestsPerSecond);
+      results.get(p)!.gets.push({ label: getCase.label, load, peakRssMiB: entry.rss });
+    }
+  }
+  return results;
 }
 
-/** Probes GET latency at a fixed rate, once alone and once while `storm` logs users in. */
-async function measureStorm(url: string, token: string, storm: () => Promise<LoginResult>) {
+/** Refresh chains (1 client, then 16) on every auth server, with the raw commit rate, in rounds. */
+export async function measureAllRefreshes(
+  results: Map<PreparedStack, StackResult>,
+  rawDir: string,
+  step: Step,
+  log: (line: string) => void,
+): Promise<number> {
+  const raw: number[] = [];
+  const sequential = new Map<PreparedStack, RefreshResult[]>();
+  const concurrent = new Map<PreparedStack, RefreshResult[]>();
+  const withAuth = [...results.keys()].filter((p) => p.stack.auth);
+  for (let round = 0; round < PLAN.refreshRounds; round++) {
+    await step('raw SQLite commits', async () => {
+      raw.push(measureRawCommits(rawDir, PLAN.refreshSeconds).perSecond);
+      log(`round ${round + 1}: raw SQLite durable commits: ${raw.at(-1)!.toFixed(0)}/s`);
+    });
+    for (const p of withAuth) {
+      await step(`${p.stack.name}: refresh`, async () => {
+        const one = await runRefreshChains(p.baseUrl, p.stack.auth!, p.sessions, 1, PLAN.refreshSeconds);
+        const many = await runRefreshChains(
+          p.baseUrl,
+          p.stack.auth!,
+          p.sessions,
+          PLAN.concurrentChains,
+          PLAN.refreshSeconds,
+        );
+        sequential.set(p, [...(sequential.get(p) ?? []), one]);
+        concurrent.set(p, [...(concurrent.get(p) ?? []), many]);
+        log(
+          `round ${round + 1}: ${p.stack.name}: refresh ${one.perSecond.toFixed(0)}/s (1), ${many.perSecond.toFixed(0)}/s (16)`,
+        );
+      });
+    }
+  }
+  for (const p of withAuth) {
+    const result = results.get(p)!;
+    const one = sequential.get(p);
+    const many = concurrent.get(p);
+    if (one) result.refreshSequential = median(one, (r) => r.perSecond);
+    if (many) result.refreshConcurrent = median(many, (r) => r.perSecond);
+  }
+  return raw.length > 0 ? median(raw, (r) => r) : Number.NaN;
+}
+
+/** Login cost and rate on one server, and for a deep one the GET latency during a login storm. */
+export async function measureLoginsOf(p: PreparedStack, result: StackResult, log: (line: string) => void) {
+  const api = p.stack.auth!;
+  result.singleLoginMs = await singleLoginMs(p.baseUrl, api, p.accounts[0]!, 5);
+  result.logins = await measureLogins(p.baseUrl, api, p.accounts, PLAN.loginClients, PLAN.loginSeconds);
+  log(
+    `${p.stack.name}: login ${result.singleLoginMs.toFixed(0)} ms alone, ${result.logins.perSecond.toFixed(1)}/s`,
+  );
+  if (!p.deep) return;
+  const url = `${p.baseUrl}${p.stack.todosPath}`;
+  const token = (await api.login(p.baseUrl, p.accounts[0]!)).accessToken;
   await probeLatency(url, token, PLAN.probeRate, 1);
   const quiet = await probeLatency(url, token, PLAN.probeRate, PLAN.probeSeconds);
   const [during, logins] = await Promise.all([
     probeLatency(url, token, PLAN.probeRate, PLAN.probeSeconds),
-    storm(),
+    measureLogins(p.baseUrl, api, p.accounts, PLAN.stormClients, PLAN.probeSeconds),
   ]);
-  return { quiet, during, logins };
-}
-
-/** Registers `accounts` with 4 clients at a time (password hashing bounds this, not HTTP). */
-async function registerAll(
-  baseUrl: string,
-  stack: Stack,
-  accounts: readonly Account[],
-): Promise<TokenPair[]> {
-  const pairs: TokenPair[] = new Array(accounts.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 4 }, async () => {
-      while (next < accounts.length) {
-        const index = next++;
-        pairs[index] = await stack.auth!.register(baseUrl, accounts[index]!);
-      }
-    }),
+  result.storm = { quiet, during, logins };
+  log(
+    `${p.stack.name}: GET p99 ${quiet.p99Ms.toFixed(2)} ms quiet, ${during.p99Ms.toFixed(2)} ms in a login storm`,
   );
-  return pairs;
 }

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 
@@ -8,7 +9,7 @@ import Database from 'better-sqlite3';
  * refresh rotation with nothing else around it. No server can rotate durably faster than this.
  */
 export function measureRawCommits(workDir: string, seconds: number): { perSecond: number; commits: number } {
-  const db = new Database(join(workDir, 'raw-commits.sqlite3'));
+  const db = new Database(join(mkdtempSync(join(workDir, 'raw-')), 'commits.sqlite3'));
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');

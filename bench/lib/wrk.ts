@@ -24,11 +24,11 @@ export interface LoadSpec {
 }
 
 /**
- * Runs wrk with one thread (the other core is for the server), after a 2 s warm-up run whose
- * numbers are dropped.
+ * Runs wrk with one thread (the other core is for the server), after a warm-up run of
+ * `warmUpSeconds` whose numbers are dropped.
  */
-export async function measureGets(spec: LoadSpec): Promise<LoadResult> {
-  await wrk({ ...spec, seconds: 2 });
+export async function measureGets(spec: LoadSpec, warmUpSeconds: number): Promise<LoadResult> {
+  if (warmUpSeconds > 0) await wrk({ ...spec, seconds: warmUpSeconds });
   return wrk(spec);
 }
 
