@@ -71,7 +71,7 @@ async function machineInfo(): Promise<string[]> {
   ]);
   return [
     `machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}`,
-    `software: Node ${process.version}; NestJS ${nest}; ${py}; ${await version('wrk', ['--version'])}`,
+    `software: Node ${process.version}; NestJS ${nest}; ${py}; ${(await version('wrk', ['--version'])).split(' [')[0]}`,
     `load: wrk with 1 thread for GETs (C, event-driven: about one core, the other left to the server); refresh, login and latency-probe clients are node:http keep-alive loops in the harness process`,
   ];
 }
