@@ -5,7 +5,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import type { AuthDeps } from './auth/context.js';
-import { memoryRateLimiter } from './auth/rateLimiter.js';
+import { openRateLimiter } from './auth/redisRateLimiter.js';
 import { SessionGate } from './auth/sessionGate.js';
 import { Throttle } from './auth/throttle.js';
 import { resolveConfig, type ServerOptions } from './config.js';
@@ -13,14 +13,18 @@ import { registerProblemHandlers } from './http/problems.js';
 import { sharedSchemas } from './http/schemas.js';
 import { registerSecurityHeaders } from './http/securityHeaders.js';
 import { serveApp } from './http/staticApp.js';
+import { createMetrics } from './metrics.js';
 import { openStore } from './openStore.js';
 import { authRoutes } from './routes/auth.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { oauthRoutes } from './routes/oauth.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { todoRoutes } from './routes/todos.js';
 import { wellKnownRoutes } from './routes/wellKnown.js';
-import { AccessTokenService } from './tokens/access.js';
-import { fileKeySource } from './tokens/fileKeySource.js';
-import { KeyRing } from './tokens/keys.js';
+import type { AccessTokenService } from './tokens/access.js';
+import { ReloadingAccessTokenService, startKeyReload } from './tokens/keyReload.js';
+import type { KeyRing } from './tokens/keys.js';
+import { openKeyRing } from './tokens/openKeyRing.js';
 
 /** Request bodies larger than this are refused with 413 before they are parsed. */
 export const BODY_LIMIT = 16 * 1024;
@@ -65,23 +69,22 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
   const store = options.store ?? (await openStore(config));
   try {
     await store.migrate();
-    const keys = await KeyRing.open(fileKeySource(config.dataDir), {
-      clock,
-      publishFor: config.accessTtl + 60,
-    });
+    // Other instances (and `baton keys rotate`) add keys: re-read them periodically and on an unknown kid.
+    const keys = await openKeyRing(config, store);
+    const keyReload = startKeyReload(keys);
+    const rateLimiter = await openRateLimiter(config);
+    const metrics = createMetrics(store, clock);
     const secret = await store.getOrCreateSecret('refresh-rotation', randomBytes(32).toString('base64url'));
     const deps: AuthDeps = {
       store,
       config,
       clock,
-      accessTokens: new AccessTokenService({
-        keys,
-        issuer: config.issuer,
-        audience: config.audience,
-        ttl: config.accessTtl,
-        clock,
-      }),
-      throttle: new Throttle(memoryRateLimiter(clock), config.rateLimits),
+      accessTokens: new ReloadingAccessTokenService(
+        { keys, issuer: config.issuer, audience: config.audience, ttl: config.accessTtl, clock },
+        keyReload,
+      ),
+      throttle: new Throttle(rateLimiter.limiter, config.rateLimits),
+      observe: metrics.observe,
       sessions: new SessionGate(store, clock),
       rotationSecret: Buffer.from(secret, 'base64url'),
     };
@@ -96,7 +99,12 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
       ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
       routerOptions: { maxParamLength: 200 },
     });
+    app.addHook('onClose', async () => {
+      keyReload.close();
+      await rateLimiter.close();
+    });
     if (!options.store) app.addHook('onClose', () => store.close());
+    metrics.instrument(app);
     app.decorate('baton', { config, store, keys, accessTokens: deps.accessTokens });
     for (const schema of sharedSchemas) app.addSchema(schema);
     const appFallback = config.appDir ? await serveApp(app, config.appDir, API_PREFIXES) : undefined;
@@ -126,6 +134,8 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
     await app.register(sessionRoutes, { deps });
     await app.register(todoRoutes, { deps });
     await app.register(wellKnownRoutes, { keys });
+    await app.register(oauthRoutes, { deps });
+    await app.register(metricsRoutes, { registry: metrics.registry });
     return app;
   } catch (error) {
     if (!options.store) await store.close();

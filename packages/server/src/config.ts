@@ -18,6 +18,15 @@ export interface ServerOptions {
   readonly dataDir?: string;
   /** `postgres://...` selects the PostgreSQL store instead of SQLite. */
   readonly databaseUrl?: string;
+  /**
+   * Encrypts the signing keys kept in the database (AES-256-GCM under a key derived from it).
+   * Required on PostgreSQL unless `keysFile` is given. At least 32 characters.
+   */
+  readonly secret?: string;
+  /** `redis://...` shares rate-limit counters between instances. Default: in-process counters. */
+  readonly redisUrl?: string;
+  /** A `signing-keys.json` file to sign with instead of keys in the database (PostgreSQL only). */
+  readonly keysFile?: string;
   /** `iss` of issued access tokens. Default `http://{host}:{port}`. */
   readonly issuer?: string;
   /** `aud` of issued access tokens. Default `baton`. */
@@ -57,6 +66,9 @@ export interface ServerConfig {
   readonly host: string;
   readonly dataDir: string;
   readonly databaseUrl: string | undefined;
+  readonly secret: string | undefined;
+  readonly redisUrl: string | undefined;
+  readonly keysFile: string | undefined;
   readonly issuer: string;
   readonly audience: string;
   readonly accessTtl: number;
@@ -95,6 +107,9 @@ export function resolveConfig(options: ServerOptions = {}): ServerConfig {
     host,
     dataDir: path.resolve(options.dataDir ?? 'data'),
     databaseUrl: options.databaseUrl,
+    secret: options.secret,
+    redisUrl: options.redisUrl,
+    keysFile: options.keysFile === undefined ? undefined : path.resolve(options.keysFile),
     issuer: options.issuer ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     audience: options.audience ?? 'baton',
     accessTtl: options.accessTtl ?? 300,
@@ -116,6 +131,18 @@ export function resolveConfig(options: ServerOptions = {}): ServerConfig {
   if (config.audience.trim() === '') throw new ConfigError('audience', 'must not be empty');
   if (config.databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
     throw new ConfigError('databaseUrl', 'expected a postgres:// URL');
+  }
+  if (config.databaseUrl !== undefined && config.secret === undefined && config.keysFile === undefined) {
+    throw new ConfigError(
+      'secret',
+      'required with a PostgreSQL database: it encrypts the signing keys kept there (or set BATON_KEYS_FILE)',
+    );
+  }
+  if (config.secret !== undefined && config.secret.length < 32) {
+    throw new ConfigError('secret', 'must be at least 32 characters (e.g. openssl rand -base64 32)');
+  }
+  if (config.redisUrl !== undefined && !/^rediss?:\/\//.test(config.redisUrl)) {
+    throw new ConfigError('redisUrl', 'expected a redis:// URL');
   }
   for (const origin of config.corsOrigins) {
     if (!isOrigin(origin)) throw new ConfigError('corsOrigins', `not an origin: '${origin}'`);
@@ -173,6 +200,14 @@ export function optionsFromEnv(env: Env = process.env): ServerOptions {
     (raw) => (/^postgres(ql)?:\/\//.test(raw) ? raw : undefined),
     'a postgres:// URL',
   );
+  set('secret', 'BATON_SECRET', (raw) => raw, 'a secret');
+  set(
+    'redisUrl',
+    'BATON_REDIS_URL',
+    (raw) => (/^rediss?:\/\//.test(raw) ? raw : undefined),
+    'a redis:// URL',
+  );
+  set('keysFile', 'BATON_KEYS_FILE', (raw) => raw, 'a file');
   set('issuer', 'BATON_ISSUER', (raw) => raw, 'an issuer');
   set('audience', 'BATON_AUDIENCE', (raw) => raw, 'an audience');
   set('accessTtl', 'BATON_ACCESS_TTL', positive(parseDuration), duration);

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { ServerConfig } from './config.js';
-import { ConfigError } from './config.js';
+import { createPostgresStore } from './store/postgres/index.js';
 import { createSqliteStore } from './store/sqlite/index.js';
 import type { Store } from './store/store.js';
 
@@ -9,8 +9,6 @@ export const SQLITE_FILE = 'baton.sqlite';
 
 /** Opens the store the configuration selects: PostgreSQL for a `postgres://` URL, else SQLite. */
 export async function openStore(config: ServerConfig): Promise<Store> {
-  if (config.databaseUrl) {
-    throw new ConfigError('BATON_DATABASE_URL', 'PostgreSQL support is not available in this build');
-  }
+  if (config.databaseUrl) return createPostgresStore({ connectionString: config.databaseUrl });
   return createSqliteStore({ filename: path.join(config.dataDir, SQLITE_FILE) });
 }

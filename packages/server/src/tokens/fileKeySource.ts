@@ -7,8 +7,7 @@ import type { KeySource, StoredKey } from './keys.js';
  * (mode 0600): the private keys never leave the machine that runs the embedded SQLite store.
  * Writes go to a temporary file that is renamed into place, so a crash never leaves half a file.
  */
-export function fileKeySource(dataDir: string): KeySource {
-  const file = path.join(dataDir, 'signing-keys.json');
+export function fileKeySource(dataDir: string, file = path.join(dataDir, 'signing-keys.json')): KeySource {
   const read = async (): Promise<StoredKey[]> => {
     try {
       const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));
@@ -27,7 +26,7 @@ export function fileKeySource(dataDir: string): KeySource {
       const retired = (await read()).map((old) =>
         old.retiredAt === null ? { ...old, retiredAt: key.createdAt } : old,
       );
-      await mkdir(dataDir, { recursive: true, mode: 0o700 });
+      await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
       const temporary = `${file}.${process.pid}.tmp`;
       await writeFile(temporary, `${JSON.stringify([key, ...retired], null, 2)}\n`, {
         mode: 0o600,

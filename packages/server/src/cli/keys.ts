@@ -1,0 +1,43 @@
+import { openKeyRing } from '../tokens/openKeyRing.js';
+import { auditCli, type Command, parseCommand, stdout, UsageError, withStore } from './command.js';
+
+const HELP = `Usage: baton keys <rotate|list> [--json]
+
+  rotate   Add a new signing key. It signs new access tokens at once on this store; running
+           instances pick it up within 30 s (or at the first token they cannot verify). The old
+           key stays in the JWKS until every token it signed has expired.
+  list     Show every key: kid, algorithm, created, retired, and whether it is still published.
+
+Keys live where 'baton serve' keeps them: in the database (sealed with BATON_SECRET) on
+PostgreSQL, in BATON_KEYS_FILE if set, else in signing-keys.json under BATON_DATA_DIR.`;
+
+const iso = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
+
+/** `baton keys ...`: signing key rotation. */
+export const keys: Command = async (argv) => {
+  const [sub, ...rest] = argv;
+  if (!sub || sub === '--help' || sub === '-h') return stdout.line(HELP);
+  if (sub !== 'rotate' && sub !== 'list') throw new UsageError(`unknown keys command '${sub}'\n\n${HELP}`);
+  const values = parseCommand(rest, { json: { type: 'boolean' } }, HELP);
+  if (!values) return;
+  await withStore(async (store, config) => {
+    const ring = await openKeyRing(config, store);
+    if (sub === 'rotate') {
+      const key = await ring.rotate();
+      await auditCli(store, config, 'keys_rotated', {}, { kid: key.kid });
+      return stdout.line(
+        values.json
+          ? JSON.stringify({ kid: key.kid, alg: key.alg })
+          : `new signing key ${key.kid} (${key.alg})`,
+      );
+    }
+    const described = ring.describe();
+    if (values.json) return stdout.line(JSON.stringify(described));
+    for (const key of described) {
+      const state = key.retiredAt === null ? 'active' : key.published ? 'retired, published' : 'retired';
+      stdout.line(
+        `${key.kid}  ${key.alg}  created ${iso(key.createdAt)}  retired ${iso(key.retiredAt)}  ${state}`,
+      );
+    }
+  });
+};

@@ -1,0 +1,197 @@
+import formbody from '@fastify/formbody';
+import type { FastifyError, FastifyPluginAsync, FastifyReply } from 'fastify';
+import { login } from '../auth/accounts.js';
+import type { AuthDeps } from '../auth/context.js';
+import { logoutByRefreshToken, refreshSession, type TokenResponse } from '../auth/sessions.js';
+import { type ProblemCode, ProblemError } from '../errors.js';
+import { requestMeta } from '../http/bearer.js';
+
+/** RFC 6749 §5.2 error codes (and RFC 8628's `slow_down` for throttling). */
+type OAuthErrorCode =
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'invalid_grant'
+  | 'unsupported_grant_type'
+  | 'slow_down'
+  | 'server_error';
+
+class OAuthError extends Error {
+  constructor(
+    readonly code: OAuthErrorCode,
+    readonly description: string,
+    readonly status = 400,
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(description);
+  }
+}
+
+/** Baton's own failures of a grant, all of which mean "this grant is not valid" to OAuth. */
+const INVALID_GRANT = new Set<ProblemCode>([
+  'invalid_credentials',
+  'invalid_refresh_token',
+  'refresh_token_expired',
+  'refresh_token_reused',
+  'session_revoked',
+]);
+
+/** Translates a domain failure into the OAuth error a standard client understands. */
+function toOAuthError(error: unknown): OAuthError {
+  if (error instanceof OAuthError) return error;
+  if (error instanceof ProblemError) {
+    if (INVALID_GRANT.has(error.code)) return new OAuthError('invalid_grant', error.detail);
+    if (error.code === 'rate_limited') return new OAuthError('slow_down', error.detail, 429, error.headers);
+    if (error.status === 400) return new OAuthError('invalid_request', error.detail);
+  }
+  const fastifyError = error as Partial<FastifyError>;
+  if (fastifyError.validation || (fastifyError.statusCode && fastifyError.statusCode < 500)) {
+    return new OAuthError('invalid_request', fastifyError.message ?? 'the request is malformed');
+  }
+  return new OAuthError('server_error', 'an unexpected error occurred', 500);
+}
+
+interface TokenRequest {
+  grant_type: string;
+  username?: string;
+  password?: string;
+  refresh_token?: string;
+  client_id?: string;
+  client_secret?: string;
+  scope?: string;
+}
+
+const param = { type: 'string', maxLength: 4096 } as const;
+
+/**
+ * The OAuth 2.0 face of Baton for standard clients: `POST /oauth/token` (RFC 6749 password and
+ * refresh_token grants), `POST /oauth/revoke` (RFC 7009) and the RFC 8414 metadata document.
+ * It reuses the same login and rotation as `/auth/*`, so grace windows and reuse detection apply
+ * identically. Form bodies are accepted only inside this plugin: other routes keep refusing them.
+ */
+export const oauthRoutes: FastifyPluginAsync<{ deps: AuthDeps }> = async (app, { deps }) => {
+  await app.register(formbody, { bodyLimit: 16 * 1024 });
+  const issuer = deps.config.issuer.replace(/\/$/, '');
+
+  app.setErrorHandler((error, request, reply) => {
+    const oauth = toOAuthError(error);
+    if (oauth.status >= 500) request.log.error({ err: error }, 'unhandled error');
+    return sendOAuthError(reply, oauth);
+  });
+
+  app.get(
+    '/.well-known/oauth-authorization-server',
+    { schema: { tags: ['oauth'], summary: 'Authorization server metadata (RFC 8414)' } },
+    async (_request, reply) => {
+      reply.header('cache-control', 'public, max-age=300');
+      return {
+        issuer,
+        token_endpoint: `${issuer}/oauth/token`,
+        revocation_endpoint: `${issuer}/oauth/revoke`,
+        jwks_uri: `${issuer}/.well-known/jwks.json`,
+        grant_types_supported: ['password', 'refresh_token'],
+        token_endpoint_auth_methods_supported: ['none'],
+        revocation_endpoint_auth_methods_supported: ['none'],
+        response_types_supported: [],
+      };
+    },
+  );
+
+  app.post<{ Body: TokenRequest }>(
+    '/oauth/token',
+    {
+      schema: {
+        tags: ['oauth'],
+        summary: 'Token endpoint (RFC 6749): password and refresh_token grants',
+        body: {
+          type: 'object',
+          properties: {
+            grant_type: param,
+            username: param,
+            password: param,
+            refresh_token: param,
+            client_id: param,
+            client_secret: param,
+            scope: param,
+          },
+          required: ['grant_type'],
+        },
+      },
+    },
+    async (request, reply) => {
+      reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+      rejectClientAuthentication(request.headers.authorization, request.body);
+      const meta = requestMeta(request);
+      const body = request.body;
+      let tokens: TokenResponse;
+      if (body.grant_type === 'password') {
+        if (!body.username || body.password === undefined)
+          throw new OAuthError('invalid_request', 'username and password are required');
+        tokens = await login(deps, { email: body.username, password: body.password }, meta);
+      } else if (body.grant_type === 'refresh_token') {
+        if (!body.refresh_token) throw new OAuthError('invalid_request', 'refresh_token is required');
+        tokens = await refreshSession(deps, body.refresh_token, meta);
+      } else {
+        throw new OAuthError('unsupported_grant_type', `grant_type '${body.grant_type}' is not supported`);
+      }
+      // RFC 6749 §5.1; `refresh_token_expires_in` is a common extension clients may ignore.
+      return {
+        access_token: tokens.accessToken,
+        token_type: 'Bearer',
+        expires_in: tokens.expiresIn,
+        refresh_token: tokens.refreshToken,
+        refresh_token_expires_in: tokens.refreshExpiresIn,
+      };
+    },
+  );
+
+  app.post<{ Body: { token: string; token_type_hint?: string; client_id?: string; client_secret?: string } }>(
+    '/oauth/revoke',
+    {
+      schema: {
+        tags: ['oauth'],
+        summary: 'Token revocation (RFC 7009): ends the session of a refresh token',
+        body: {
+          type: 'object',
+          properties: { token: param, token_type_hint: param, client_id: param, client_secret: param },
+          required: ['token'],
+        },
+      },
+    },
+    async (request, reply) => {
+      rejectClientAuthentication(request.headers.authorization, request.body);
+      // Access tokens are stateless and short-lived: there is nothing to revoke, and RFC 7009 §2.2
+      // asks for 200 for unknown and invalid tokens alike, so the answer tells a caller nothing.
+      await logoutByRefreshToken(deps, request.body.token, requestMeta(request));
+      return reply.code(200).send();
+    },
+  );
+};
+
+/**
+ * Baton's clients are public (`token_endpoint_auth_methods_supported: ["none"]`). A client that
+ * tries to authenticate anyway gets `invalid_client` (RFC 6749 §5.2) rather than having its
+ * credentials silently ignored, so a misconfigured confidential client notices.
+ */
+function rejectClientAuthentication(
+  authorization: string | undefined,
+  body: { readonly client_secret?: string },
+): void {
+  if (authorization !== undefined || body.client_secret !== undefined) {
+    throw new OAuthError(
+      'invalid_client',
+      'client authentication is not supported: use a public client',
+      401,
+      {
+        'www-authenticate': 'Basic realm="baton"',
+      },
+    );
+  }
+}
+
+function sendOAuthError(reply: FastifyReply, error: OAuthError): FastifyReply {
+  return reply
+    .code(error.status)
+    .headers({ 'cache-control': 'no-store', pragma: 'no-cache', ...error.headers })
+    .type('application/json; charset=utf-8')
+    .send({ error: error.code, error_description: error.description });
+}

@@ -1,0 +1,93 @@
+import pg from 'pg';
+import { MIGRATIONS, SCHEMA_MIGRATIONS_TABLE } from '../migrations/index.js';
+
+/** OID of PostgreSQL's `int8` (BIGINT). */
+const INT8_OID = 20;
+
+/**
+ * Epoch milliseconds are BIGINT columns; node-postgres returns int8 as a string by default, to
+ * be safe past 2^53. Times stay far below that, so this pool parses them as numbers. The parser is
+ * set on this pool only, never on the driver's global type table that an embedding app may share.
+ */
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID && format !== 'binary') return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+export interface PoolOptions {
+  readonly connectionString: string;
+  /** Schema to work in (`search_path`), e.g. one per test run. Default the server's own default. */
+  readonly schema?: string;
+  /** Connections in the pool. Default 10. */
+  readonly max?: number;
+  /** How long to wait for a connection before failing, in ms. Default 10 s. */
+  readonly connectTimeoutMs?: number;
+}
+
+/** A schema name we are willing to put into `search_path` unquoted. */
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Opens a pool; connections are made lazily, on the first query. */
+export function openPool(options: PoolOptions): pg.Pool {
+  if (options.schema !== undefined && !SCHEMA_NAME.test(options.schema)) {
+    throw new TypeError(`invalid schema name '${options.schema}'`);
+  }
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+    types,
+    ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
+  });
+  // An idle client whose server connection dies (failover, restart) emits `error` on the pool;
+  // unhandled, that would crash the process. The next query simply gets a fresh connection.
+  pool.on('error', () => {});
+  return pool;
+}
+
+/** Runs `work` in one transaction on one connection, committing on success, rolling back on error. */
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * Applies pending migrations, each in its own transaction that first takes a transaction-scoped
+ * advisory lock (keyed by the current schema). Instances starting at once serialise on the lock
+ * and later ones find nothing left to do; even `CREATE TABLE IF NOT EXISTS` needs the lock, since
+ * two sessions running it at once can both pass the check and one fails on the catalog's unique
+ * index. PostgreSQL DDL is transactional, so a failed migration leaves no half-made tables.
+ */
+export async function migrate(pool: pg.Pool, now: () => number = Date.now): Promise<void> {
+  for (const migration of MIGRATIONS) {
+    await inTransaction(pool, async (client) => {
+      await client.query("SELECT pg_advisory_xact_lock(hashtext('baton.migrate:' || current_schema()))");
+      await client.query(SCHEMA_MIGRATIONS_TABLE.postgres);
+      const applied = await client.query('SELECT 1 FROM schema_migrations WHERE version = $1', [
+        migration.version,
+      ]);
+      if (applied.rowCount) return;
+      await client.query(migration.postgres);
+      await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+        migration.version,
+        migration.name,
+        now(),
+      ]);
+    });
+  }
+}

@@ -1,0 +1,279 @@
+import type pg from 'pg';
+import { EmailTakenError, type RotationResult, type Store, type TodoRecord } from '../store.js';
+import { inTransaction, migrate, openPool, type PoolOptions } from './database.js';
+import {
+  type AuditRow,
+  type SessionRow,
+  type SigningKeyRow,
+  type TodoRow,
+  type TokenRow,
+  toAudit,
+  toSession,
+  toSigningKey,
+  toTodo,
+  toToken,
+  toUser,
+  type UserRow,
+} from './rows.js';
+
+export type PostgresStoreOptions = PoolOptions;
+
+/** A session is live while it is neither revoked nor past its idle or absolute expiry (`$now`). */
+const live = (now: string) => `revoked_at IS NULL AND expires_at > ${now} AND idle_expires_at > ${now}`;
+
+/** PostgreSQL reports a violated UNIQUE constraint as SQLSTATE 23505 with the constraint's name. */
+const isEmailKeyTaken = (error: unknown): boolean =>
+  error instanceof Error &&
+  (error as { code?: unknown }).code === '23505' &&
+  String((error as { constraint?: unknown }).constraint).includes('email_key');
+
+/**
+ * The {@link Store} for scaled-out deployments: PostgreSQL through a node-postgres pool, so any
+ * number of server processes share one database.
+ *
+ * Every method is one statement, or one transaction on one pooled connection, at READ COMMITTED.
+ * Rotation relies on PostgreSQL's row locking: a second `UPDATE ... WHERE used_at IS NULL` on the
+ * same row waits for the first transaction, then re-checks the condition on the committed row and
+ * matches nothing, so exactly one caller consumes a token, whichever instance it runs on.
+ *
+ * @example
+ * const store = createPostgresStore({ connectionString: 'postgres://postgres@127.0.0.1/test' });
+ * await store.migrate();
+ */
+export function createPostgresStore(options: PostgresStoreOptions): Store {
+  const pool = openPool(options);
+  const rows = async <R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> =>
+    (await pool.query<R>(text, values)).rows;
+  const count = async (text: string, values: unknown[]): Promise<number> =>
+    (await pool.query(text, values)).rowCount ?? 0;
+  let closed: Promise<void> | undefined;
+
+  return {
+    async migrate() {
+      await migrate(pool);
+    },
+    async close() {
+      closed ??= pool.end();
+      await closed;
+    },
+
+    async createUser(user) {
+      try {
+        await pool.query(
+          `INSERT INTO users (id, email, email_key, name, password_hash, disabled, created_at, password_changed_at)
+           VALUES ($1, $2, $3, $4, $5, FALSE, $6, $6)`,
+          [user.id, user.email, user.emailKey, user.name, user.passwordHash, user.createdAt],
+        );
+      } catch (error) {
+        if (isEmailKeyTaken(error)) throw new EmailTakenError();
+        throw error;
+      }
+      return {
+        id: user.id,
+        email: user.email,
+        name: user.name,
+        passwordHash: user.passwordHash,
+        disabled: false,
+        createdAt: user.createdAt,
+        passwordChangedAt: user.createdAt,
+      };
+    },
+    async findUserByEmailKey(emailKey) {
+      const [row] = await rows<UserRow>('SELECT * FROM users WHERE email_key = $1', [emailKey]);
+      return row && toUser(row);
+    },
+    async findUserById(id) {
+      const [row] = await rows<UserRow>('SELECT * FROM users WHERE id = $1', [id]);
+      return row && toUser(row);
+    },
+    async listUsers(page = {}) {
+      const found = await rows<UserRow>('SELECT * FROM users ORDER BY created_at, id LIMIT $1 OFFSET $2', [
+        page.limit ?? 100,
+        page.offset ?? 0,
+      ]);
+      return found.map(toUser);
+    },
+    async updatePasswordHash(userId, passwordHash, now) {
+      await pool.query('UPDATE users SET password_hash = $2, password_changed_at = $3 WHERE id = $1', [
+        userId,
+        passwordHash,
+        now,
+      ]);
+    },
+    async setUserDisabled(userId, disabled) {
+      return (await count('UPDATE users SET disabled = $2 WHERE id = $1', [userId, disabled])) > 0;
+    },
+
+    async createSession(session, firstTokenHash) {
+      await inTransaction(pool, async (client) => {
+        await client.query(
+          `INSERT INTO sessions (id, user_id, created_at, last_used_at, idle_expires_at, expires_at, user_agent, ip)
+           VALUES ($1, $2, $3, $3, $4, $5, $6, $7)`,
+          [
+            session.id,
+            session.userId,
+            session.createdAt,
+            session.idleExpiresAt,
+            session.expiresAt,
+            session.userAgent,
+            session.ip,
+          ],
+        );
+        await client.query(
+          'INSERT INTO refresh_tokens (token_hash, session_id, created_at) VALUES ($1, $2, $3)',
+          [firstTokenHash, session.id, session.createdAt],
+        );
+      });
+    },
+    async findSession(id) {
+      const [row] = await rows<SessionRow>('SELECT * FROM sessions WHERE id = $1', [id]);
+      return row && toSession(row);
+    },
+    async listActiveSessions(userId, now) {
+      const found = await rows<SessionRow>(
+        `SELECT * FROM sessions WHERE user_id = $1 AND ${live('$2')} ORDER BY created_at DESC, id`,
+        [userId, now],
+      );
+      return found.map(toSession);
+    },
+    async findRefreshToken(tokenHash) {
+      const [row] = await rows<TokenRow>('SELECT * FROM refresh_tokens WHERE token_hash = $1', [tokenHash]);
+      return row && toToken(row);
+    },
+    async rotateRefreshToken(rotation) {
+      return inTransaction(pool, async (client): Promise<RotationResult> => {
+        // The single conditional statement that decides the race: a concurrent transaction
+        // blocks on the row lock, re-evaluates `used_at IS NULL` once we commit, and gets no row.
+        const consumed = await client.query<{ session_id: string }>(
+          'UPDATE refresh_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL RETURNING session_id',
+          [rotation.tokenHash, rotation.now],
+        );
+        const sessionId = consumed.rows[0]?.session_id;
+        if (sessionId !== undefined) {
+          await client.query(
+            'INSERT INTO refresh_tokens (token_hash, session_id, created_at) VALUES ($1, $2, $3)',
+            [rotation.successorHash, sessionId, rotation.now],
+          );
+          const extended = await client.query<SessionRow>(
+            'UPDATE sessions SET last_used_at = $2, idle_expires_at = $3 WHERE id = $1 RETURNING *',
+            [sessionId, rotation.now, rotation.idleExpiresAt],
+          );
+          const session = extended.rows[0];
+          // Unreachable while the foreign key holds; throwing rolls the consumption back.
+          if (!session) throw new Error(`session ${sessionId} vanished during rotation`);
+          return { status: 'rotated', session: toSession(session) };
+        }
+        // READ COMMITTED: this statement sees the winner's committed consumption.
+        const found = await client.query<SessionRow & { token_used_at: number | null }>(
+          `SELECT s.*, t.used_at AS token_used_at FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id
+           WHERE t.token_hash = $1`,
+          [rotation.tokenHash],
+        );
+        const row = found.rows[0];
+        if (!row || row.token_used_at === null) return { status: 'not_found' };
+        const { token_used_at: usedAt, ...session } = row;
+        return { status: 'already_used', usedAt, session: toSession(session) };
+      });
+    },
+    async revokeSession(sessionId, reason, now) {
+      const changed = await count(
+        'UPDATE sessions SET revoked_at = $3, revoke_reason = $2 WHERE id = $1 AND revoked_at IS NULL',
+        [sessionId, reason, now],
+      );
+      return changed > 0;
+    },
+    async revokeUserSessions(userId, reason, now, exceptSessionId) {
+      return count(
+        `UPDATE sessions SET revoked_at = $3, revoke_reason = $2
+         WHERE user_id = $1 AND ${live('$3')} AND ($4::text IS NULL OR id <> $4)`,
+        [userId, reason, now, exceptSessionId ?? null],
+      );
+    },
+    async countActiveSessions(now) {
+      const [row] = await rows<{ count: number }>(
+        `SELECT count(*) AS count FROM sessions WHERE ${live('$1')}`,
+        [now],
+      );
+      return row?.count ?? 0;
+    },
+
+    async listTodos(userId) {
+      const found = await rows<TodoRow>('SELECT * FROM todos WHERE user_id = $1 ORDER BY created_at, id', [
+        userId,
+      ]);
+      return found.map(toTodo);
+    },
+    async createTodo(todo) {
+      await pool.query(
+        `INSERT INTO todos (id, user_id, title, done, created_at, updated_at) VALUES ($1, $2, $3, FALSE, $4, $4)`,
+        [todo.id, todo.userId, todo.title, todo.createdAt],
+      );
+      return { ...todo, done: false, updatedAt: todo.createdAt } satisfies TodoRecord;
+    },
+    async updateTodo(userId, id, patch, now) {
+      const [row] = await rows<TodoRow>(
+        `UPDATE todos SET title = coalesce($3, title), done = coalesce($4, done), updated_at = $5
+         WHERE id = $2 AND user_id = $1 RETURNING *`,
+        [userId, id, patch.title ?? null, patch.done ?? null, now],
+      );
+      return row && toTodo(row);
+    },
+    async deleteTodo(userId, id) {
+      return (await count('DELETE FROM todos WHERE id = $2 AND user_id = $1', [userId, id])) > 0;
+    },
+
+    async appendAudit(event) {
+      await pool.query(
+        `INSERT INTO audit_events (id, at, kind, user_id, session_id, ip, user_agent, detail)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [
+          event.id,
+          event.at,
+          event.kind,
+          event.userId,
+          event.sessionId,
+          event.ip,
+          event.userAgent,
+          event.detail === null ? null : JSON.stringify(event.detail),
+        ],
+      );
+    },
+    async listAudit(query = {}) {
+      const found = await rows<AuditRow>(
+        `SELECT * FROM audit_events
+         WHERE ($1::text IS NULL OR user_id = $1) AND ($2::text IS NULL OR kind = $2)
+         ORDER BY at DESC, id DESC LIMIT $3`,
+        [query.userId ?? null, query.kind ?? null, query.limit ?? 100],
+      );
+      return found.map(toAudit);
+    },
+
+    async listSigningKeys() {
+      const found = await rows<SigningKeyRow>('SELECT * FROM signing_keys ORDER BY created_at DESC, kid');
+      return found.map(toSigningKey);
+    },
+    async addSigningKey(key) {
+      await inTransaction(pool, async (client) => {
+        await client.query('UPDATE signing_keys SET retired_at = $1 WHERE retired_at IS NULL', [
+          key.createdAt,
+        ]);
+        await client.query(
+          `INSERT INTO signing_keys (kid, alg, private_key, public_jwk, created_at, retired_at)
+           VALUES ($1, $2, $3, $4, $5, $6)`,
+          [key.kid, key.alg, key.privateKey, key.publicJwk, key.createdAt, key.retiredAt],
+        );
+      });
+    },
+
+    async getOrCreateSecret(name, candidate) {
+      // Insert-if-absent then read back: concurrent first starts all read the one winning value.
+      await pool.query('INSERT INTO secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [
+        name,
+        candidate,
+      ]);
+      const [row] = await rows<{ value: string }>('SELECT value FROM secrets WHERE name = $1', [name]);
+      if (!row) throw new Error(`secret ${name} could not be stored`);
+      return row.value;
+    },
+  };
+}

@@ -1,0 +1,132 @@
+import type {
+  AuditEvent,
+  AuditKind,
+  RefreshTokenRecord,
+  RevokeReason,
+  SessionRecord,
+  SigningKeyRecord,
+  TodoRecord,
+  UserRecord,
+} from '../store.js';
+
+/**
+ * Row shapes as the PostgreSQL store reads them. BIGINT times arrive as numbers (the pool parses
+ * int8 with `Number`, safe for epoch milliseconds) and booleans as booleans.
+ */
+export interface UserRow {
+  id: string;
+  email: string;
+  name: string | null;
+  password_hash: string;
+  disabled: boolean;
+  created_at: number;
+  password_changed_at: number;
+}
+
+export interface SessionRow {
+  id: string;
+  user_id: string;
+  created_at: number;
+  last_used_at: number;
+  idle_expires_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+  revoke_reason: string | null;
+  user_agent: string | null;
+  ip: string | null;
+}
+
+export interface TokenRow {
+  token_hash: string;
+  session_id: string;
+  created_at: number;
+  used_at: number | null;
+}
+
+export interface TodoRow {
+  id: string;
+  user_id: string;
+  title: string;
+  done: boolean;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AuditRow {
+  id: string;
+  at: number;
+  kind: string;
+  user_id: string | null;
+  session_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  detail: string | null;
+}
+
+export interface SigningKeyRow {
+  kid: string;
+  alg: string;
+  private_key: string;
+  public_jwk: string;
+  created_at: number;
+  retired_at: number | null;
+}
+
+export const toUser = (row: UserRow): UserRecord => ({
+  id: row.id,
+  email: row.email,
+  name: row.name,
+  passwordHash: row.password_hash,
+  disabled: row.disabled,
+  createdAt: row.created_at,
+  passwordChangedAt: row.password_changed_at,
+});
+
+export const toSession = (row: SessionRow): SessionRecord => ({
+  id: row.id,
+  userId: row.user_id,
+  createdAt: row.created_at,
+  lastUsedAt: row.last_used_at,
+  idleExpiresAt: row.idle_expires_at,
+  expiresAt: row.expires_at,
+  revokedAt: row.revoked_at,
+  revokeReason: row.revoke_reason as RevokeReason | null,
+  userAgent: row.user_agent,
+  ip: row.ip,
+});
+
+export const toToken = (row: TokenRow): RefreshTokenRecord => ({
+  tokenHash: row.token_hash,
+  sessionId: row.session_id,
+  createdAt: row.created_at,
+  usedAt: row.used_at,
+});
+
+export const toTodo = (row: TodoRow): TodoRecord => ({
+  id: row.id,
+  userId: row.user_id,
+  title: row.title,
+  done: row.done,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+export const toAudit = (row: AuditRow): AuditEvent => ({
+  id: row.id,
+  at: row.at,
+  kind: row.kind as AuditKind,
+  userId: row.user_id,
+  sessionId: row.session_id,
+  ip: row.ip,
+  userAgent: row.user_agent,
+  detail: row.detail === null ? null : (JSON.parse(row.detail) as AuditEvent['detail']),
+});
+
+export const toSigningKey = (row: SigningKeyRow): SigningKeyRecord => ({
+  kid: row.kid,
+  alg: row.alg,
+  privateKey: row.private_key,
+  publicJwk: row.public_jwk,
+  createdAt: row.created_at,
+  retiredAt: row.retired_at,
+});

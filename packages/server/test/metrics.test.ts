@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { GOOD_PASSWORD, registerUser, startServer, type TestServer } from './support/server.js';
+
+/** The value of one series in Prometheus text, e.g. `baton_logins_total{outcome="ok"}`. */
+function sample(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+describe('GET /metrics', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer();
+  });
+  after(() => server.close());
+
+  const scrape = async () => {
+    const response = await fetch(new URL('/metrics', server.url));
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
+    return response.text();
+  };
+
+  it('counts logins, refreshes, reuse, sessions, hash time and requests by route pattern', async () => {
+    const user = await registerUser(server);
+    await server.request('POST', '/auth/login', { body: { email: user.email, password: GOOD_PASSWORD } });
+    await server.request('POST', '/auth/login', {
+      body: { email: user.email, password: 'not the password' },
+    });
+    const refreshed = await server.request('POST', '/auth/refresh', {
+      body: { refreshToken: user.refreshToken },
+    });
+    assert.equal(refreshed.status, 200);
+    const todo = await server.request('POST', '/todos', {
+      token: user.accessToken,
+      body: { title: 'count me' },
+    });
+    await server.request('PATCH', `/todos/${todo.body.id}`, {
+      token: user.accessToken,
+      body: { done: true },
+    });
+    server.clock.advance(60_000);
+    const reused = await server.request('POST', '/auth/refresh', {
+      body: { refreshToken: user.refreshToken },
+    });
+    assert.equal(reused.body.code, 'refresh_token_reused');
+
+    const text = await scrape();
+    assert.equal(sample(text, 'baton_logins_total{outcome="ok"}'), 1);
+    assert.equal(sample(text, 'baton_logins_total{outcome="failed"}'), 1);
+    assert.equal(sample(text, 'baton_refreshes_total{outcome="rotated"}'), 1);
+    assert.equal(sample(text, 'baton_refreshes_total{outcome="reuse"}'), 1);
+    assert.equal(sample(text, 'baton_refresh_reuse_detected_total'), 1);
+    // Register and login sessions; the refreshed one was revoked by the reuse.
+    assert.equal(sample(text, 'baton_active_sessions'), 1);
+    assert.ok((sample(text, 'baton_password_hash_seconds_count') ?? 0) >= 3, 'register + two logins hashed');
+    assert.equal(
+      sample(text, 'baton_http_requests_total{method="PATCH",route="/todos/:id",status="200"}'),
+      1,
+    );
+    assert.equal(
+      sample(text, 'baton_http_requests_total{method="POST",route="/auth/refresh",status="401"}'),
+      1,
+    );
+    assert.doesNotMatch(text, new RegExp(String(todo.body.id)), 'raw URLs never become labels');
+  });
+
+  it('labels unknown paths as unmatched instead of one series per URL', async () => {
+    await fetch(new URL('/no/such/path/12345', server.url));
+    const text = await scrape();
+    assert.match(text, /route="unmatched",status="404"/);
+    assert.doesNotMatch(text, /12345/);
+  });
+});

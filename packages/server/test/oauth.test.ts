@@ -1,0 +1,186 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import * as oauth from 'oauth4webapi';
+import { createManualClock, createServer } from '../src/index.js';
+import { GOOD_PASSWORD, uniqueEmail } from './support/server.js';
+import { freePort } from './support/serverProcess.js';
+
+/** A real outside client: oauth4webapi, allowed plain http only because this is the loopback. */
+const insecure = { [oauth.allowInsecureRequests]: true } as const;
+const client: oauth.Client = { client_id: 'baton-oauth-test' };
+
+describe('OAuth 2.0 endpoints with a standard client (oauth4webapi)', () => {
+  const clock = createManualClock();
+  let app: Awaited<ReturnType<typeof createServer>>;
+  let issuer: URL;
+  let as: oauth.AuthorizationServer;
+  let dataDir: string;
+  const email = uniqueEmail('oauth');
+
+  before(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'baton-oauth-'));
+    const port = await freePort();
+    issuer = new URL(`http://127.0.0.1:${port}`);
+    app = await createServer({ dataDir, clock, logLevel: false, port, issuer: issuer.origin });
+    await app.listen({ host: '127.0.0.1', port });
+    const registered = await fetch(new URL('/auth/register', issuer), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password: GOOD_PASSWORD }),
+    });
+    assert.equal(registered.status, 201);
+    as = await oauth.processDiscoveryResponse(
+      issuer,
+      await oauth.discoveryRequest(issuer, { algorithm: 'oauth2', ...insecure }),
+    );
+  });
+  after(async () => {
+    await app?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const passwordGrant = async (password = GOOD_PASSWORD) => {
+    const response = await fetch(as.token_endpoint ?? '', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'password',
+        username: email,
+        password,
+        client_id: client.client_id,
+      }),
+    });
+    return { response, cacheControl: response.headers.get('cache-control') };
+  };
+
+  it('publishes RFC 8414 metadata that the client accepts', () => {
+    assert.equal(as.issuer, issuer.origin);
+    assert.equal(as.token_endpoint, `${issuer.origin}/oauth/token`);
+    assert.equal(as.revocation_endpoint, `${issuer.origin}/oauth/revoke`);
+    assert.equal(as.jwks_uri, `${issuer.origin}/.well-known/jwks.json`);
+    assert.deepEqual(as.grant_types_supported, ['password', 'refresh_token']);
+    assert.deepEqual(as.token_endpoint_auth_methods_supported, ['none']);
+    assert.deepEqual(as.response_types_supported, []);
+  });
+
+  it('password grant, then refresh_token grant: RFC 6749 §5.1 answers, never cached', async () => {
+    const { response, cacheControl } = await passwordGrant();
+    assert.equal(cacheControl, 'no-store');
+    const tokens = await oauth.processGenericTokenEndpointResponse(as, client, response);
+    assert.equal(tokens.token_type, 'bearer');
+    assert.equal(tokens.expires_in, 300);
+    assert.ok(tokens.refresh_token?.startsWith('brt_'));
+
+    const refreshed = await oauth.processRefreshTokenResponse(
+      as,
+      client,
+      await oauth.refreshTokenGrantRequest(as, client, oauth.None(), tokens.refresh_token ?? '', insecure),
+    );
+    assert.notEqual(refreshed.refresh_token, tokens.refresh_token);
+    const me = await fetch(new URL('/auth/me', issuer), {
+      headers: { authorization: `Bearer ${refreshed.access_token}` },
+    });
+    assert.equal(me.status, 200);
+  });
+
+  it('a refresh token reused after the grace window is invalid_grant and ends the family', async () => {
+    const tokens = await oauth.processGenericTokenEndpointResponse(
+      as,
+      client,
+      (await passwordGrant()).response,
+    );
+    const first = tokens.refresh_token ?? '';
+    const next = await oauth.processRefreshTokenResponse(
+      as,
+      client,
+      await oauth.refreshTokenGrantRequest(as, client, oauth.None(), first, insecure),
+    );
+    clock.advance(60_000);
+    const reuse = await oauth.refreshTokenGrantRequest(as, client, oauth.None(), first, insecure);
+    assert.equal(reuse.status, 400);
+    await assert.rejects(oauth.processRefreshTokenResponse(as, client, reuse), (error: unknown) => {
+      assert.ok(error instanceof oauth.ResponseBodyError);
+      assert.equal(error.error, 'invalid_grant');
+      return true;
+    });
+    const successor = await oauth.refreshTokenGrantRequest(
+      as,
+      client,
+      oauth.None(),
+      next.refresh_token ?? '',
+      insecure,
+    );
+    assert.equal(successor.status, 400, 'the successor died with its family');
+  });
+
+  it('revocation (RFC 7009) ends the session of a refresh token and answers 200 for anything else', async () => {
+    const tokens = await oauth.processGenericTokenEndpointResponse(
+      as,
+      client,
+      (await passwordGrant()).response,
+    );
+    const revoke = (token: string) => oauth.revocationRequest(as, client, oauth.None(), token, insecure);
+    assert.equal(await oauth.processRevocationResponse(await revoke(tokens.refresh_token ?? '')), undefined);
+    const refresh = await oauth.refreshTokenGrantRequest(
+      as,
+      client,
+      oauth.None(),
+      tokens.refresh_token ?? '',
+      insecure,
+    );
+    assert.equal(refresh.status, 400);
+    assert.equal((await revoke(tokens.access_token)).status, 200);
+    assert.equal((await revoke('not-a-token')).status, 200);
+    assert.equal((await revoke(tokens.refresh_token ?? '')).status, 200, 'revoking twice is fine');
+  });
+
+  it('answers RFC 6749 §5.2 errors for bad grants and requests', async () => {
+    const post = async (body: string | object, headers: Record<string, string> = {}) => {
+      const json = typeof body === 'object';
+      const response = await fetch(as.token_endpoint ?? '', {
+        method: 'POST',
+        headers: {
+          'content-type': json ? 'application/json' : 'application/x-www-form-urlencoded',
+          ...headers,
+        },
+        body: json ? JSON.stringify(body) : body,
+      });
+      return { status: response.status, body: (await response.json()) as { error: string } };
+    };
+    const wrong = await oauth
+      .processGenericTokenEndpointResponse(as, client, (await passwordGrant('wrong password!')).response)
+      .catch((error: unknown) => error);
+    assert.ok(wrong instanceof oauth.ResponseBodyError && wrong.error === 'invalid_grant');
+    assert.deepEqual(await post('grant_type=client_credentials'), {
+      status: 400,
+      body: {
+        error: 'unsupported_grant_type',
+        error_description: "grant_type 'client_credentials' is not supported",
+      },
+    });
+    assert.equal((await post('username=a')).body.error, 'invalid_request');
+    assert.equal((await post('grant_type=refresh_token')).body.error, 'invalid_request');
+    assert.equal(
+      (await post({ grant_type: 'refresh_token', refresh_token: 'brt_nope' })).body.error,
+      'invalid_grant',
+    );
+    const json = await post({ grant_type: 'password', username: email, password: GOOD_PASSWORD });
+    assert.equal(json.status, 200, 'JSON bodies work too');
+    const basic = await post('grant_type=password&username=a&password=b', {
+      authorization: `Basic ${Buffer.from('c:s').toString('base64')}`,
+    });
+    assert.deepEqual([basic.status, basic.body.error], [401, 'invalid_client']);
+  });
+
+  it('accepts form bodies only on the OAuth endpoints', async () => {
+    const response = await fetch(new URL('/auth/login', issuer), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ email, password: GOOD_PASSWORD }),
+    });
+    assert.equal(response.status, 415);
+  });
+});

@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createManualClock, createServer } from '../src/index.js';
+import { createPostgresStore } from '../src/store/postgres/index.js';
+import type { Store } from '../src/store/store.js';
+import { createTestDatabase, findTestDatabase, NO_POSTGRES, type TestDatabase } from './support/postgres.js';
+import { GOOD_PASSWORD, uniqueEmail } from './support/server.js';
+
+const available = await findTestDatabase();
+if (!available) console.log(`skipped: ${NO_POSTGRES}`);
+
+describe('signing keys shared through PostgreSQL', { skip: available ? false : NO_POSTGRES }, () => {
+  let database: TestDatabase;
+  let dataDir: string;
+  const stores: Store[] = [];
+  const secret = randomBytes(32).toString('base64url');
+
+  before(async () => {
+    const created = await createTestDatabase();
+    if (!created) throw new Error('PostgreSQL went away');
+    database = created;
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'baton-keys-'));
+  });
+  after(async () => {
+    await Promise.all(stores.map((store) => store.close()));
+    await database?.drop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  /** An instance of its own (own pool, own key ring), as on another machine. */
+  const instance = async (clock = createManualClock(), instanceSecret = secret) => {
+    const store = createPostgresStore({ connectionString: database.schemaUrl });
+    stores.push(store);
+    return createServer({
+      store,
+      databaseUrl: database.schemaUrl,
+      secret: instanceSecret,
+      dataDir,
+      clock,
+      issuer: 'http://baton.test',
+      logLevel: false,
+    });
+  };
+
+  it('a key rotated on one instance verifies on the other at once, and old tokens keep working on both', async () => {
+    const clock = createManualClock();
+    const [a, b] = await Promise.all([instance(clock), instance(clock)]);
+    try {
+      assert.deepEqual(a.baton.keys.jwks(), b.baton.keys.jwks(), 'both start with the one elected key');
+      const email = uniqueEmail('keys');
+      const registered = await a.inject({
+        method: 'POST',
+        url: '/auth/register',
+        payload: { email, password: GOOD_PASSWORD },
+      });
+      const oldToken = registered.json().accessToken as string;
+
+      const rotated = await a.baton.keys.rotate();
+      const login = await a.inject({
+        method: 'POST',
+        url: '/auth/login',
+        payload: { email, password: GOOD_PASSWORD },
+      });
+      const newToken = login.json().accessToken as string;
+      assert.equal(
+        JSON.parse(Buffer.from(newToken.split('.')[0] ?? '', 'base64url').toString()).kid,
+        rotated.kid,
+      );
+
+      // B has not reloaded yet: the unknown kid makes it re-read the keys, once.
+      for (const token of [newToken, oldToken]) {
+        for (const app of [a, b]) {
+          const me = await app.inject({
+            method: 'GET',
+            url: '/auth/me',
+            headers: { authorization: `Bearer ${token}` },
+          });
+          assert.equal(me.statusCode, 200);
+        }
+      }
+      const published = (b.baton.keys.jwks().keys as Array<{ kid?: string }>).map((key) => key.kid);
+      assert.equal(published.length, 2, 'old and new keys are both published');
+      assert.ok(published.includes(rotated.kid));
+
+      // Once every token of the old key has expired, it leaves the JWKS.
+      clock.advance((300 + 61) * 1000);
+      const later = (b.baton.keys.jwks().keys as Array<{ kid?: string }>).map((key) => key.kid);
+      assert.deepEqual(later, [rotated.kid]);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('keeps private keys sealed in the database, and an instance with another secret cannot open them', async () => {
+    const rows = await stores[0]?.listSigningKeys();
+    assert.ok(rows && rows.length > 0);
+    for (const row of rows) {
+      assert.match(row.privateKey, /^v1\./);
+      assert.doesNotMatch(row.privateKey, /"d"/, 'no private JWK in clear text');
+    }
+    await assert.rejects(
+      instance(createManualClock(), randomBytes(32).toString('base64url')),
+      /BATON_SECRET/,
+    );
+  });
+});

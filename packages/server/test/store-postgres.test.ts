@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { describeStoreConformance } from '../src/store/conformance.js';
+import { createPostgresStore } from '../src/store/postgres/index.js';
+import { createTestDatabase, findTestDatabase, NO_POSTGRES, type TestDatabase } from './support/postgres.js';
+
+const available = await findTestDatabase();
+if (!available) console.log(`skipped: ${NO_POSTGRES}`);
+
+if (available) {
+  describeStoreConformance('PostgreSQL', async () => {
+    const database = await createTestDatabase();
+    if (!database) throw new Error('PostgreSQL went away');
+    const store = createPostgresStore({ connectionString: database.url, schema: database.schema });
+    return {
+      store,
+      async cleanup() {
+        await store.close();
+        await database.drop();
+      },
+    };
+  });
+}
+
+describe('PostgreSQL store across pools', { skip: available ? false : NO_POSTGRES }, () => {
+  let database: TestDatabase;
+  before(async () => {
+    const created = await createTestDatabase();
+    if (!created) throw new Error('PostgreSQL went away');
+    database = created;
+  });
+  after(() => database?.drop());
+
+  it('two pools migrating at once and rotating one token: exactly one wins', async () => {
+    // `schemaUrl` selects the schema the way a child process would, through the URL alone.
+    const a = createPostgresStore({ connectionString: database.schemaUrl });
+    const b = createPostgresStore({ connectionString: database.schemaUrl });
+    try {
+      await Promise.all([a.migrate(), b.migrate(), a.migrate()]);
+      const user = await a.createUser({
+        id: randomUUID(),
+        email: 'race@example.com',
+        emailKey: 'race@example.com',
+        name: null,
+        passwordHash: 'h',
+        createdAt: 1,
+      });
+      await b.createSession(
+        {
+          id: randomUUID(),
+          userId: user.id,
+          createdAt: 1,
+          idleExpiresAt: 1e13,
+          expiresAt: 1e13,
+          userAgent: null,
+          ip: null,
+        },
+        'first',
+      );
+      const results = await Promise.all(
+        Array.from({ length: 30 }, (_, index) =>
+          (index % 2 ? a : b).rotateRefreshToken({
+            tokenHash: 'first',
+            successorHash: `s${index}`,
+            now: 2,
+            idleExpiresAt: 1e13,
+          }),
+        ),
+      );
+      assert.equal(results.filter((result) => result.status === 'rotated').length, 1);
+      assert.equal(results.filter((result) => result.status === 'already_used').length, 29);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});

@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { GOOD_PASSWORD, type TestServer } from './server.js';
+import { BATON, SERVER_PACKAGE } from './serverProcess.js';
+
+export interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `baton ...args` as a child process with `env` (and only the BATON_* variables given). */
+export function baton(args: string[], env: Record<string, string>, input?: string): Promise<Run> {
+  const [command, ...prefix] = BATON;
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith('BATON_')),
+  );
+  const child = spawn(command, [...prefix, ...args], {
+    cwd: SERVER_PACKAGE,
+    env: { ...inherited, BATON_LOG_LEVEL: 'warn', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk;
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk;
+  });
+  child.stdin.end(input ?? '');
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+/**
+ * The administration flow an operator goes through, against one store: create a user, see it,
+ * sign them out everywhere, disable them, rotate the keys. `env` selects the store.
+ */
+export function describeAdministration(
+  label: string,
+  setup: () => Promise<{
+    env: Record<string, string>;
+    server: () => Promise<TestServer>;
+    done(): Promise<void>;
+  }>,
+) {
+  describe(`baton administration on ${label}`, () => {
+    let env: Record<string, string>;
+    let server: TestServer;
+    let done: () => Promise<void>;
+    const email = `ops.${process.pid}@example.com`;
+
+    before(async () => {
+      const context = await setup();
+      env = context.env;
+      done = context.done;
+      const migrated = await baton(['migrate'], env);
+      assert.equal(migrated.code, 0, migrated.stderr);
+      assert.match(migrated.stdout, /schema is at version \d+/);
+      server = await context.server();
+    });
+    after(async () => {
+      await server?.stop();
+      await done?.();
+    });
+
+    it('creates a user from a password on standard input, and refuses duplicates and weak passwords', async () => {
+      const created = await baton(
+        ['users', 'create', '--email', email, '--name', 'Ops', '--password-stdin'],
+        env,
+        `${GOOD_PASSWORD}\n`,
+      );
+      assert.equal(created.code, 0, created.stderr);
+      assert.match(created.stdout, /created user/);
+      const again = await baton(
+        ['users', 'create', '--email', email, '--password-stdin'],
+        env,
+        GOOD_PASSWORD,
+      );
+      assert.equal(again.code, 2);
+      assert.match(again.stderr, /already exists/);
+      const weak = await baton(
+        ['users', 'create', '--email', `weak.${email}`, '--password-stdin'],
+        env,
+        'password',
+      );
+      assert.equal(weak.code, 2);
+      const listed = await baton(['users', 'list', '--json'], env);
+      const users = JSON.parse(listed.stdout) as Array<{ email: string; name: string; disabled: boolean }>;
+      assert.deepEqual(
+        users.filter((user) => user.email === email).map(({ name, disabled }) => ({ name, disabled })),
+        [{ name: 'Ops', disabled: false }],
+      );
+    });
+
+    it('revokes every session of a user, and disabling a user stops their logins', async () => {
+      const login = await server.request('POST', '/auth/login', { body: { email, password: GOOD_PASSWORD } });
+      assert.equal(login.status, 200);
+      const revoked = await baton(['sessions', 'revoke', '--user', email], env);
+      assert.equal(revoked.code, 0, revoked.stderr);
+      assert.match(revoked.stdout, /ended 1 session/);
+      const refresh = await server.request('POST', '/auth/refresh', {
+        body: { refreshToken: login.body.refreshToken },
+      });
+      assert.equal(refresh.status, 401);
+      assert.equal(refresh.body.code, 'session_revoked');
+
+      assert.equal((await baton(['users', 'disable', '--email', email], env)).code, 0);
+      const refused = await server.request('POST', '/auth/login', {
+        body: { email, password: GOOD_PASSWORD },
+      });
+      assert.equal(refused.status, 401);
+      assert.equal((await baton(['users', 'enable', '--email', email], env)).code, 0);
+      const back = await server.request('POST', '/auth/login', { body: { email, password: GOOD_PASSWORD } });
+      assert.equal(back.status, 200);
+      const unknown = await baton(['sessions', 'revoke', '--user', 'nobody@example.com'], env);
+      assert.equal(unknown.code, 2);
+    });
+
+    it('rotates the signing key and keeps the old one published', async () => {
+      const before = JSON.parse((await baton(['keys', 'list', '--json'], env)).stdout) as Array<{
+        kid: string;
+        retiredAt: number | null;
+      }>;
+      const active = before.find((key) => key.retiredAt === null);
+      assert.ok(active);
+      const rotated = await baton(['keys', 'rotate', '--json'], env);
+      assert.equal(rotated.code, 0, rotated.stderr);
+      const { kid } = JSON.parse(rotated.stdout) as { kid: string };
+      assert.notEqual(kid, active.kid);
+      const after = JSON.parse((await baton(['keys', 'list', '--json'], env)).stdout) as Array<{
+        kid: string;
+        retiredAt: number | null;
+        published: boolean;
+      }>;
+      assert.equal(after[0]?.kid, kid);
+      assert.equal(after[0]?.retiredAt, null);
+      const old = after.find((key) => key.kid === active.kid);
+      assert.ok(old?.retiredAt !== null && old?.published, 'the old key is retired but still published');
+    });
+  });
+}
