@@ -9,7 +9,7 @@ import { openRateLimiter } from './auth/redisRateLimiter.js';
 import { SessionGate } from './auth/sessionGate.js';
 import { Throttle } from './auth/throttle.js';
 import { resolveConfig, type ServerOptions } from './config.js';
-import { registerProblemHandlers } from './http/problems.js';
+import { clientErrorHandler, frameworkErrorHandler, registerProblemHandlers } from './http/problems.js';
 import { sharedSchemas } from './http/schemas.js';
 import { registerSecurityHeaders } from './http/securityHeaders.js';
 import { serveApp } from './http/staticApp.js';
@@ -67,12 +67,18 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
   const config = resolveConfig(options);
   const { clock } = config;
   const store = options.store ?? (await openStore(config));
+  // Released on close, or here if building the app fails half-way (an open Redis keeps a process alive).
+  let releaseShared = async () => {};
   try {
     await store.migrate();
     // Other instances (and `baton keys rotate`) add keys: re-read them periodically and on an unknown kid.
     const keys = await openKeyRing(config, store);
     const keyReload = startKeyReload(keys);
     const rateLimiter = await openRateLimiter(config);
+    releaseShared = async () => {
+      keyReload.close();
+      await rateLimiter.close();
+    };
     const metrics = createMetrics(store, clock);
     const secret = await store.getOrCreateSecret('refresh-rotation', randomBytes(32).toString('base64url'));
     const deps: AuthDeps = {
@@ -98,11 +104,10 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
       // Input must already have the right types: no silent coercion of `123` into `"123"`.
       ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
       routerOptions: { maxParamLength: 200 },
+      frameworkErrors: frameworkErrorHandler,
+      clientErrorHandler,
     });
-    app.addHook('onClose', async () => {
-      keyReload.close();
-      await rateLimiter.close();
-    });
+    app.addHook('onClose', () => releaseShared());
     if (!options.store) app.addHook('onClose', () => store.close());
     metrics.instrument(app);
     app.decorate('baton', { config, store, keys, accessTokens: deps.accessTokens });
@@ -138,6 +143,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
     await app.register(metricsRoutes, { registry: metrics.registry });
     return app;
   } catch (error) {
+    await releaseShared();
     if (!options.store) await store.close();
     throw error;
   }

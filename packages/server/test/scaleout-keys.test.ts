@@ -4,9 +4,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createManualClock, createServer } from '../src/index.js';
+import { createManualClock, createServer, optionsFromEnv } from '../src/index.js';
 import { createPostgresStore } from '../src/store/postgres/index.js';
 import type { Store } from '../src/store/store.js';
+import { createSecretBox, SecretBoxError } from '../src/tokens/secretBox.js';
 import { createTestDatabase, findTestDatabase, NO_POSTGRES, type TestDatabase } from './support/postgres.js';
 import { GOOD_PASSWORD, uniqueEmail } from './support/server.js';
 
@@ -106,5 +107,35 @@ describe('signing keys shared through PostgreSQL', { skip: available ? false : N
       instance(createManualClock(), randomBytes(32).toString('base64url')),
       /BATON_SECRET/,
     );
+  });
+});
+
+describe('secret box and scale-out settings', () => {
+  it('opens only with the same secret and the same context, and detects tampering', () => {
+    const box = createSecretBox('a'.repeat(32));
+    const sealed = box.seal('{"d":"private"}', 'kid-1');
+    assert.equal(box.open(sealed, 'kid-1'), '{"d":"private"}');
+    assert.notEqual(box.seal('{"d":"private"}', 'kid-1'), sealed, 'a fresh IV each time');
+    assert.throws(() => box.open(sealed, 'kid-2'), SecretBoxError);
+    assert.throws(() => createSecretBox('b'.repeat(32)).open(sealed, 'kid-1'), SecretBoxError);
+    const [version, iv, body, tag] = sealed.split('.');
+    const flipped = `${body?.[0] === 'A' ? 'B' : 'A'}${body?.slice(1)}`;
+    assert.throws(() => box.open([version, iv, flipped, tag].join('.'), 'kid-1'), SecretBoxError);
+    assert.throws(() => box.open('garbage', 'kid-1'), SecretBoxError);
+  });
+
+  it('refuses PostgreSQL without BATON_SECRET or BATON_KEYS_FILE, a short secret and a non-redis URL', () => {
+    const url = 'postgres://postgres@127.0.0.1:5432/test';
+    assert.throws(() => optionsFromEnv({ BATON_DATABASE_URL: url }), { setting: 'BATON_SECRET' });
+    assert.throws(() => optionsFromEnv({ BATON_DATABASE_URL: url, BATON_SECRET: 'short' }), {
+      setting: 'BATON_SECRET',
+    });
+    assert.ok(optionsFromEnv({ BATON_DATABASE_URL: url, BATON_KEYS_FILE: '/run/secrets/keys.json' }));
+    assert.throws(() => optionsFromEnv({ BATON_REDIS_URL: 'http://x' }), { setting: 'BATON_REDIS_URL' });
+    const options = optionsFromEnv({
+      BATON_REDIS_URL: 'redis://127.0.0.1:6379',
+      BATON_SECRET: 'x'.repeat(32),
+    });
+    assert.equal(options.redisUrl, 'redis://127.0.0.1:6379');
   });
 });
