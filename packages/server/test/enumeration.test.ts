@@ -37,7 +37,7 @@ describe('account enumeration', () => {
     assert.deepEqual(disabled.body, unknown.body);
   });
 
-  it('login time for unknown and known emails differs by less than 20% of an argon2 verification (50 tries each)', async () => {
+  it('login time for unknown and known emails differs by less than half an argon2 verification (50 tries each)', async () => {
     const { email } = await registerUser(server);
     const known: number[] = [];
     const unknown: number[] = [];
@@ -62,8 +62,10 @@ describe('account enumeration', () => {
     }
     const knownMedian = median(known);
     const unknownMedian = median(unknown);
-    // The bound is measured in this run: a fifth of what one password verification costs here.
-    const bound = 0.2 * knownMedian;
+    // The bound is measured in this run: half of what one password verification costs here. A
+    // server that skipped the dummy hash for unknown emails would differ by nearly all of it,
+    // while other suites loading this shared machine cannot push honest medians that far apart.
+    const bound = 0.5 * knownMedian;
     const difference = Math.abs(knownMedian - unknownMedian);
     console.log(
       `enumeration: median known ${knownMedian.toFixed(1)} ms, unknown ${unknownMedian.toFixed(1)} ms, ` +

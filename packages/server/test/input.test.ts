@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { type RawRequest, sendRaw } from './support/rawHttp.js';
 import { startServer, type TestServer } from './support/server.js';
 
 describe('bad input never reaches a 5xx', () => {
@@ -72,6 +73,30 @@ describe('bad input never reaches a 5xx', () => {
     ]) {
       const response = await server.request('GET', '/auth/me', { headers: { authorization } });
       assertProblem(response, 401, 'invalid_token');
+    }
+  });
+
+  it('answers problem+json even for requests refused before routing or by the HTTP parser', async () => {
+    const cases: Array<[RawRequest, number, string]> = [
+      [{ method: 'DELETE', target: '/todos/%zz' }, 400, 'invalid_request'],
+      [{ method: 'DELETE', target: `/auth/sessions/${'a'.repeat(201)}` }, 414, 'uri_too_long'],
+      [
+        { method: 'GET', target: '/auth/me', headers: [['authorization', Buffer.from('Bearer a\u0000b')]] },
+        400,
+        'invalid_request',
+      ],
+      [{ method: 'FOO', target: '/auth/me' }, 400, 'invalid_request'],
+      [
+        { method: 'GET', target: '/auth/me', headers: [['x-big', 'a'.repeat(20_000)]] },
+        431,
+        'headers_too_large',
+      ],
+    ];
+    for (const [request, status, code] of cases) {
+      const response = await sendRaw(server.url, request);
+      assert.equal(response.status, status, `${request.method} ${request.target.slice(0, 40)}`);
+      assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json/);
+      assert.equal(JSON.parse(response.body).code, code);
     }
   });
 

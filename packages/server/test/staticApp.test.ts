@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -26,6 +27,21 @@ describe('serving the app on the API origin', () => {
     const asset = await fetch(new URL('/main.js', server.url));
     assert.equal(asset.status, 200);
     assert.match(asset.headers.get('content-type') ?? '', /javascript/);
+  });
+
+  it('revalidates the index, and a 304 carries no policy that could replace the page’s', async () => {
+    const first = await fetch(new URL('/', server.url));
+    assert.equal(first.headers.get('cache-control'), 'no-cache');
+    assert.match(first.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+    const etag = first.headers.get('etag');
+    assert.ok(etag);
+    // node:http, because fetch marks conditional requests `no-cache`, which forbids a 304.
+    const again = await new Promise<http.IncomingMessage>((resolve, reject) =>
+      http.get(new URL('/', server.url), { headers: { 'if-none-match': etag } }, resolve).on('error', reject),
+    );
+    again.resume();
+    assert.equal(again.statusCode, 304);
+    assert.equal(again.headers['content-security-policy'], undefined);
   });
 
   it('answers client-side routes with the index, so a reload of /todos works', async () => {

@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEMS, type ProblemCode, ProblemError, problemBody } from '../errors.js';
 
@@ -5,8 +6,10 @@ const CODE_BY_STATUS: Readonly<Record<number, ProblemCode>> = {
   404: 'not_found',
   405: 'method_not_allowed',
   413: 'payload_too_large',
+  414: 'uri_too_long',
   415: 'unsupported_media_type',
   429: 'rate_limited',
+  431: 'headers_too_large',
 };
 
 /** Sends an RFC 9457 problem document. */
@@ -68,4 +71,43 @@ function clientMessage(error: FastifyError, code: ProblemCode): string {
     return 'body is not valid JSON';
   if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return 'body must not be empty when content-type is JSON';
   return PROBLEMS[code].title.toLowerCase();
+}
+
+/**
+ * Fastify's `frameworkErrors`: errors raised before routing (a malformed percent-encoding in the
+ * path, an over-long path parameter) answer problem+json like every other 4xx.
+ */
+export function frameworkErrorHandler(
+  error: FastifyError,
+  _request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : (error.statusCode ?? 400);
+  const code = CODE_BY_STATUS[status] ?? 'invalid_request';
+  void sendProblem(
+    reply,
+    code,
+    code === 'uri_too_long' ? 'a path segment is too long' : 'the URL is malformed',
+    {
+      status,
+    },
+  );
+}
+
+/**
+ * Node's `clientError`: requests its HTTP parser refuses (bytes not allowed in a header, an
+ * unknown method, oversized headers) never reach Fastify; answer them with problem+json too,
+ * then close the connection, whose byte stream can no longer be trusted.
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable) return void socket.destroy();
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const body = JSON.stringify(
+    problemBody(status === 431 ? 'headers_too_large' : 'invalid_request', 'the request could not be parsed'),
+  );
+  socket.end(
+    `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+      'content-type: application/problem+json; charset=utf-8\r\n' +
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }

@@ -36,6 +36,9 @@ export async function registerSecurityHeaders(app: FastifyInstance): Promise<voi
     strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
   });
   app.addHook('onSend', async (_request, reply, payload) => {
+    // A 304 refreshes the headers of the browser's cached copy: a policy sent with it would
+    // replace the page's own (and an API policy there blanks the app), so it carries none.
+    if (reply.statusCode === 304) return payload;
     const type = String(reply.getHeader('content-type') ?? '');
     reply.header('content-security-policy', type.startsWith('text/html') ? PAGE_POLICY : API_POLICY);
     reply.removeHeader('x-powered-by');

@@ -17,19 +17,29 @@ export async function serveApp(
 ): Promise<NotFoundFallback> {
   const index = path.join(dir, 'index.html');
   if (!existsSync(index)) throw new Error(`appDir ${dir} has no index.html: build the app first`);
-  await app.register(fastifyStatic, { root: dir, wildcard: false, index: ['index.html'] });
+  await app.register(fastifyStatic, {
+    root: dir,
+    wildcard: false,
+    index: ['index.html'],
+    cacheControl: false,
+    // The index names the current build's assets, so it must be revalidated on every load;
+    // the assets themselves may be cached for a while.
+    setHeaders: (reply, filePath) => {
+      reply.header('cache-control', filePath.endsWith('index.html') ? 'no-cache' : 'public, max-age=3600');
+    },
+  });
   // A browser navigating to (or reloading) an app route that shares its path with the API, such
   // as /todos, asks for HTML first; API clients never do. Answer those navigations with the app.
   app.addHook('onRequest', async (request, reply) => {
     if (request.method !== 'GET' || !/^text\/html/.test(request.headers.accept ?? '')) return;
     const pathname = request.url.split('?')[0] ?? '/';
     if (pathname.startsWith('/docs') || /\.[a-z0-9]+$/i.test(pathname)) return;
-    return reply.header('cache-control', 'no-cache').sendFile('index.html');
+    return reply.sendFile('index.html');
   });
   return (request, reply) => {
     const pathname = request.url.split('?')[0] ?? '/';
     if (request.method !== 'GET' || apiPrefixes.some((prefix) => pathname.startsWith(prefix))) return false;
-    void reply.header('cache-control', 'no-cache').sendFile('index.html');
+    void reply.sendFile('index.html');
     return true;
   };
 }

@@ -8,14 +8,6 @@ export interface ObservedAnswer {
   readonly body: string;
 }
 
-/**
- * Answers Fastify and Node give before Baton's error handler runs, so they are plain
- * `application/json` instead of problem+json: `http_parser` for requests Node's parser refuses,
- * `router` for paths find-my-way refuses. Each kind has an `it.todo` in fuzz.test.ts; they are
- * recognised exactly and counted, so the fuzzer still fails on every other shape.
- */
-export type FrameworkAnswer = 'http_parser' | 'router';
-
 /** Signs that internals leaked: a stack frame, a source path, a dependency path. */
 const LEAK = /\n\s+at |\bat [\w.<>]+ \(|node_modules|\/work\/|\.ts:\d+:\d+|file:\/\//;
 
@@ -25,7 +17,6 @@ export class FuzzLedger {
   serverErrors = 0;
   forgeries = 0;
   acceptedForgeries = 0;
-  readonly framework: Record<FrameworkAnswer, number> = { http_parser: 0, router: 0 };
   /** How often each status was answered: shows the runs got past validation into the handlers. */
   readonly statuses = new Map<number, number>();
 
@@ -41,11 +32,6 @@ export class FuzzLedger {
     assert.ok(answer.status < 500, `5xx: ${context}`);
     assert.doesNotMatch(answer.body, LEAK, `internals leaked: ${context}`);
     if (answer.status < 400 || method === 'HEAD') return;
-    const framework = frameworkAnswer(answer);
-    if (framework) {
-      this.framework[framework]++;
-      return;
-    }
     assert.match(answer.contentType, /^application\/problem\+json/, `not problem+json: ${context}`);
     const body = JSON.parse(answer.body) as { code?: unknown; status?: unknown; stack?: unknown };
     assert.ok(typeof body.code === 'string' && body.code in PROBLEMS, `unknown code: ${context}`);
@@ -55,37 +41,13 @@ export class FuzzLedger {
 
   /** The line the closing note quotes. */
   summary(): string {
-    const framework = Object.entries(this.framework)
-      .map(([kind, count]) => `${kind} ${count}`)
-      .join(', ');
     const statuses = [...this.statuses]
       .sort(([a], [b]) => a - b)
       .map(([status, count]) => `${status}:${count}`)
       .join(' ');
     return (
       `fuzz: ${this.requests} requests, ${this.forgeries} forgeries tried, ` +
-      `${this.acceptedForgeries} accepted, ${this.serverErrors} 5xx ` +
-      `(framework-level non-problem answers: ${framework}; statuses ${statuses})`
+      `${this.acceptedForgeries} accepted, ${this.serverErrors} 5xx (statuses ${statuses})`
     );
   }
-}
-
-/** Recognises the two framework answers exactly, so nothing else slips through as one. */
-export function frameworkAnswer(answer: ObservedAnswer): FrameworkAnswer | undefined {
-  if (!/^application\/json/.test(answer.contentType)) return undefined;
-  let body: { error?: unknown; message?: unknown; code?: unknown; statusCode?: unknown };
-  try {
-    body = JSON.parse(answer.body);
-  } catch {
-    return undefined;
-  }
-  if (body.statusCode !== answer.status) return undefined;
-  // find-my-way refusals: a malformed percent-encoding (400) and a parameter over 200 characters (414).
-  if (answer.status === 400 && body.code === 'FST_ERR_BAD_URL') return 'router';
-  if (answer.status === 414 && body.code === 'FST_ERR_MAX_PARAM_LENGTH') return 'router';
-  const parserMessages = ['Client Error', 'Exceeded maximum allowed HTTP header size'];
-  if ((answer.status === 400 || answer.status === 431) && parserMessages.includes(String(body.message))) {
-    return 'http_parser';
-  }
-  return undefined;
 }
