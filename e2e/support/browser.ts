@@ -23,22 +23,11 @@ export async function launchBrowser(): Promise<Browser | string> {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
 }
 
-/**
- * A phone-sized page of a new, isolated browser context (its own storage: another device).
- *
- * `httpCache: false` (the default) works around a server bug: a 304 revalidation of `index.html`
- * carries the API's `default-src 'none'` policy, which the browser merges into the cached page,
- * so a reload shows a blank page. `reload.test.ts` keeps the cache on to track that bug.
- */
-export async function openDevice(browser: Browser, options: { httpCache?: boolean } = {}): Promise<Page> {
+/** A phone-sized page of a new, isolated browser context (its own storage: another device). */
+export async function openDevice(browser: Browser): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 390, height: 760 }, deviceScaleFactor: 1 });
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
-  if (options.httpCache !== true) {
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('Network.enable');
-    await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
-  }
   return page;
 }
 
