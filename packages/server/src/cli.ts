@@ -10,6 +10,7 @@ Commands:
   users create|disable|enable|list   Manage accounts
   sessions revoke --user EMAIL Sign a user out everywhere
   keys rotate|list             Rotate or list the signing keys
+  audit [--user EMAIL] [--kind KIND]  Read the audit log
 
 Run 'baton <command> --help' for a command's options.`;
 
@@ -20,6 +21,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   users: async () => (await import('./cli/users.js')).users,
   sessions: async () => (await import('./cli/sessions.js')).sessions,
   keys: async () => (await import('./cli/keys.js')).keys,
+  audit: async () => (await import('./cli/audit.js')).audit,
 };
 
 async function main(argv: string[]): Promise<void> {
