@@ -18,7 +18,6 @@ import { decodeJwt } from 'jose';
 import { SQLITE_FILE } from '../src/openStore.js';
 import { createSqliteStore } from '../src/store/index.js';
 import { hashRefreshToken } from '../src/tokens/refresh.js';
-import { type CrashableServer, startCrashableServer } from './support/crashableServer.js';
 import {
   type AcknowledgedTodo,
   type Chain,
@@ -28,6 +27,7 @@ import {
   todoWriters,
 } from './support/refreshStorm.js';
 import { GOOD_PASSWORD } from './support/server.js';
+import { type ServerProcess, startServerProcess } from './support/serverProcess.js';
 
 const USERS = 20;
 const LOGINS_PER_USER = 15;
@@ -44,7 +44,7 @@ describe('crash safety under SIGKILL', () => {
   it('after a kill -9 mid refresh storm every chain continues and nothing acknowledged is lost', async () => {
     console.log(`crash: seed ${SEED}, SIGKILL after ${KILL_AFTER} acknowledged rotations`);
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'baton-crash-'));
-    let server: CrashableServer | undefined = await startCrashableServer(dataDir, ENV);
+    let server: ServerProcess | undefined = await startServerProcess({ ...ENV, BATON_DATA_DIR: dataDir });
     try {
       const base = server.url;
       const users = await mapConcurrently([...Array(USERS).keys()], 8, async (index) => {
@@ -100,7 +100,7 @@ describe('crash safety under SIGKILL', () => {
       // What the database says, before anything else touches it.
       const inFlight = await inspectDatabase(dataDir, chains);
 
-      server = await startCrashableServer(dataDir, ENV);
+      server = await startServerProcess({ ...ENV, BATON_DATA_DIR: dataDir });
       const after = server.url;
       await mapConcurrently(chains, CONCURRENCY, async (chain) => {
         const where = `session ${chain.sessionId} (${chain.rotations} rotations, in flight: ${chain.inFlight !== undefined})`;

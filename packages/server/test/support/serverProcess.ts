@@ -18,6 +18,8 @@ export interface ServerProcess {
   output(): string;
   /** SIGTERM, then waits for the exit (SIGKILL after 5 s). */
   stop(): Promise<void>;
+  /** SIGKILL: no shutdown hook, no flush, no close. Resolves once the process is gone. */
+  kill(): Promise<void>;
 }
 
 /** A port that was free a moment ago on 127.0.0.1. */
@@ -54,13 +56,18 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   child.stderr.on('data', (chunk: Buffer) => {
     output += chunk.toString();
   });
+  const exited = once(child, 'exit');
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, 'exit');
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
     await exited;
     clearTimeout(timer);
+  };
+  const kill = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGKILL');
+    await exited;
   };
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -76,7 +83,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { url, child, output: () => output, stop };
+  return { url, child, output: () => output, stop, kill };
 }
 
 /** Sends JSON and returns the status and parsed body. */
