@@ -1,6 +1,4 @@
 import type pg from 'pg';
-import { EmailTakenError, type RotationResult, type Store, type TodoRecord } from '../store.js';
-import { inTransaction, migrate, openPool, type PoolOptions } from './database.js';
 import {
   type AuditRow,
   type SessionRow,
@@ -14,7 +12,9 @@ import {
   toToken,
   toUser,
   type UserRow,
-} from './rows.js';
+} from '../rows.js';
+import { EmailTakenError, type RotationResult, type Store, type TodoRecord } from '../store.js';
+import { inTransaction, migrate, openPool, type PoolOptions } from './database.js';
 
 export type PostgresStoreOptions = PoolOptions;
 

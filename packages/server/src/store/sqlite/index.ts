@@ -1,3 +1,4 @@
+import { toAudit, toSession, toSigningKey, toTodo, toToken, toUser } from '../rows.js';
 import {
   type AuditEvent,
   EmailTakenError,
@@ -8,7 +9,6 @@ import {
   type TodoRecord,
 } from '../store.js';
 import { migrate, openDatabase } from './database.js';
-import { toAudit, toSession, toSigningKey, toTodo, toToken, toUser } from './rows.js';
 import { prepareStatements, type Statements } from './statements.js';
 
 export interface SqliteStoreOptions {

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
+import type { AuditRow, SessionRow, SigningKeyRow, TodoRow, TokenRow, UserRow } from '../rows.js';
 import type { AuditEvent, NewSession, NewTodo, NewUser, RevokeReason, SigningKeyRecord } from '../store.js';
-import type { AuditRow, SessionRow, SigningKeyRow, TodoRow, TokenRow, UserRow } from './rows.js';
 
 /**
  * The part of a better-sqlite3 statement the store uses, typed by its one parameter (a value for

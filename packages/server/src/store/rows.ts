@@ -7,18 +7,20 @@ import type {
   SigningKeyRecord,
   TodoRecord,
   UserRecord,
-} from '../store.js';
+} from './store.js';
 
 /**
- * Row shapes as the PostgreSQL store reads them. BIGINT times arrive as numbers (the pool parses
- * int8 with `Number`, safe for epoch milliseconds) and booleans as booleans.
+ * Row shapes as the SQL stores read them, and their mapping to records: one mapping for both
+ * engines. Booleans arrive as 0/1 from SQLite and as booleans from PostgreSQL; BIGINT times
+ * arrive as numbers from both (the PostgreSQL pool parses int8 with `Number`, safe for epoch
+ * milliseconds).
  */
 export interface UserRow {
   id: string;
   email: string;
   name: string | null;
   password_hash: string;
-  disabled: boolean;
+  disabled: number | boolean;
   created_at: number;
   password_changed_at: number;
 }
@@ -47,7 +49,7 @@ export interface TodoRow {
   id: string;
   user_id: string;
   title: string;
-  done: boolean;
+  done: number | boolean;
   created_at: number;
   updated_at: number;
 }
@@ -77,7 +79,7 @@ export const toUser = (row: UserRow): UserRecord => ({
   email: row.email,
   name: row.name,
   passwordHash: row.password_hash,
-  disabled: row.disabled,
+  disabled: Boolean(row.disabled),
   createdAt: row.created_at,
   passwordChangedAt: row.password_changed_at,
 });
@@ -106,7 +108,7 @@ export const toTodo = (row: TodoRow): TodoRecord => ({
   id: row.id,
   userId: row.user_id,
   title: row.title,
-  done: row.done,
+  done: Boolean(row.done),
   createdAt: row.created_at,
   updatedAt: row.updated_at,
 });
