@@ -1,6 +1,7 @@
 import type {
   AuditEvent,
   AuditKind,
+  NewUser,
   RefreshTokenRecord,
   RevokeReason,
   SessionRecord,
@@ -131,4 +132,15 @@ export const toSigningKey = (row: SigningKeyRow): SigningKeyRecord => ({
   publicJwk: row.public_jwk,
   createdAt: row.created_at,
   retiredAt: row.retired_at,
+});
+
+/** The record of a user just inserted: not disabled, password set at creation. */
+export const createdUser = (user: NewUser): UserRecord => ({
+  id: user.id,
+  email: user.email,
+  name: user.name,
+  passwordHash: user.passwordHash,
+  disabled: false,
+  createdAt: user.createdAt,
+  passwordChangedAt: user.createdAt,
 });

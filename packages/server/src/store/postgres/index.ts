@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import {
   type AuditRow,
+  createdUser,
   type SessionRow,
   type SigningKeyRow,
   type TodoRow,
@@ -68,15 +69,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
         if (isEmailKeyTaken(error)) throw new EmailTakenError();
         throw error;
       }
-      return {
-        id: user.id,
-        email: user.email,
-        name: user.name,
-        passwordHash: user.passwordHash,
-        disabled: false,
-        createdAt: user.createdAt,
-        passwordChangedAt: user.createdAt,
-      };
+      return createdUser(user);
     },
     async findUserByEmailKey(emailKey) {
       const [row] = await rows<UserRow>('SELECT * FROM users WHERE email_key = $1', [emailKey]);

@@ -1,4 +1,4 @@
-import { toAudit, toSession, toSigningKey, toTodo, toToken, toUser } from '../rows.js';
+import { createdUser, toAudit, toSession, toSigningKey, toTodo, toToken, toUser } from '../rows.js';
 import {
   type AuditEvent,
   EmailTakenError,
@@ -59,15 +59,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         if (isEmailKeyTaken(error)) throw new EmailTakenError();
         throw error;
       }
-      return {
-        id: user.id,
-        email: user.email,
-        name: user.name,
-        passwordHash: user.passwordHash,
-        disabled: false,
-        createdAt: user.createdAt,
-        passwordChangedAt: user.createdAt,
-      };
+      return createdUser(user);
     },
     async findUserByEmailKey(emailKey) {
       const row = sql().userByEmailKey.get(emailKey);
