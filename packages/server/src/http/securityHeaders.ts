@@ -41,7 +41,6 @@ export async function registerSecurityHeaders(app: FastifyInstance): Promise<voi
     if (reply.statusCode === 304) return payload;
     const type = String(reply.getHeader('content-type') ?? '');
     reply.header('content-security-policy', type.startsWith('text/html') ? PAGE_POLICY : API_POLICY);
-    reply.removeHeader('x-powered-by');
     return payload;
   });
 }
