@@ -114,7 +114,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
     for (const schema of sharedSchemas) app.addSchema(schema);
     const appFallback = config.appDir ? await serveApp(app, config.appDir, API_PREFIXES) : undefined;
     registerProblemHandlers(app, appFallback);
-    await registerSecurityHeaders(app);
+    registerSecurityHeaders(app);
 
     // A strict allow-list: no origin is allowed unless configured; credentials travel as bearer
     // tokens, never cookies, so no `Access-Control-Allow-Credentials`.

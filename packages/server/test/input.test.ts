@@ -164,11 +164,18 @@ describe('security headers', () => {
         response.headers.get('content-security-policy') ?? '',
         /^default-src 'none'; frame-ancestors 'none'/,
       );
+      assert.equal(response.headers.get('cross-origin-resource-policy'), 'same-site');
       assert.equal(response.headers.get('x-powered-by'), null);
+      // Headers that only govern documents stay on pages.
+      assert.equal(response.headers.get('cross-origin-opener-policy'), null);
     }
     const page = await fetch(new URL('/docs/', server.url));
     assert.match(page.headers.get('content-type') ?? '', /text\/html/);
     assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'self'; script-src 'self'/);
+    assert.equal(page.headers.get('cross-origin-opener-policy'), 'same-origin');
+    assert.equal(page.headers.get('origin-agent-cluster'), '?1');
+    assert.equal(page.headers.get('x-content-type-options'), 'nosniff');
+    assert.match(page.headers.get('strict-transport-security') ?? '', /max-age=31536000/);
   });
 
   it('token answers are never cached', async () => {
