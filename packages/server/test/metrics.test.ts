@@ -66,6 +66,22 @@ describe('GET /metrics', () => {
     assert.doesNotMatch(text, new RegExp(String(todo.body.id)), 'raw URLs never become labels');
   });
 
+  it('request counts add up across scrapes (they are handed to prom-client at each scrape)', async () => {
+    const user = await registerUser(server);
+    const gets = async (count: number) => {
+      for (let i = 0; i < count; i++) {
+        assert.equal((await server.request('GET', '/todos', { token: user.accessToken })).status, 200);
+      }
+    };
+    const series = 'baton_http_requests_total{method="GET",route="/todos",status="200"}';
+    const before = sample(await scrape(), series) ?? 0;
+    await gets(3);
+    assert.equal(sample(await scrape(), series), before + 3);
+    await gets(2);
+    assert.equal(sample(await scrape(), series), before + 5);
+    assert.equal(sample(await scrape(), series), before + 5, 'a scrape alone adds nothing');
+  });
+
   it('labels unknown paths as unmatched instead of one series per URL', async () => {
     await fetch(new URL('/no/such/path/12345', server.url));
     const text = await scrape();
