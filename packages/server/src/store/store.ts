@@ -218,7 +218,11 @@ export interface Store {
   /** Counts sessions that are neither revoked nor expired at `now` (all users). */
   countActiveSessions(now: number): Promise<number>;
 
-  listTodos(userId: string): Promise<TodoRecord[]>;
+  /**
+   * The user's todos, oldest first. The answer may be a frozen snapshot shared with other callers
+   * (the SQLite store caches lists until something writes to the database): never change it.
+   */
+  listTodos(userId: string): Promise<readonly TodoRecord[]>;
   createTodo(todo: NewTodo): Promise<TodoRecord>;
   /** Updates the caller's own todo; `undefined` when it does not exist or belongs to another user. */
   updateTodo(userId: string, id: string, patch: TodoPatch, now: number): Promise<TodoRecord | undefined>;

@@ -10,6 +10,7 @@ import {
 } from '../store.js';
 import { migrate, openDatabase } from './database.js';
 import { prepareStatements, type Statements } from './statements.js';
+import { TodoListCache } from './todoListCache.js';
 
 export interface SqliteStoreOptions {
   /** Path of the database file (its directory is created, mode 0700, if missing), or `:memory:`. */
@@ -43,6 +44,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     statements ??= prepareStatements(db);
     return statements;
   };
+  const dataVersion = db.prepare('PRAGMA data_version').pluck();
+  const todoLists = new TodoListCache(() => dataVersion.get() as number);
 
   return {
     async migrate() {
@@ -139,13 +142,15 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async listTodos(userId) {
-      return sql().todosOf.all(userId).map(toTodo);
+      return todoLists.read(userId, () => sql().todosOf.all(userId).map(toTodo));
     },
     async createTodo(todo) {
+      todoLists.forget(todo.userId);
       sql().insertTodo.run(todo);
       return { ...todo, done: false, updatedAt: todo.createdAt } satisfies TodoRecord;
     },
     async updateTodo(userId, id, patch, now) {
+      todoLists.forget(userId);
       const row = sql().updateTodo.get({
         userId,
         id,
@@ -156,6 +161,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       return row && toTodo(row);
     },
     async deleteTodo(userId, id) {
+      todoLists.forget(userId);
       return sql().deleteTodo.run({ userId, id }).changes > 0;
     },
 
