@@ -22,11 +22,20 @@ export class SessionGate {
     private readonly capacity = 50_000,
   ) {}
 
+  /**
+   * True when a store lookup found the session live less than `ttlMs` ago (and no revocation
+   * through this process has happened since); otherwise false, and the caller goes on to
+   * {@link assertLive}. Synchronous, for the hot path of bearer routes.
+   */
+  knownLive(sessionId: string): boolean {
+    const until = this.#liveUntil.get(sessionId);
+    return until !== undefined && until > this.clock.now();
+  }
+
   /** Throws 401 `invalid_token` unless the session exists, is not revoked and has not expired. */
   async assertLive(sessionId: string): Promise<void> {
+    if (this.knownLive(sessionId)) return;
     const now = this.clock.now();
-    const until = this.#liveUntil.get(sessionId);
-    if (until !== undefined && until > now) return;
     const session = await this.store.findSession(sessionId);
     if (!session || session.revokedAt !== null || now >= session.expiresAt) {
       this.#liveUntil.delete(sessionId);
