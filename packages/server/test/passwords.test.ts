@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { assertAcceptablePassword, hashPassword, verifyPassword } from '../src/auth/passwords.js';
+import {
+  assertAcceptablePassword,
+  HASH_CONCURRENCY,
+  hashingLoad,
+  hashPassword,
+  verifyPassword,
+} from '../src/auth/passwords.js';
 
 describe('passwords', () => {
   it('hashes with argon2id at 19 MiB, 2 passes, 1 lane', async () => {
@@ -13,6 +19,24 @@ describe('passwords', () => {
   it('treats composed and decomposed unicode as the same password', async () => {
     const hash = await hashPassword('caf\u00e9 au lait!');
     assert.equal(await verifyPassword(hash, 'cafe\u0301 au lait!'), true);
+  });
+
+  it('hashes on all cores but one at most, the rest wait their turn', async () => {
+    const count = HASH_CONCURRENCY + 2;
+    let mostActive = 0;
+    let mostWaiting = 0;
+    const sampler = setInterval(() => {
+      mostActive = Math.max(mostActive, hashingLoad().active);
+      mostWaiting = Math.max(mostWaiting, hashingLoad().waiting);
+    }, 1);
+    const hashes = await Promise.all(
+      Array.from({ length: count }, (_, index) => hashPassword(`a long passphrase ${index}`)),
+    );
+    clearInterval(sampler);
+    assert.equal(new Set(hashes).size, count);
+    assert.equal(mostActive, HASH_CONCURRENCY);
+    assert.ok(mostWaiting >= 1, 'hashes beyond the limit queued');
+    assert.deepEqual(hashingLoad(), { active: 0, waiting: 0 });
   });
 
   it('does not block the event loop while hashing', async () => {

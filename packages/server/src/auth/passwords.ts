@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { hash, verify } from '@node-rs/argon2';
 import { ProblemError } from '../errors.js';
+import { createConcurrencyLimit } from './concurrencyLimit.js';
 
 /**
  * argon2id (the library's default algorithm; its const enum cannot be imported under
@@ -61,18 +63,31 @@ export function assertAcceptablePassword(password: string, context: { readonly e
   }
 }
 
+/**
+ * Hashes in flight at once, process-wide: all cores but one, so that the event loop keeps a core
+ * while a login storm hashes on the others (on one core, one hash at a time). Hashes beyond it
+ * wait their turn; the rate limits bound how many can queue per client.
+ */
+export const HASH_CONCURRENCY = Math.max(1, availableParallelism() - 1);
+const hashing = createConcurrencyLimit(HASH_CONCURRENCY);
+
 /** Hashes a password to a PHC string, off the event loop. */
 export function hashPassword(password: string): Promise<string> {
-  return hash(password.normalize('NFC'), ARGON2_OPTIONS);
+  return hashing.run(() => hash(password.normalize('NFC'), ARGON2_OPTIONS));
 }
 
 /** Checks a password against a PHC string, off the event loop. False for a malformed hash. */
 export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
   try {
-    return await verify(passwordHash, password.normalize('NFC'));
+    return await hashing.run(() => verify(passwordHash, password.normalize('NFC')));
   } catch {
     return false;
   }
+}
+
+/** Password hashes running and waiting now (for metrics and tests). */
+export function hashingLoad(): { readonly active: number; readonly waiting: number } {
+  return { active: hashing.active, waiting: hashing.waiting };
 }
 
 let dummyHash: Promise<string> | undefined;
