@@ -8,7 +8,11 @@ function gate<T>(value: T) {
   const opened = new Promise<void>((resolve) => {
     open = resolve;
   });
-  return { task: async () => (await opened, value), open };
+  const task = async () => {
+    await opened;
+    return value;
+  };
+  return { task, open };
 }
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
