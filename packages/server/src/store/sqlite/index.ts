@@ -9,6 +9,7 @@ import {
   type TodoRecord,
 } from '../store.js';
 import { migrate, openDatabase } from './database.js';
+import { GroupCommit } from './groupCommit.js';
 import { prepareStatements, type Statements } from './statements.js';
 import { TodoListCache } from './todoListCache.js';
 
@@ -26,8 +27,10 @@ const isEmailKeyTaken = (error: unknown): boolean =>
 /**
  * The embedded {@link Store}: one SQLite file through better-sqlite3.
  *
- * better-sqlite3 is synchronous, so every method runs to completion inside SQLite before its
- * promise resolves; the methods are async only to share the interface with network stores.
+ * better-sqlite3 is synchronous, so most methods run to completion inside SQLite before their
+ * promise resolves. The writes of sign-in and refresh (`createSession`, `rotateRefreshToken`,
+ * `appendAudit`) instead join a {@link GroupCommit}: those requested in one event-loop turn share
+ * one transaction and one fsync, and each resolves once that transaction is durable.
  * Multi-statement operations run in IMMEDIATE transactions, which take the database's write lock
  * up front, so concurrent processes on one file serialise (waiting up to the busy timeout) instead
  * of failing with SQLITE_BUSY when a read transaction tries to upgrade to a write.
@@ -44,6 +47,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     statements ??= prepareStatements(db);
     return statements;
   };
+  // The writes of sign-in and refresh, the busiest, share one fsync per event-loop turn.
+  const groupCommit = new GroupCommit(db);
   const dataVersion = db.prepare('PRAGMA data_version').pluck();
   const todoLists = new TodoListCache(() => dataVersion.get() as number);
 
@@ -52,7 +57,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       migrate(db);
     },
     async close() {
-      if (db.open) db.close();
+      if (!db.open) return;
+      groupCommit.flush();
+      db.close();
     },
 
     async createUser(user) {
@@ -86,10 +93,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
     async createSession(session, firstTokenHash) {
       const s = sql();
-      db.transaction(() => {
+      await groupCommit.run(() => {
         s.insertSession.run(session);
         s.insertToken.run({ tokenHash: firstTokenHash, sessionId: session.id, createdAt: session.createdAt });
-      }).immediate();
+      });
     },
     async findSession(id) {
       const row = sql().sessionById.get(id);
@@ -104,32 +111,30 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
     async rotateRefreshToken(rotation) {
       const s = sql();
-      return db
-        .transaction((): RotationResult => {
-          // The single conditional statement that decides the race: of all callers presenting
-          // this token, across connections and processes, only one sees a row come back.
-          const consumed = s.consumeToken.get({ tokenHash: rotation.tokenHash, now: rotation.now });
-          if (consumed) {
-            s.insertToken.run({
-              tokenHash: rotation.successorHash,
-              sessionId: consumed.session_id,
-              createdAt: rotation.now,
-            });
-            const session = s.extendSession.get({
-              id: consumed.session_id,
-              now: rotation.now,
-              idleExpiresAt: rotation.idleExpiresAt,
-            });
-            // Unreachable while the foreign key holds; throwing rolls the consumption back.
-            if (!session) throw new Error(`session ${consumed.session_id} vanished during rotation`);
-            return { status: 'rotated', session: toSession(session) };
-          }
-          const token = s.tokenByHash.get(rotation.tokenHash);
-          const session = token && s.sessionById.get(token.session_id);
-          if (!token || token.used_at === null || !session) return { status: 'not_found' };
-          return { status: 'already_used', usedAt: token.used_at, session: toSession(session) };
-        })
-        .immediate();
+      return groupCommit.run((): RotationResult => {
+        // The single conditional statement that decides the race: of all callers presenting
+        // this token, across connections and processes, only one sees a row come back.
+        const consumed = s.consumeToken.get({ tokenHash: rotation.tokenHash, now: rotation.now });
+        if (consumed) {
+          s.insertToken.run({
+            tokenHash: rotation.successorHash,
+            sessionId: consumed.session_id,
+            createdAt: rotation.now,
+          });
+          const session = s.extendSession.get({
+            id: consumed.session_id,
+            now: rotation.now,
+            idleExpiresAt: rotation.idleExpiresAt,
+          });
+          // Unreachable while the foreign key holds; throwing rolls the consumption back.
+          if (!session) throw new Error(`session ${consumed.session_id} vanished during rotation`);
+          return { status: 'rotated', session: toSession(session) };
+        }
+        const token = s.tokenByHash.get(rotation.tokenHash);
+        const session = token && s.sessionById.get(token.session_id);
+        if (!token || token.used_at === null || !session) return { status: 'not_found' };
+        return { status: 'already_used', usedAt: token.used_at, session: toSession(session) };
+      });
     },
     async revokeSession(sessionId, reason, now) {
       return sql().revokeSession.run({ id: sessionId, reason, now }).changes > 0;
@@ -166,10 +171,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async appendAudit(event: AuditEvent) {
-      sql().insertAudit.run({
-        ...event,
-        detail: event.detail === null ? null : JSON.stringify(event.detail),
-      });
+      const row = { ...event, detail: event.detail === null ? null : JSON.stringify(event.detail) };
+      await groupCommit.run(() => sql().insertAudit.run(row));
     },
     async listAudit(query = {}) {
       return sql()
