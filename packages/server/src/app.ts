@@ -96,7 +96,8 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
     };
 
     const app = Fastify({
-      ...(config.logLevel === false
+      // A silent pino would still cost a child logger per request; no logger costs nothing.
+      ...(config.logLevel === false || config.logLevel === 'silent'
         ? { logger: false }
         : { loggerInstance: createLogger(config.logLevel, options.logStream) }),
       bodyLimit: BODY_LIMIT,
@@ -116,14 +117,17 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
     registerProblemHandlers(app, appFallback);
     registerSecurityHeaders(app);
 
-    // A strict allow-list: no origin is allowed unless configured; credentials travel as bearer
+    // A strict allow-list: no origin is allowed unless configured, and without an allow-list the
+    // plugin (a hook on every request) is not installed at all. Credentials travel as bearer
     // tokens, never cookies, so no `Access-Control-Allow-Credentials`.
-    await app.register(cors, {
-      origin: config.corsOrigins.length === 0 ? false : [...config.corsOrigins],
-      methods: ['GET', 'POST', 'PATCH', 'DELETE'],
-      allowedHeaders: ['authorization', 'content-type'],
-      maxAge: 600,
-    });
+    if (config.corsOrigins.length > 0) {
+      await app.register(cors, {
+        origin: [...config.corsOrigins],
+        methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+        allowedHeaders: ['authorization', 'content-type'],
+        maxAge: 600,
+      });
+    }
     await app.register(swagger, {
       openapi: {
         info: {

@@ -139,6 +139,23 @@ describe('CORS', () => {
     const denied = await preflight('https://evil.example.com');
     assert.equal(denied.headers.get('access-control-allow-origin'), null);
   });
+
+  it('grants no origin anything without an allow-list', async () => {
+    const closed = await startServer();
+    try {
+      const headers = { origin: 'https://app.example.com' };
+      const preflight = await closed.request('OPTIONS', '/todos', {
+        headers: { ...headers, 'access-control-request-method': 'GET' },
+      });
+      assert.equal(preflight.headers.get('access-control-allow-origin'), null);
+      assert.equal(preflight.headers.get('access-control-allow-methods'), null);
+      const simple = await closed.request('GET', '/healthz', { headers });
+      assert.equal(simple.status, 200);
+      assert.equal(simple.headers.get('access-control-allow-origin'), null);
+    } finally {
+      await closed.close();
+    }
+  });
 });
 
 describe('security headers', () => {

@@ -30,11 +30,20 @@ export async function serveApp(
   });
   // A browser navigating to (or reloading) an app route that shares its path with the API, such
   // as /todos, asks for HTML first; API clients never do. Answer those navigations with the app.
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.method !== 'GET' || !/^text\/html/.test(request.headers.accept ?? '')) return;
+  // A callback hook: it runs on every request and, for all but navigations, has nothing to wait for.
+  app.addHook('onRequest', (request, reply, done) => {
     const pathname = request.url.split('?')[0] ?? '/';
-    if (pathname.startsWith('/docs') || /\.[a-z0-9]+$/i.test(pathname)) return;
-    return reply.sendFile('index.html');
+    const isAppNavigation =
+      request.method === 'GET' &&
+      /^text\/html/.test(request.headers.accept ?? '') &&
+      !pathname.startsWith('/docs') &&
+      !/\.[a-z0-9]+$/i.test(pathname);
+    if (!isAppNavigation) {
+      done();
+      return;
+    }
+    // Answering here ends the request: Fastify skips the route once a hook has sent a reply.
+    void reply.sendFile('index.html');
   });
   return (request, reply) => {
     const pathname = request.url.split('?')[0] ?? '/';
