@@ -1,5 +1,6 @@
-import { type LoginResult, measureLogins, type ProbeResult, probeLatency, singleLoginMs } from './login.js';
+import { type LoginResult, measureLogins, type ProbeResult, singleLoginMs } from './login.js';
 import type { PreparedStack } from './prepare.js';
+import { probeInOwnProcess } from './probeProcess.js';
 import { withPeakRss } from './processes.js';
 import { type RefreshResult, runRefreshChains } from './refresh.js';
 import { measureRawCommits } from './sqliteCommits.js';
@@ -157,12 +158,12 @@ export async function measureLoginsOf(p: PreparedStack, result: StackResult, log
   if (!p.deep) return;
   const url = `${p.baseUrl}${p.stack.todosPath}`;
   const token = (await api.login(p.baseUrl, p.accounts[0]!)).accessToken;
-  await probeLatency(url, token, PLAN.probeRate, 1);
-  const quiet = await probeLatency(url, token, PLAN.probeRate, PLAN.probeSeconds);
-  const [during, logins] = await Promise.all([
-    probeLatency(url, token, PLAN.probeRate, PLAN.probeSeconds),
+  const quiet = (await probeInOwnProcess(url, token, PLAN.probeRate, PLAN.probeSeconds)).probe;
+  const stormed = await probeInOwnProcess(url, token, PLAN.probeRate, PLAN.probeSeconds, () =>
     measureLogins(p.baseUrl, api, p.accounts, PLAN.stormClients, PLAN.probeSeconds),
-  ]);
+  );
+  const { probe: during, alongside: logins } = stormed;
+  if (!logins) throw new Error('the login storm did not run');
   result.storm = { quiet, during, logins };
   log(
     `${p.stack.name}: GET p99 ${quiet.p99Ms.toFixed(2)} ms quiet, ${during.p99Ms.toFixed(2)} ms in a login storm`,
