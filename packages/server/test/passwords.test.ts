@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import {
   assertAcceptablePassword,
   HASH_CONCURRENCY,
+  HASHING_NICE,
   hashingLoad,
   hashPassword,
   verifyPassword,
@@ -37,6 +39,20 @@ describe('passwords', () => {
     assert.equal(mostActive, HASH_CONCURRENCY);
     assert.ok(mostWaiting >= 1, 'hashes beyond the limit queued');
     assert.deepEqual(hashingLoad(), { active: 0, waiting: 0 });
+  });
+
+  it('hashes on threads nicer than the event loop (Linux)', async (t) => {
+    if (!existsSync('/proc/self/task')) {
+      t.skip('skipped: no /proc/self/task to read thread priorities from');
+      return;
+    }
+    await hashPassword('a long passphrase for priorities');
+    // Field 19 of /proc/<pid>/task/<tid>/stat is the thread's nice value (after the `(comm)` field).
+    const niceOf = (tid: string) =>
+      Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]?.split(' ')[16]);
+    const nices = readdirSync('/proc/self/task').map(niceOf);
+    assert.ok(nices.includes(HASHING_NICE), `a hashing thread runs at nice ${HASHING_NICE}: ${nices}`);
+    assert.equal(niceOf(String(process.pid)), 0, 'the event loop keeps its priority');
   });
 
   it('does not block the event loop while hashing', async () => {

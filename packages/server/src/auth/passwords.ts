@@ -1,14 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { hash, verify } from '@node-rs/argon2';
 import { ProblemError } from '../errors.js';
-import { createConcurrencyLimit } from './concurrencyLimit.js';
+import { HashingPool } from './hashingPool.js';
 
 /**
  * argon2id (the library's default algorithm; its const enum cannot be imported under
  * `verbatimModuleSyntax`, and a test checks the `$argon2id$` prefix) at OWASP's first recommended
- * setting: 19 MiB, 2 passes, 1 lane. `@node-rs/argon2` runs each hash on the libuv thread pool,
- * so hashing never blocks the event loop.
+ * setting: 19 MiB, 2 passes, 1 lane. Each hash runs on a hashing thread ({@link HashingPool}),
+ * never on the event loop.
  */
 const ARGON2_OPTIONS = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
@@ -69,17 +68,24 @@ export function assertAcceptablePassword(password: string, context: { readonly e
  * wait their turn; the rate limits bound how many can queue per client.
  */
 export const HASH_CONCURRENCY = Math.max(1, availableParallelism() - 1);
-const hashing = createConcurrencyLimit(HASH_CONCURRENCY);
 
-/** Hashes a password to a PHC string, off the event loop. */
+/**
+ * The hashing threads' nice value: when a core is contested, the scheduler gives the event loop
+ * (nice 0) about nine tenths of it.
+ */
+export const HASHING_NICE = 10;
+
+const hashing = new HashingPool({ threads: HASH_CONCURRENCY, nice: HASHING_NICE });
+
+/** Hashes a password to a PHC string, on a hashing thread. */
 export function hashPassword(password: string): Promise<string> {
-  return hashing.run(() => hash(password.normalize('NFC'), ARGON2_OPTIONS));
+  return hashing.run({ op: 'hash', password: password.normalize('NFC'), options: ARGON2_OPTIONS });
 }
 
-/** Checks a password against a PHC string, off the event loop. False for a malformed hash. */
+/** Checks a password against a PHC string, on a hashing thread. False for a malformed hash. */
 export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
   try {
-    return await hashing.run(() => verify(passwordHash, password.normalize('NFC')));
+    return await hashing.run({ op: 'verify', hash: passwordHash, password: password.normalize('NFC') });
   } catch {
     return false;
   }
@@ -87,7 +93,7 @@ export async function verifyPassword(passwordHash: string, password: string): Pr
 
 /** Password hashes running and waiting now (for metrics and tests). */
 export function hashingLoad(): { readonly active: number; readonly waiting: number } {
-  return { active: hashing.active, waiting: hashing.waiting };
+  return hashing.load;
 }
 
 let dummyHash: Promise<string> | undefined;

@@ -1,0 +1,110 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import { type ConcurrencyLimit, createConcurrencyLimit } from './concurrencyLimit.js';
+
+/** An argon2 operation, run by `@node-rs/argon2`'s synchronous API inside a hashing thread. */
+export type HashJob =
+  | { readonly op: 'hash'; readonly password: string; readonly options: Readonly<Record<string, number>> }
+  | { readonly op: 'verify'; readonly hash: string; readonly password: string };
+
+export interface HashingPoolOptions {
+  /** Hashing threads, and so hashes in flight at once. */
+  readonly threads: number;
+  /** The threads' nice value (Linux: per thread); 0 leaves their priority alone. */
+  readonly nice: number;
+}
+
+// CommonJS, evaluated as the thread's entry: it loads the same @node-rs/argon2 as this package.
+const THREAD_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const argon2 = require(workerData.argon2);
+if (workerData.nice !== 0) {
+  try { require('node:os').setPriority(workerData.nice); } catch {}
+}
+parentPort.on('message', (job) => {
+  try {
+    const value = job.op === 'hash'
+      ? argon2.hashSync(job.password, job.options)
+      : argon2.verifySync(job.hash, job.password);
+    parentPort.postMessage({ value });
+  } catch (error) {
+    parentPort.postMessage({ error: error instanceof Error ? error.message : String(error) });
+  }
+});
+`;
+
+interface Reply {
+  readonly value?: string | boolean;
+  readonly error?: string;
+}
+
+/**
+ * Password hashing on threads of its own, at a lower CPU priority than the event loop.
+ *
+ * On the libuv thread pool argon2 competes with the event loop as an equal: during a login storm
+ * every other request then waits for a core. Here the hashing threads are few (see
+ * {@link HashingPoolOptions.threads}) and "nice": when a core is contested the scheduler runs the
+ * event loop first, so a storm costs logins per second rather than the latency of everything else.
+ * Threads start on first use, are replaced if one dies, and keep the process alive only while
+ * they hash.
+ */
+export class HashingPool {
+  readonly #limit: ConcurrencyLimit;
+  readonly #idle: Worker[] = [];
+  readonly #argon2 = createRequire(import.meta.url).resolve('@node-rs/argon2');
+
+  constructor(private readonly options: HashingPoolOptions) {
+    this.#limit = createConcurrencyLimit(options.threads);
+  }
+
+  /** Runs `job` on an idle hashing thread (waiting for one if all are busy). */
+  run(job: HashJob & { readonly op: 'hash' }): Promise<string>;
+  run(job: HashJob & { readonly op: 'verify' }): Promise<boolean>;
+  run(job: HashJob): Promise<string | boolean> {
+    // The limit admits at most `threads` jobs, so an idle thread exists or may be started.
+    return this.#limit.run(() => this.#onThread(this.#idle.pop() ?? this.#startThread(), job));
+  }
+
+  /** Jobs running now and waiting for a thread. */
+  get load(): { readonly active: number; readonly waiting: number } {
+    return { active: this.#limit.active, waiting: this.#limit.waiting };
+  }
+
+  #startThread(): Worker {
+    const thread = new Worker(THREAD_SOURCE, {
+      eval: true,
+      workerData: { argon2: this.#argon2, nice: this.options.nice },
+    });
+    thread.unref();
+    return thread;
+  }
+
+  #onThread(thread: Worker, job: HashJob): Promise<string | boolean> {
+    return new Promise((resolve, reject) => {
+      const settle = () => {
+        thread.unref();
+        thread.off('message', onMessage);
+        thread.off('error', onFailure);
+        thread.off('exit', onFailure);
+      };
+      const onMessage = (reply: Reply) => {
+        settle();
+        this.#idle.push(thread);
+        if (reply.error !== undefined) reject(new Error(reply.error));
+        else resolve(reply.value as string | boolean);
+      };
+      // A thread that fails is dropped (the next job starts a fresh one) and fails only its job.
+      const onFailure = (error: unknown) => {
+        settle();
+        void thread.terminate();
+        reject(error instanceof Error ? error : new Error(`hashing thread exited with ${String(error)}`));
+      };
+      thread.on('message', onMessage);
+      thread.once('error', onFailure);
+      thread.once('exit', onFailure);
+      // Busy, the thread keeps the process alive (a CLI awaiting a hash must not exit); idle, not.
+      thread.ref();
+      thread.postMessage(job);
+    });
+  }
+}
