@@ -17,8 +17,17 @@ import {
   PLAN,
   type StackResult,
 } from './lib/scenarios.js';
-import { BENCH_WORK, bare, baton, django, nestjs, REPO_ROOT, type Stack } from './lib/stacks.js';
-import { computeTargets } from './lib/targets.js';
+import {
+  BENCH_WORK,
+  bare,
+  baton,
+  django,
+  fastifyFloor,
+  nestjs,
+  REPO_ROOT,
+  type Stack,
+} from './lib/stacks.js';
+import { computeTargets, floorNotes } from './lib/targets.js';
 import { mintEd25519Token } from './lib/tokens.js';
 import { wrkAvailable } from './lib/wrk.js';
 
@@ -90,7 +99,7 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   mkdirSync(BENCH_WORK, { recursive: true });
   if (!(await step('wrk', ensureWrk))) throw new Error('no load generator');
-  await step('build the NestJS and bare references', buildReferences);
+  await step('build the bare, Fastify and NestJS references', buildReferences);
   log('building @baton/server');
   // BENCH_SKIP_BUILD=1 measures the dist already there (to iterate on the harness); the report says so.
   const skipBuild =
@@ -103,6 +112,7 @@ async function main(): Promise<void> {
   const ed = mintEd25519Token();
   const entries: [Stack, { staticToken?: string; deep?: boolean }][] = [
     [bare('none'), {}],
+    [fastifyFloor, {}],
     [bare('ed25519', ed.publicJwk), { staticToken: ed.token }],
     [nestjs, {}],
     [django, {}],
@@ -142,8 +152,10 @@ async function main(): Promise<void> {
     nestjs: nestjs.name,
     django: django.name,
   });
+  const notes = floorNotes(run, { baton: baton.name, bare: bare('none').name, floor: fastifyFloor.name });
   const section = renderRun({
     ...run,
+    notes,
     startedAt,
     machine: [
       ...(await machineInfo()),

@@ -21,6 +21,8 @@ export interface RunReport extends RunMeasurements {
   readonly startedAt: Date;
   readonly machine: readonly string[];
   readonly targets: readonly Target[];
+  /** Lines printed under the targets (context such as the framework floor). */
+  readonly notes?: readonly string[];
   readonly failures: readonly string[];
   readonly clientOverhead?: string;
   readonly totalSeconds: number;
@@ -49,6 +51,7 @@ export function renderRun(report: RunReport): string {
       ]),
     ),
   );
+  if (report.notes?.length) out.push('', ...report.notes);
   out.push(
     '',
     `### Protected GET /todos (wrk -t1 -c${PLAN.connections}; median of ${PLAN.rounds} interleaved rounds of ${PLAN.getSeconds} s, after a 2 s warm-up)`,

@@ -200,3 +200,22 @@ export function bare(mode: 'none' | 'ed25519', publicJwk?: string): Stack {
       }),
   };
 }
+
+/**
+ * The framework floor: Fastify 5 answering the same todos with the same response schema, and
+ * nothing of Baton's (no auth, no hooks, no logger). Not a target; it splits the gap to the bare
+ * server into the framework's part and Baton's.
+ */
+export const fastifyFloor: Stack = {
+  name: 'Fastify, same route, nothing else',
+  todosPath: '/todos',
+  durableRefresh: false,
+  launch: (port) =>
+    launch({
+      name: 'fastify-floor',
+      command: process.execPath,
+      args: [join(REFERENCES_BUILD, 'fastify/server.js')],
+      env: { PORT: String(port) },
+      healthUrl: `http://127.0.0.1:${port}/healthz`,
+    }),
+};

@@ -80,3 +80,23 @@ export function computeTargets(
   });
   return targets;
 }
+
+/**
+ * Where the GET gap to the bare server goes: the framework's share (Fastify with nothing of
+ * Baton's, against bare) and Baton's (Baton against that floor). Context, not targets.
+ */
+export function floorNotes(
+  run: RunMeasurements,
+  names: Readonly<Record<'baton' | 'bare' | 'floor', string>>,
+): string[] {
+  const baton = rps(run.stacks.get(names.baton));
+  const bare = rps(run.stacks.get(names.bare));
+  const floor = rps(run.stacks.get(names.floor));
+  if (!Number.isFinite(floor)) return [];
+  return [
+    `Framework floor: ${names.floor} answers ${fmt(floor)} req/s, ${fmt(floor / bare, 2)}x the bare server; ` +
+      `Baton (1 token) answers ${fmt(floor === 0 ? Number.NaN : baton / floor, 2)}x that floor. ` +
+      'The first ratio is what Fastify itself costs; the second is what authentication, the session ' +
+      'check, security headers, metrics and the store cost on top.',
+  ];
+}

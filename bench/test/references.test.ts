@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { buildReferences } from '../lib/build.js';
 import { sendJson } from '../lib/http.js';
-import { accountFor, BENCH_WORK, bare, django, nestjs, type Stack } from '../lib/stacks.js';
+import { accountFor, BENCH_WORK, bare, django, fastifyFloor, nestjs, type Stack } from '../lib/stacks.js';
 import { mintEd25519Token, signatureSpellings } from '../lib/tokens.js';
 
 let port = 40_500 + Math.floor(Math.random() * 400);
@@ -55,6 +55,13 @@ test('the bare server answers the sample todos without auth', async () => {
   const response = await sendJson(`${url}/todos`);
   assert.equal(response.status, 200);
   assert.deepEqual(todoTitles(response.body), SAMPLE);
+});
+
+test('the Fastify floor answers the same JSON as the bare server', async () => {
+  const [floor, plain] = await Promise.all([start(fastifyFloor), start(bare('none'))]);
+  const [fromFloor, fromBare] = await Promise.all([sendJson(`${floor}/todos`), sendJson(`${plain}/todos`)]);
+  assert.equal(fromFloor.status, 200);
+  assert.deepEqual(fromFloor.body, fromBare.body);
 });
 
 test('the bare Ed25519 server accepts a signed token, its spellings, and refuses a forged one', async () => {
