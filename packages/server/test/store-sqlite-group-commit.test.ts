@@ -74,6 +74,27 @@ describe('SQLite group commit', () => {
     );
   });
 
+  it('fails the whole batch when SQLite rolls the transaction back by itself', async () => {
+    const before = committedCount();
+    const results = await Promise.allSettled([
+      groupCommit.run(insert('h')),
+      // Disk-full and I/O errors end the whole transaction inside SQLite; ROLLBACK does the same.
+      groupCommit.run(() => {
+        db.exec('ROLLBACK');
+        throw new Error('the transaction is gone');
+      }),
+      groupCommit.run(insert('i')),
+    ]);
+    assert.deepEqual(
+      results.map((result) => result.status),
+      ['rejected', 'rejected', 'rejected'],
+      'no write after the rollback commits on its own',
+    );
+    assert.equal(committedCount(), before);
+    assert.equal(db.inTransaction, false);
+    assert.ok(await groupCommit.run(insert('j')), 'the next batch works');
+  });
+
   it('a store commits its pending writes when it closes', async () => {
     const storeFile = path.join(dir, 'store.sqlite');
     const store = createSqliteStore({ filename: storeFile });

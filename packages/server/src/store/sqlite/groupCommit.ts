@@ -33,6 +33,9 @@ export class GroupCommit {
         try {
           return { ok: true, value: this.#inSavepoint(item.work) };
         } catch (error) {
+          // Some errors (disk full, I/O) make SQLite roll back the whole transaction itself; the
+          // items after this one would then each commit on their own. Fail the batch instead.
+          if (!db.inTransaction) throw error;
           return { ok: false, error };
         }
       }),
