@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { createSqliteStore } from '../src/store/index.js';
+import type { Store } from '../src/store/store.js';
 import { registerUser, startServer, type TestServer } from './support/server.js';
 
 const refresh = (server: TestServer, refreshToken: string) =>
@@ -149,5 +154,33 @@ describe('refresh rotation', () => {
     const response = await refresh(server, refreshToken);
     assert.equal(response.status, 401);
     assert.equal(response.body.code, 'session_revoked');
+  });
+});
+
+describe('a sign-out that lands during a refresh', () => {
+  it('wins: the refresh answers 401 session_revoked, not a pair for the ended session', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'baton-race-'));
+    const store = createSqliteStore({ filename: path.join(dir, 'baton.sqlite') });
+    // The sign-out commits after the refresh's checks and before its rotation, as a logout on
+    // another connection (or one queued ahead in the same group commit) can.
+    const racing: Store = {
+      ...store,
+      async rotateRefreshToken(rotation) {
+        const token = await store.findRefreshToken(rotation.tokenHash);
+        if (token) await store.revokeSession(token.sessionId, 'logout', rotation.now);
+        return store.rotateRefreshToken(rotation);
+      },
+    };
+    const server = await startServer({ store: racing });
+    try {
+      const { refreshToken } = await registerUser(server);
+      const response = await refresh(server, refreshToken);
+      assert.equal(response.status, 401);
+      assert.equal(response.body.code, 'session_revoked');
+    } finally {
+      await server.close();
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -99,6 +99,11 @@ async function rotate(deps: AuthDeps, presented: string, meta: RequestMeta): Pro
     now,
     idleExpiresAt: Math.min(now + config.refreshIdleTtl * 1000, session.expiresAt),
   });
+  // A sign-out can commit between the checks above and the rotation (on SQLite, rotations wait
+  // for the turn's group commit): the successor is then of an ended session, and useless.
+  if (result.status === 'rotated' && result.session.revokedAt !== null) {
+    throw rejected(deps, 'session_revoked', 'the session was ended');
+  }
   if (result.status === 'rotated') {
     deps.observe?.({ kind: 'refresh', outcome: 'rotated' });
     return issueTokens(deps, user, result.session, successor);
