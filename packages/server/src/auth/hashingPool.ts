@@ -12,6 +12,8 @@ export interface HashingPoolOptions {
   readonly threads: number;
   /** The threads' nice value (Linux: per thread); 0 leaves their priority alone. */
   readonly nice: number;
+  /** The argon2 module the threads load (default `@node-rs/argon2`, as this package resolves it). */
+  readonly argon2Module?: string;
 }
 
 // CommonJS, evaluated as the thread's entry: it loads the same @node-rs/argon2 as this package.
@@ -33,6 +35,14 @@ parentPort.on('message', (job) => {
 });
 `;
 
+/**
+ * A hashing thread failed (it could not start, crashed or exited): the job was not done. Unlike
+ * argon2's own refusals (a malformed hash), this says nothing about the password.
+ */
+export class HashingThreadError extends Error {
+  readonly code = 'hashing_thread_failed';
+}
+
 interface Reply {
   readonly value?: string | boolean;
   readonly error?: string;
@@ -51,10 +61,11 @@ interface Reply {
 export class HashingPool {
   readonly #limit: ConcurrencyLimit;
   readonly #idle: Worker[] = [];
-  readonly #argon2 = createRequire(import.meta.url).resolve('@node-rs/argon2');
+  readonly #argon2: string;
 
   constructor(private readonly options: HashingPoolOptions) {
     this.#limit = createConcurrencyLimit(options.threads);
+    this.#argon2 = options.argon2Module ?? createRequire(import.meta.url).resolve('@node-rs/argon2');
   }
 
   /** Runs `job` on an idle hashing thread (waiting for one if all are busy). */
@@ -76,6 +87,13 @@ export class HashingPool {
       workerData: { argon2: this.#argon2, nice: this.options.nice },
     });
     thread.unref();
+    // An idle thread that dies leaves the pool (a job's own failure is handled by that job); its
+    // error is then no one's to handle, and an unhandled 'error' event would end the process.
+    thread.on('error', () => {});
+    thread.once('exit', () => {
+      const index = this.#idle.indexOf(thread);
+      if (index >= 0) this.#idle.splice(index, 1);
+    });
     return thread;
   }
 
@@ -97,7 +115,8 @@ export class HashingPool {
       const onFailure = (error: unknown) => {
         settle();
         void thread.terminate();
-        reject(error instanceof Error ? error : new Error(`hashing thread exited with ${String(error)}`));
+        const reason = error instanceof Error ? error.message : `exited with code ${String(error)}`;
+        reject(new HashingThreadError(`hashing thread failed: ${reason}`, { cause: error }));
       };
       thread.on('message', onMessage);
       thread.once('error', onFailure);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { ProblemError } from '../errors.js';
-import { HashingPool } from './hashingPool.js';
+import { HashingPool, HashingThreadError } from './hashingPool.js';
 
 /**
  * argon2id (the library's default algorithm; its const enum cannot be imported under
@@ -82,11 +82,15 @@ export function hashPassword(password: string): Promise<string> {
   return hashing.run({ op: 'hash', password: password.normalize('NFC'), options: ARGON2_OPTIONS });
 }
 
-/** Checks a password against a PHC string, on a hashing thread. False for a malformed hash. */
+/**
+ * Checks a password against a PHC string, on a hashing thread. False for a malformed hash; a
+ * failed hashing thread throws, for known and unknown emails alike, so it cannot tell them apart.
+ */
 export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
   try {
     return await hashing.run({ op: 'verify', hash: passwordHash, password: password.normalize('NFC') });
-  } catch {
+  } catch (error) {
+    if (error instanceof HashingThreadError) throw error;
     return false;
   }
 }
@@ -103,7 +107,11 @@ let dummyHash: Promise<string> | undefined;
  * time does not reveal which emails have accounts.
  */
 export async function verifyAgainstDummy(password: string): Promise<false> {
-  dummyHash ??= hashPassword('baton-dummy-password-for-timing');
+  // A failed attempt is not remembered: the next login tries again.
+  dummyHash ??= hashPassword('baton-dummy-password-for-timing').catch((error: unknown) => {
+    dummyHash = undefined;
+    throw error;
+  });
   await verifyPassword(await dummyHash, password);
   return false;
 }
