@@ -75,7 +75,11 @@ export const HASH_CONCURRENCY = Math.max(1, availableParallelism() - 1);
  */
 export const HASHING_NICE = 10;
 
-const hashing = new HashingPool({ threads: HASH_CONCURRENCY, nice: HASHING_NICE });
+// Linux keeps a nice value per thread; elsewhere (macOS, the BSDs) it would slow the whole process.
+const hashing = new HashingPool({
+  threads: HASH_CONCURRENCY,
+  nice: process.platform === 'linux' ? HASHING_NICE : 0,
+});
 
 /** Hashes a password to a PHC string, on a hashing thread. */
 export function hashPassword(password: string): Promise<string> {
