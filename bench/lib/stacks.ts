@@ -59,6 +59,32 @@ function registrationAddress(account: Account): string {
   return `127.0.1.${1 + Math.floor(account.index / 25)}`;
 }
 
+/**
+ * Login and refresh as Baton and the NestJS reference both speak them: `POST /auth/login` and
+ * `POST /auth/refresh`, answering `{ accessToken, refreshToken }`.
+ */
+const camelCaseAuth: Pick<AuthApi, 'login' | 'refresh'> = {
+  async login(baseUrl, account) {
+    const body = { email: account.email, password: account.password };
+    return pair(await sendJson(`${baseUrl}/auth/login`, { body }), 'accessToken', 'refreshToken');
+  },
+  async refresh(baseUrl, refreshToken) {
+    const response = await sendJson(`${baseUrl}/auth/refresh`, { body: { refreshToken } });
+    return response.status === 200 ? pair(response, 'accessToken', 'refreshToken') : undefined;
+  },
+};
+
+/** Launches a reference compiled into bench/.work/references, on 127.0.0.1:`port`. */
+function launchReference(name: string, file: string, port: number, env: Record<string, string> = {}) {
+  return launch({
+    name,
+    command: process.execPath,
+    args: [join(REFERENCES_BUILD, file)],
+    env: { PORT: String(port), ...env },
+    healthUrl: `http://127.0.0.1:${port}/healthz`,
+  });
+}
+
 export const baton: Stack = {
   name: 'Baton',
   todosPath: '/todos',
@@ -100,14 +126,7 @@ export const baton: Stack = {
       }
       return tokens;
     },
-    async login(baseUrl, account) {
-      const body = { email: account.email, password: account.password };
-      return pair(await sendJson(`${baseUrl}/auth/login`, { body }), 'accessToken', 'refreshToken');
-    },
-    async refresh(baseUrl, refreshToken) {
-      const response = await sendJson(`${baseUrl}/auth/refresh`, { body: { refreshToken } });
-      return response.status === 200 ? pair(response, 'accessToken', 'refreshToken') : undefined;
-    },
+    ...camelCaseAuth,
   },
 };
 
@@ -115,27 +134,13 @@ export const nestjs: Stack = {
   name: 'NestJS + passport-jwt',
   todosPath: '/todos',
   durableRefresh: false,
-  launch: (port) =>
-    launch({
-      name: 'NestJS',
-      command: process.execPath,
-      args: [join(REFERENCES_BUILD, 'nestjs/main.js')],
-      env: { PORT: String(port) },
-      healthUrl: `http://127.0.0.1:${port}/healthz`,
-    }),
+  launch: (port) => launchReference('NestJS', 'nestjs/main.js', port),
   auth: {
     async register(baseUrl, account) {
       const body = { email: account.email, password: account.password };
       return pair(await sendJson(`${baseUrl}/auth/register`, { body }), 'accessToken', 'refreshToken');
     },
-    async login(baseUrl, account) {
-      const body = { email: account.email, password: account.password };
-      return pair(await sendJson(`${baseUrl}/auth/login`, { body }), 'accessToken', 'refreshToken');
-    },
-    async refresh(baseUrl, refreshToken) {
-      const response = await sendJson(`${baseUrl}/auth/refresh`, { body: { refreshToken } });
-      return response.status === 200 ? pair(response, 'accessToken', 'refreshToken') : undefined;
-    },
+    ...camelCaseAuth,
   },
 };
 
@@ -191,12 +196,9 @@ export function bare(mode: 'none' | 'ed25519', publicJwk?: string): Stack {
     todosPath: '/todos',
     durableRefresh: false,
     launch: (port) =>
-      launch({
-        name: `bare-${mode}`,
-        command: process.execPath,
-        args: [join(REFERENCES_BUILD, 'bare/server.js')],
-        env: { PORT: String(port), BARE_MODE: mode, ...(publicJwk ? { BARE_PUBLIC_JWK: publicJwk } : {}) },
-        healthUrl: `http://127.0.0.1:${port}/healthz`,
+      launchReference(`bare-${mode}`, 'bare/server.js', port, {
+        BARE_MODE: mode,
+        ...(publicJwk ? { BARE_PUBLIC_JWK: publicJwk } : {}),
       }),
   };
 }
@@ -210,12 +212,5 @@ export const fastifyFloor: Stack = {
   name: 'Fastify, same route, nothing else',
   todosPath: '/todos',
   durableRefresh: false,
-  launch: (port) =>
-    launch({
-      name: 'fastify-floor',
-      command: process.execPath,
-      args: [join(REFERENCES_BUILD, 'fastify/server.js')],
-      env: { PORT: String(port) },
-      healthUrl: `http://127.0.0.1:${port}/healthz`,
-    }),
+  launch: (port) => launchReference('fastify-floor', 'fastify/server.js', port),
 };
