@@ -1,3 +1,5 @@
+import { setBounded } from '../boundedMap.js';
+
 /**
  * A bounded memory of tokens whose signature and claims were verified, keyed by the exact token
  * text. An entry answers only until the token's own expiry, so the cache never extends a token's
@@ -20,12 +22,7 @@ export class VerifiedTokenCache<T> {
   }
 
   set(token: string, value: T, expiresAt: number): void {
-    if (this.capacity <= 0) return;
-    if (this.#entries.size >= this.capacity) {
-      const oldest = this.#entries.keys().next();
-      if (!oldest.done) this.#entries.delete(oldest.value);
-    }
-    this.#entries.set(token, { value, expiresAt });
+    setBounded(this.#entries, token, { value, expiresAt }, this.capacity);
   }
 
   get size(): number {

@@ -1,3 +1,4 @@
+import { setBounded } from '../../boundedMap.js';
 import type { TodoRecord } from '../store.js';
 
 /**
@@ -46,11 +47,7 @@ export class TodoListCache {
     const cached = this.#lists.get(userId);
     if (cached) return cached;
     const list = Object.freeze(load().map((todo) => Object.freeze(todo)));
-    if (this.capacity > 0 && list.length <= this.maxListLength) {
-      // Least recently inserted goes first: a Map iterates in insertion order.
-      if (this.#lists.size >= this.capacity) this.#lists.delete(this.#lists.keys().next().value as string);
-      this.#lists.set(userId, list);
-    }
+    if (list.length <= this.maxListLength) setBounded(this.#lists, userId, list, this.capacity);
     return list;
   }
 
