@@ -27,10 +27,15 @@ export function bearerToken(request: FastifyRequest): string | undefined {
  * synchronously (two map lookups), and only the rest take the asynchronous path.
  */
 export function requireBearer(deps: Pick<AuthDeps, 'accessTokens' | 'sessions'>) {
-  const admit = async (request: FastifyRequest, token: string | undefined): Promise<void> => {
+  const admit = async (
+    request: FastifyRequest,
+    token: string | undefined,
+    known: AccessClaims | undefined,
+  ): Promise<void> => {
     try {
       if (!token) throw new ProblemError('invalid_token', 'a bearer access token is required');
-      const claims = await deps.accessTokens.verify(token);
+      // A token already found verified (its session is what is not known) is not looked up twice.
+      const claims = known ?? (await deps.accessTokens.verify(token));
       await deps.sessions.assertLive(claims.sid);
       request.auth = claims;
     } catch (error) {
@@ -48,7 +53,7 @@ export function requireBearer(deps: Pick<AuthDeps, 'accessTokens' | 'sessions'>)
       done();
       return;
     }
-    admit(request, token).then(() => done(), done);
+    admit(request, token, known).then(() => done(), done);
   };
 }
 
