@@ -4,6 +4,9 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import type { NotFoundFallback } from './problems.js';
 
+/** The path of a request target, without its query. */
+const pathOf = (url: string): string => url.split('?')[0] ?? '/';
+
 /**
  * Serves a built single-page app from `dir`, on the same origin as the API (so the app needs no
  * CORS). Browser navigations get the app's `index.html` on any path, so client-side routes such
@@ -32,7 +35,7 @@ export async function serveApp(
   // as /todos, asks for HTML first; API clients never do. Answer those navigations with the app.
   // A callback hook: it runs on every request and, for all but navigations, has nothing to wait for.
   app.addHook('onRequest', (request, reply, done) => {
-    const pathname = request.url.split('?')[0] ?? '/';
+    const pathname = pathOf(request.url);
     const isAppNavigation =
       request.method === 'GET' &&
       /^text\/html/.test(request.headers.accept ?? '') &&
@@ -46,7 +49,7 @@ export async function serveApp(
     void reply.sendFile('index.html');
   });
   return (request, reply) => {
-    const pathname = request.url.split('?')[0] ?? '/';
+    const pathname = pathOf(request.url);
     if (request.method !== 'GET' || apiPrefixes.some((prefix) => pathname.startsWith(prefix))) return false;
     void reply.sendFile('index.html');
     return true;
