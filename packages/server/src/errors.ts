@@ -9,6 +9,7 @@ export const PROBLEMS = {
   weak_password: { status: 400, title: 'Password too weak' },
   email_taken: { status: 409, title: 'Email already registered' },
   invalid_credentials: { status: 401, title: 'Invalid credentials' },
+  invalid_current_password: { status: 403, title: 'Current password is incorrect' },
   rate_limited: { status: 429, title: 'Too many requests' },
   invalid_refresh_token: { status: 401, title: 'Invalid refresh token' },
   refresh_token_expired: { status: 401, title: 'Refresh token expired' },

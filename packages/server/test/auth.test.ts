@@ -5,7 +5,7 @@ import { GOOD_PASSWORD, registerUser, startServer, type TestServer, uniqueEmail 
 describe('registration and login', () => {
   let server: TestServer;
   before(async () => {
-    server = await startServer({ rateLimits: { loginAccountIp: { max: 3, windowSeconds: 60 } } });
+    server = await startServer({ rateLimits: { loginAccountClient: { max: 3, windowSeconds: 60 } } });
   });
   after(() => server.close());
 
@@ -133,8 +133,8 @@ describe('registration and login', () => {
       token: first.accessToken,
       body: { currentPassword: 'not it at all', newPassword: 'a brand new passphrase' },
     });
-    assert.equal(wrong.status, 401);
-    assert.equal(wrong.body.code, 'invalid_credentials');
+    assert.equal(wrong.status, 403, 'not 401: a client SDK would refresh and send the wrong password again');
+    assert.equal(wrong.body.code, 'invalid_current_password');
     const weak = await server.request('POST', '/auth/password', {
       token: first.accessToken,
       body: { currentPassword: GOOD_PASSWORD, newPassword: 'password' },

@@ -1,79 +1,84 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { memoryRateLimiter } from '../src/auth/rateLimiter.js';
+import { type Limit, memoryRateLimiter } from '../src/auth/rateLimiter.js';
 import { redisRateLimiter } from '../src/auth/redisRateLimiter.js';
 import { createManualClock, createServer } from '../src/index.js';
+import { createTestDatabase, findTestDatabase, NO_POSTGRES, type TestDatabase } from './support/postgres.js';
+import { NO_REDIS, probeRedis, REDIS_URL } from './support/redis.js';
+import { needs } from './support/runtime.js';
 import { GOOD_PASSWORD, uniqueEmail } from './support/server.js';
 
-const REDIS_URL = process.env.BATON_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const skipRedis = needs(await probeRedis(), NO_REDIS);
+const skipBoth = skipRedis || needs((await findTestDatabase()) !== undefined, NO_POSTGRES);
 
-async function probeRedis(): Promise<boolean> {
-  const redis = new Redis(REDIS_URL, {
-    lazyConnect: true,
-    connectTimeout: 1000,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  redis.on('error', () => {});
-  try {
-    await redis.connect();
-    return (await redis.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    redis.disconnect();
-  }
-}
-
-const available = await probeRedis();
-const NO_REDIS = `no Redis at ${REDIS_URL}`;
-if (!available) console.log(`skipped: ${NO_REDIS}`);
-
-describe('Redis rate limiter', { skip: available ? false : NO_REDIS }, () => {
+describe('Redis rate limiter', { skip: skipRedis }, () => {
   let redis: Redis;
+  let other: Redis;
   // A prefix per run, so parallel runs and leftovers never meet.
   const prefix = `baton:test:${randomUUID()}:`;
   before(() => {
     redis = new Redis(REDIS_URL);
+    other = new Redis(REDIS_URL);
   });
   after(async () => {
     const keys = await redis.keys(`${prefix}*`);
     if (keys.length) await redis.del(...keys);
-    await redis.quit();
+    await Promise.all([redis.quit(), other.quit()]);
   });
 
-  it('counts hits in a window that expires in Redis, and resets', async () => {
+  const count = (key: string, max: number): Limit => ({ kind: 'count', key, max, windowSeconds: 60 });
+
+  it('200 reservations at once from two connections (two instances): exactly the maximum is granted', async () => {
+    const limiters = [redisRateLimiter(redis, { prefix }), redisRateLimiter(other, { prefix })];
+    const answers = await Promise.all(
+      Array.from({ length: 200 }, (_, n) => limiters[n % 2]?.reserve([count('burst', 17)])),
+    );
+    assert.equal(answers.filter((answer) => answer?.granted).length, 17);
+    const refused = answers.find((answer) => answer && !answer.granted);
+    assert.ok(refused && !refused.granted && refused.retryAfter > 0 && refused.retryAfter <= 60);
+    const ttl = await redis.pttl(`${prefix}burst`);
+    assert.ok(ttl > 0 && ttl <= 60_000, 'the first reservation opened the window');
+  });
+
+  it('reserves on all limits or on none, and a release hands one event back', async () => {
     const limiter = redisRateLimiter(redis, { prefix });
-    assert.deepEqual(await limiter.peek('k'), { count: 0, resetIn: 0 });
-    assert.equal(await limiter.hit('k', 60), 1);
-    assert.equal(await limiter.hit('k', 60), 2);
-    const state = await limiter.peek('k');
-    assert.equal(state.count, 2);
-    assert.ok(state.resetIn > 0 && state.resetIn <= 60);
-    const ttl = await redis.pttl(`${prefix}k`);
-    assert.ok(ttl > 0 && ttl <= 60_000, 'the first hit set the expiry');
-    await limiter.reset('k');
-    assert.deepEqual(await limiter.peek('k'), { count: 0, resetIn: 0 });
+    const narrow = count('all-or-none:narrow', 1);
+    const wide = count('all-or-none:wide', 100);
+    const first = await limiter.reserve([narrow, wide]);
+    assert.ok(first.granted);
+    assert.equal((await limiter.reserve([narrow, wide])).granted, false);
+    assert.equal(
+      await redis.get(`${prefix}all-or-none:wide`),
+      '1',
+      'the refused reservation counted nothing',
+    );
+    await limiter.release([narrow, wide], first);
+    assert.equal((await limiter.reserve([narrow, wide])).granted, true);
   });
 
-  it('shares one count between limiters, as between instances', async () => {
-    const a = redisRateLimiter(redis, { prefix });
-    const other = new Redis(REDIS_URL);
-    const b = redisRateLimiter(other, { prefix });
-    const hits = await Promise.all(
-      Array.from({ length: 20 }, (_, index) => (index % 2 ? a : b).hit('shared', 60)),
-    );
-    assert.deepEqual(
-      [...hits].sort((x, y) => x - y),
-      Array.from({ length: 20 }, (_, index) => index + 1),
-      'every hit got its own count: no lost updates',
-    );
-    await other.quit();
+  it('a back-off limit locks past its free events, doubling, and a release lifts the lock it set', async () => {
+    const limiter = redisRateLimiter(redis, { prefix });
+    const backoff: Limit = {
+      kind: 'backoff',
+      key: 'backoff',
+      free: 2,
+      baseSeconds: 30,
+      maxSeconds: 90,
+      windowSeconds: 600,
+    };
+    assert.ok((await limiter.reserve([backoff])).granted);
+    assert.ok((await limiter.reserve([backoff])).granted);
+    const third = await limiter.reserve([backoff]);
+    assert.ok(third.granted && third.locked.includes('backoff'), 'the third event switched the lock on');
+    const locked = await limiter.reserve([backoff]);
+    assert.ok(!locked.granted && locked.retryAfter === 30);
+    await limiter.release([backoff], third);
+    assert.ok((await limiter.reserve([backoff])).granted, 'the lock was lifted');
   });
 
   it('falls back to in-process counters while Redis is unreachable', async () => {
@@ -88,55 +93,158 @@ describe('Redis rate limiter', { skip: available ? false : NO_REDIS }, () => {
       fallback: memoryRateLimiter(createManualClock()),
       onError: (error) => errors.push(error),
     });
-    assert.equal(await limiter.hit('x', 60), 1);
-    assert.equal(await limiter.hit('x', 60), 2);
-    assert.equal((await limiter.peek('x')).count, 2);
-    assert.ok(errors.length >= 3);
+    assert.ok((await limiter.reserve([count('x', 2)])).granted);
+    assert.ok((await limiter.reserve([count('x', 2)])).granted);
+    assert.equal((await limiter.reserve([count('x', 2)])).granted, false);
+    assert.equal(errors.length, 3);
     dead.disconnect();
   });
+});
 
-  it('two servers with BATON_REDIS_URL enforce one login limit together', async () => {
-    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'baton-redis-'));
-    // A unique IP per run: the limit keys are IP-based and Redis outlives test runs.
-    const ip = `127.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250) + 1}`;
+describe('two instances on one PostgreSQL database sharing Redis', { skip: skipBoth }, () => {
+  let database: TestDatabase;
+  let dataDir: string;
+  const apps: Awaited<ReturnType<typeof createServer>>[] = [];
+  const urls: string[] = [];
+  // A network of our own per run: limit keys are per address and Redis outlives test runs.
+  const net = `10.${randomBytes(1)[0]}.${randomBytes(1)[0]}`;
+
+  before(async () => {
+    const created = await createTestDatabase();
+    if (!created) throw new Error('PostgreSQL went away');
+    database = created;
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'baton-redis-'));
     const options = {
       dataDir,
+      databaseUrl: database.schemaUrl,
+      secret: randomBytes(32).toString('base64url'),
+      issuer: 'http://baton.test',
       logLevel: false as const,
       redisUrl: REDIS_URL,
-      trustProxy: true,
-      rateLimits: { loginAccountIp: { max: 3, windowSeconds: 60 } },
+      trustProxy: 1,
     };
-    // One after the other: they share the data directory's key file.
-    const apps = [await createServer(options)];
-    apps.push(await createServer(options));
-    try {
-      const email = uniqueEmail('redis');
-      const [a, b] = apps;
-      assert.ok(a && b);
-      const registered = await a.inject({
-        method: 'POST',
-        url: '/auth/register',
-        payload: { email, password: GOOD_PASSWORD },
-        headers: { 'x-forwarded-for': ip },
-      });
-      assert.equal(registered.statusCode, 201);
-      const attempt = (app: typeof a) =>
-        app.inject({
-          method: 'POST',
-          url: '/auth/login',
-          payload: { email, password: 'wrong password!' },
-          headers: { 'x-forwarded-for': ip },
-        });
-      const statuses = [];
-      for (const app of [a, b, a, b]) statuses.push((await attempt(app)).statusCode);
-      assert.deepEqual(
-        statuses,
-        [401, 401, 401, 429],
-        'the fourth failure is refused, whichever instance sees it',
-      );
-    } finally {
-      await Promise.all(apps.map((app) => app.close()));
-      await rm(dataDir, { recursive: true, force: true });
+    for (let instance = 0; instance < 2; instance++) {
+      const app = await createServer(options);
+      apps.push(app);
+      urls.push(await app.listen({ host: '127.0.0.1', port: 0 }));
     }
+  });
+  after(async () => {
+    await Promise.all(apps.map((app) => app.close()));
+    await database?.drop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const post = async (
+    instance: number,
+    route: string,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ) => {
+    const response = await fetch(`${urls[instance % 2]}${route}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+    return {
+      status: response.status,
+      body: (await response.json().catch(() => undefined)) as Record<string, unknown>,
+    };
+  };
+  const register = async (email: string) => {
+    const answer = await post(
+      0,
+      '/auth/register',
+      { email, password: GOOD_PASSWORD },
+      { 'x-forwarded-for': `${net}.250` },
+    );
+    assert.equal(answer.status, 201);
+    return answer.body;
+  };
+
+  it('200 wrong passwords at once, spread over both instances: as many answers as one instance gives a sequence (6)', async () => {
+    const email = uniqueEmail('redis-burst');
+    await register(email);
+    const answers = await Promise.all(
+      Array.from({ length: 200 }, (_, n) =>
+        post(n, '/auth/login', { email, password: `guess ${n}` }, { 'x-forwarded-for': `${net}.1` }),
+      ),
+    );
+    assert.equal(answers.filter((answer) => answer.status !== 429).length, 6);
+    const owner = await post(
+      1,
+      '/auth/login',
+      { email, password: GOOD_PASSWORD },
+      { 'x-forwarded-for': `${net}.2` },
+    );
+    assert.equal(owner.status, 429, 'the account is locked for unknown clients on both instances');
+  });
+
+  it('30 wrong current passwords at once over both instances (limit 5): five 403s, the rest 429', async () => {
+    const { accessToken } = await register(uniqueEmail('redis-password'));
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, n) =>
+        post(
+          n,
+          '/auth/password',
+          { currentPassword: `guess ${n}`, newPassword: 'the attacker now owns it' },
+          {
+            authorization: `Bearer ${accessToken}`,
+          },
+        ),
+      ),
+    );
+    assert.equal(answers.filter((answer) => answer.status === 403).length, 5);
+    assert.equal(answers.filter((answer) => answer.status === 429).length, 25);
+  });
+
+  it('a device that signed in before gets in on either instance while the account is locked for others', async () => {
+    const email = uniqueEmail('redis-device');
+    const { deviceToken } = await register(email);
+    await Promise.all(
+      Array.from({ length: 50 }, (_, n) =>
+        post(n, '/auth/login', { email, password: `guess ${n}` }, { 'x-forwarded-for': `${net}.${100 + n}` }),
+      ),
+    );
+    for (const instance of [0, 1]) {
+      const answer = await post(
+        instance,
+        '/auth/login',
+        { email, password: GOOD_PASSWORD, deviceToken },
+        {
+          'x-forwarded-for': `${net}.3`,
+        },
+      );
+      assert.equal(answer.status, 200, `instance ${instance}`);
+    }
+  });
+
+  it('Redis key names hold no email, address or user id, only digests', async () => {
+    const email = uniqueEmail('redis-keys');
+    const { user } = await register(email);
+    await post(1, '/auth/login', { email, password: 'wrong password!' }, { 'x-forwarded-for': `${net}.77` });
+    const redis = new Redis(REDIS_URL);
+    try {
+      const keys = await redis.keys('{baton-rl}:*');
+      assert.ok(keys.length > 0, 'the limits live in Redis');
+      const secrets = [email, email.split('@')[0] ?? email, `${net}.77`, String((user as { id: string }).id)];
+      for (const secret of secrets) {
+        assert.equal(keys.filter((key) => key.includes(secret)).length, 0, `a key holds ${secret}`);
+      }
+    } finally {
+      await redis.quit();
+    }
+  });
+
+  it('a todo title with a NUL is refused with 400 on PostgreSQL (which cannot store one), never a 500', async () => {
+    const { accessToken } = await register(uniqueEmail('redis-nul'));
+    const answer = await post(
+      0,
+      '/todos',
+      { title: 'nul \u0000 inside' },
+      { authorization: `Bearer ${accessToken}` },
+    );
+    assert.equal(answer.status, 400);
+    assert.equal(answer.body.code, 'invalid_request');
   });
 });

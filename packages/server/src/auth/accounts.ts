@@ -11,6 +11,7 @@ import {
   verifyPassword,
 } from './passwords.js';
 import { startSession, type TokenResponse } from './sessions.js';
+import { settleBy } from './throttle.js';
 
 export interface Registration {
   readonly email: string;
@@ -21,18 +22,29 @@ export interface Registration {
 export interface Credentials {
   readonly email: string;
   readonly password: string;
+  /** The device token this client received at an earlier sign-in to the account, if any. */
+  readonly deviceToken?: string | undefined;
 }
+
+/** A sign-in's answer: the tokens, and the device token the client keeps for its next sign-in. */
+export type SignInResponse = TokenResponse & { readonly deviceToken: string };
 
 /** Creates an account and signs it in. */
 export async function register(
   deps: AuthDeps,
   input: Registration,
   meta: RequestMeta,
-): Promise<TokenResponse> {
+): Promise<SignInResponse> {
   const { email, key } = normaliseEmail(input.email);
   assertAcceptablePassword(input.password, { email });
-  await deps.throttle.register(meta.ip);
-  const passwordHash = await timedHash(deps, input.password);
+  // Every registration counts, whatever its outcome: the reservation is never handed back.
+  const attempt = await deps.throttle.register(meta.ip);
+  let passwordHash: string;
+  try {
+    passwordHash = await timedHash(deps, input.password);
+  } finally {
+    await attempt.end(true);
+  }
   const now = deps.clock.now();
   let user: UserRecord;
   try {
@@ -50,42 +62,50 @@ export async function register(
     throw error;
   }
   await audit(deps, 'user_registered', meta, { userId: user.id });
-  return startSession(deps, user, meta);
+  return { ...(await startSession(deps, user, meta)), deviceToken: deps.devices.issue(user.id) };
 }
 
 /**
  * Signs a user in. Unknown email, wrong password and disabled account all answer the same
  * `invalid_credentials` after the same argon2 work, so neither the body nor the time tells
- * whether an account exists. Failures are throttled per (IP, account) and per IP.
+ * whether an account exists. The attempt is reserved against the limits before the hash and handed
+ * back only on success (see `throttle.ts`); a valid device token of the account gives this client
+ * a budget of its own.
  */
-export async function login(deps: AuthDeps, input: Credentials, meta: RequestMeta): Promise<TokenResponse> {
+export async function login(deps: AuthDeps, input: Credentials, meta: RequestMeta): Promise<SignInResponse> {
   const { key } = normaliseEmail(input.email);
-  await deps.throttle.beforeLogin(meta.ip, key);
   const user = await deps.store.findUserByEmailKey(key);
-  const tooLong = Buffer.byteLength(input.password) > PASSWORD_MAX_BYTES;
-  const started = performance.now();
-  const ok =
-    user && !tooLong
-      ? await verifyPassword(user.passwordHash, input.password)
-      : await verifyAgainstDummy(input.password);
-  deps.observe?.({ kind: 'password_hash', seconds: (performance.now() - started) / 1000 });
-  if (!user || !ok || user.disabled) {
-    await deps.throttle.loginFailed(meta.ip, key);
-    await audit(
-      deps,
-      'login_failed',
-      meta,
-      { userId: user?.id ?? null },
-      { reason: user ? 'password' : 'unknown_email' },
-    );
-    deps.observe?.({ kind: 'login', ok: false });
-    throw new ProblemError('invalid_credentials', 'email or password is incorrect');
-  }
-  await deps.throttle.loginSucceeded(meta.ip, key);
-  const tokens = await startSession(deps, user, meta);
-  await audit(deps, 'login_succeeded', meta, { userId: user.id });
+  const device = user && deps.devices.verify(user.id, input.deviceToken);
+  const attempt = await deps.throttle.login({ ip: meta.ip, account: key, device });
+  const signedIn = await settleBy(
+    attempt,
+    async () => {
+      const tooLong = Buffer.byteLength(input.password) > PASSWORD_MAX_BYTES;
+      const started = performance.now();
+      const ok =
+        user && !tooLong
+          ? await verifyPassword(user.passwordHash, input.password)
+          : await verifyAgainstDummy(input.password);
+      deps.observe?.({ kind: 'password_hash', seconds: (performance.now() - started) / 1000 });
+      if (user && ok && !user.disabled) return user;
+      await audit(
+        deps,
+        'login_failed',
+        meta,
+        { userId: user?.id ?? null },
+        { reason: user ? 'password' : 'unknown_email', knownDevice: device !== undefined },
+      );
+      deps.observe?.({ kind: 'login', ok: false });
+      throw new ProblemError('invalid_credentials', 'The email or password is incorrect.');
+    },
+    (error) => error instanceof ProblemError,
+  );
+  const tokens = await startSession(deps, signedIn, meta);
+  await audit(deps, 'login_succeeded', meta, { userId: signedIn.id });
   deps.observe?.({ kind: 'login', ok: true });
-  return tokens;
+  // A device already known keeps its token; any other client gets one for next time.
+  const known = device === undefined ? undefined : input.deviceToken;
+  return { ...tokens, deviceToken: known ?? deps.devices.issue(signedIn.id) };
 }
 
 /** Changes a password after re-checking the current one, and ends every other session. */
@@ -97,11 +117,16 @@ export async function changePassword(
 ): Promise<void> {
   const user = await deps.store.findUserById(subject.userId);
   if (!user || user.disabled) throw new ProblemError('invalid_token', 'the account no longer exists');
-  await deps.throttle.beforePasswordChange(user.id);
-  if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
-    await deps.throttle.passwordChangeFailed(user.id);
-    throw new ProblemError('invalid_credentials', 'current password is incorrect');
-  }
+  const attempt = await deps.throttle.passwordCheck(user.id, meta.ip);
+  await settleBy(
+    attempt,
+    async () => {
+      if (await verifyPassword(user.passwordHash, input.currentPassword)) return;
+      // 403, not 401: a 401 would make client SDKs refresh the access token and send the same wrong password again.
+      throw new ProblemError('invalid_current_password', 'The current password is incorrect.');
+    },
+    (error) => error instanceof ProblemError,
+  );
   assertAcceptablePassword(input.newPassword, { email: user.email });
   const now = deps.clock.now();
   await deps.store.updatePasswordHash(user.id, await timedHash(deps, input.newPassword), now);

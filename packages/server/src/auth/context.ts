@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import type { ServerConfig } from '../config.js';
 import type { AuditKind, Store, UserRecord } from '../store/store.js';
 import type { AccessTokenService } from '../tokens/access.js';
+import type { DeviceTokens } from './deviceTokens.js';
 import type { SessionGate } from './sessionGate.js';
 import type { Throttle } from './throttle.js';
 
@@ -21,8 +22,8 @@ export interface AuthDeps {
   readonly throttle: Throttle;
   /** Admits bearer requests of live sessions only; told about every revocation. */
   readonly sessions: SessionGate;
-  /** The server secret from which refresh-token successors are derived. */
-  readonly rotationSecret: Buffer;
+  /** Issues and checks the device tokens of clients that signed in before. */
+  readonly devices: DeviceTokens;
   /** Observes domain events (metrics); optional. */
   readonly observe?: (event: AuthObservation) => void;
 }
@@ -30,6 +31,8 @@ export interface AuthDeps {
 export type AuthObservation =
   | { readonly kind: 'login'; readonly ok: boolean }
   | { readonly kind: 'refresh'; readonly outcome: 'rotated' | 'grace' | 'reuse' | 'rejected' }
+  /** A consumed token presented again within the grace window by another client (treated as reuse). */
+  | { readonly kind: 'grace_foreign_client' }
   | { readonly kind: 'password_hash'; readonly seconds: number };
 
 /** The user as the API shows it. */

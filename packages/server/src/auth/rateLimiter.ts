@@ -1,25 +1,66 @@
+import { setBounded } from '../boundedMap.js';
 import type { Clock } from '../clock.js';
 
-/** The state of one counter. */
-export interface CounterState {
-  /** Events counted in the current window (0 when there is none). */
-  readonly count: number;
-  /** Seconds until the current window ends (0 when there is none). */
-  readonly resetIn: number;
+/** At most `max` events for `key` in a window of `windowSeconds` that opens at the key's first event. */
+export interface CountLimit {
+  readonly kind: 'count';
+  readonly key: string;
+  readonly max: number;
+  readonly windowSeconds: number;
 }
 
 /**
- * Counts events per key in fixed windows that start at a key's first event. Implementations:
- * in this process ({@link memoryRateLimiter}) and shared across instances (Redis), so that a
- * cluster enforces one limit. The throttling policy lives in `throttle.ts`, not here.
+ * Events for `key` counted over `windowSeconds`; the first `free` pass, and each one beyond them
+ * locks the key for `baseSeconds`, doubling with every further event, at most `maxSeconds`.
+ */
+export interface BackoffLimit {
+  readonly kind: 'backoff';
+  readonly key: string;
+  readonly free: number;
+  readonly baseSeconds: number;
+  readonly maxSeconds: number;
+  readonly windowSeconds: number;
+}
+
+export type Limit = CountLimit | BackoffLimit;
+
+/** The answer to {@link RateLimiter.reserve}. */
+export type Reservation =
+  | {
+      readonly granted: true;
+      /** Keys of the backoff limits whose lock this reservation switched on. */
+      readonly locked: readonly string[];
+    }
+  | {
+      readonly granted: false /** Whole seconds until the blocking window or lock ends (at least 1). */;
+      readonly retryAfter: number;
+    };
+
+/** A granted reservation. */
+export type Granted = Extract<Reservation, { granted: true }>;
+
+/**
+ * Counts events against limits, atomically: {@link reserve} checks every limit and, only if all
+ * of them allow one more event, counts it on all of them, in one step that no concurrent caller
+ * can interleave with. Callers reserve *before* the slow work (a password hash) and hand the event
+ * back with {@link release} when it turns out not to count (a successful login), so a burst of
+ * parallel requests is limited exactly like the same requests one after the other.
+ *
+ * Implementations: in this process ({@link memoryRateLimiter}) and in Redis (one Lua script, so
+ * every instance of a deployment shares one count). The policy (which keys, which limits) lives in
+ * `throttle.ts`.
  */
 export interface RateLimiter {
-  /** Counts one event for `key`, opening a window of `windowSeconds` if none is open; returns the new count. */
-  hit(key: string, windowSeconds: number): Promise<number>;
-  /** Reads a counter without changing it. */
-  peek(key: string): Promise<CounterState>;
-  /** Forgets `key`. */
-  reset(key: string): Promise<void>;
+  reserve(limits: readonly Limit[]): Promise<Reservation>;
+  /** Hands back a granted reservation: one event less on each limit, and the locks it switched on lifted. */
+  release(limits: readonly Limit[], reservation: Granted): Promise<void>;
+}
+
+/** Seconds of lock for the `count`th event of a backoff limit (0 while the event is free). */
+export function backoffSeconds(limit: BackoffLimit, count: number): number {
+  if (count <= limit.free) return 0;
+  const doublings = Math.min(count - limit.free - 1, 30);
+  return Math.min(limit.baseSeconds * 2 ** doublings, limit.maxSeconds);
 }
 
 interface Window {
@@ -28,38 +69,68 @@ interface Window {
   count: number;
 }
 
-/** A {@link RateLimiter} in this process's memory, bounded by evicting the oldest keys. */
+/**
+ * A {@link RateLimiter} in this process's memory, on the injected clock. JavaScript runs
+ * `reserve` to completion before any other request's code, which is what makes it atomic here.
+ * Bounded: beyond `maxKeys` windows the oldest are forgotten.
+ */
 export function memoryRateLimiter(clock: Clock, maxKeys = 100_000): RateLimiter {
   const windows = new Map<string, Window>();
-  const current = (key: string): Window | undefined => {
+  const locks = new Map<string, number>();
+  const current = (key: string, now: number): Window | undefined => {
     const window = windows.get(key);
-    if (window && clock.now() - window.start >= window.windowMs) {
+    if (window && now - window.start >= window.windowMs) {
       windows.delete(key);
       return undefined;
     }
     return window;
   };
+  const lockedUntil = (key: string, now: number): number => {
+    const until = locks.get(key) ?? 0;
+    if (until <= now) locks.delete(key);
+    return until;
+  };
   return {
-    async hit(key, windowSeconds) {
-      const window = current(key);
-      if (window) return ++window.count;
-      if (windows.size >= maxKeys) {
-        const oldest = windows.keys().next();
-        if (!oldest.done) windows.delete(oldest.value);
+    async reserve(limits) {
+      const now = clock.now();
+      let blockedUntil = 0;
+      for (const limit of limits) {
+        if (limit.kind === 'backoff') {
+          blockedUntil = Math.max(blockedUntil, lockedUntil(limit.key, now));
+          continue;
+        }
+        const window = current(limit.key, now);
+        if (window && window.count >= limit.max)
+          blockedUntil = Math.max(blockedUntil, window.start + window.windowMs);
       }
-      windows.set(key, { start: clock.now(), count: 1, windowMs: windowSeconds * 1000 });
-      return 1;
+      if (blockedUntil > now)
+        return { granted: false, retryAfter: Math.max(1, Math.ceil((blockedUntil - now) / 1000)) };
+      const locked: string[] = [];
+      for (const limit of limits) {
+        const window = current(limit.key, now);
+        const count = window ? ++window.count : 1;
+        if (!window)
+          setBounded(
+            windows,
+            limit.key,
+            { start: now, windowMs: limit.windowSeconds * 1000, count },
+            maxKeys,
+          );
+        const lockSeconds = limit.kind === 'backoff' ? backoffSeconds(limit, count) : 0;
+        if (lockSeconds > 0) {
+          setBounded(locks, limit.key, now + lockSeconds * 1000, maxKeys);
+          locked.push(limit.key);
+        }
+      }
+      return { granted: true, locked };
     },
-    async peek(key) {
-      const window = current(key);
-      if (!window) return { count: 0, resetIn: 0 };
-      return {
-        count: window.count,
-        resetIn: Math.max(1, Math.ceil((window.start + window.windowMs - clock.now()) / 1000)),
-      };
-    },
-    async reset(key) {
-      windows.delete(key);
+    async release(limits, reservation) {
+      const now = clock.now();
+      for (const limit of limits) {
+        const window = current(limit.key, now);
+        if (window && window.count > 0) window.count -= 1;
+      }
+      for (const key of reservation.locked) locks.delete(key);
     },
   };
 }

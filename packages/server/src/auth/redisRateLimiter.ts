@@ -1,18 +1,78 @@
 import { Redis } from 'ioredis';
 import type { ServerConfig } from '../config.js';
-import { type CounterState, memoryRateLimiter, type RateLimiter } from './rateLimiter.js';
+import {
+  type Granted,
+  type Limit,
+  memoryRateLimiter,
+  type RateLimiter,
+  type Reservation,
+} from './rateLimiter.js';
 
 /**
- * Counts one event and opens the window on the first one, atomically: INCR and PEXPIRE in one
- * script, so a crash between the two can never leave a counter that never expires.
+ * `reserve` as one script, so that Redis runs it without interleaving any other client's command:
+ * first every limit is checked (a count below its maximum, no lock on a backoff key), and only if
+ * all pass is the event counted on all of them. The first count opens the window (PEXPIRE in the
+ * same script, so no counter can be left without an expiry), and a backoff count past its free
+ * events sets the lock key. Returns {1, locked indexes...} or {0, milliseconds to wait}.
+ *
+ * KEYS: per limit, its counter, then (backoff only) its lock.
+ * ARGV: per limit, "c" max windowMs, or "b" free windowMs baseMs maxMs.
  */
-const HIT = `
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-return count`;
+const RESERVE = `
+local limits = {}
+local a, k = 1, 1
+while a <= #ARGV do
+  if ARGV[a] == 'c' then
+    limits[#limits + 1] = { counter = KEYS[k], max = tonumber(ARGV[a + 1]), window = tonumber(ARGV[a + 2]) }
+    a, k = a + 3, k + 1
+  else
+    limits[#limits + 1] = { counter = KEYS[k], lock = KEYS[k + 1], free = tonumber(ARGV[a + 1]),
+      window = tonumber(ARGV[a + 2]), base = tonumber(ARGV[a + 3]), cap = tonumber(ARGV[a + 4]) }
+    a, k = a + 5, k + 2
+  end
+end
+local wait = 0
+for _, l in ipairs(limits) do
+  if l.lock then
+    wait = math.max(wait, redis.call('PTTL', l.lock))
+  elseif tonumber(redis.call('GET', l.counter) or '0') >= l.max then
+    wait = math.max(wait, redis.call('PTTL', l.counter), 1)
+  end
+end
+if wait > 0 then return { 0, wait } end
+local answer = { 1 }
+for i, l in ipairs(limits) do
+  local count = redis.call('INCR', l.counter)
+  if count == 1 then redis.call('PEXPIRE', l.counter, l.window) end
+  if l.lock and count > l.free then
+    local ms = math.min(l.base * 2 ^ math.min(count - l.free - 1, 30), l.cap)
+    redis.call('SET', l.lock, '1', 'PX', math.floor(ms))
+    answer[#answer + 1] = i
+  end
+end
+return answer`;
+
+/**
+ * Hands a reservation back: one less on each counter that still exists (never below zero, never
+ * reviving an expired window) and the given locks deleted.
+ * KEYS: the counters, then the locks; ARGV[1]: how many counters.
+ */
+const RELEASE = `
+local counters = tonumber(ARGV[1])
+for i = 1, #KEYS do
+  if i <= counters then
+    if tonumber(redis.call('GET', KEYS[i]) or '0') > 0 then redis.call('DECR', KEYS[i]) end
+  else
+    redis.call('DEL', KEYS[i])
+  end
+end
+return 0`;
 
 export interface RedisRateLimiterOptions {
-  /** Prefix of every key, so Baton shares a Redis with other apps. Default `baton:rl:`. */
+  /**
+   * Prefix of every key, so Baton shares a Redis with other apps. Default `{baton-rl}:`: the braces
+   * are a Redis Cluster hash tag, which keeps every key of one script on one shard.
+   */
   readonly prefix?: string;
   /**
    * Counts here while Redis cannot be reached (default: none, errors propagate). Throttling then
@@ -25,16 +85,18 @@ export interface RedisRateLimiterOptions {
 
 /**
  * A {@link RateLimiter} whose counters live in Redis, so all instances of a deployment enforce one
- * limit: an attacker spreading attempts over N instances gets no N-fold budget. Windows are fixed
- * and start at a key's first event, exactly like the in-process limiter, with Redis's own expiry
- * ending them.
+ * limit: an attacker spreading attempts over N instances, or sending them all at once, gets no
+ * larger budget. Windows are fixed and start at a key's first event, as in the in-process limiter,
+ * with Redis's own expiry ending them.
  *
  * @example
  * const limiter = redisRateLimiter(new Redis('redis://127.0.0.1:6379'), { fallback: memoryRateLimiter(clock) });
  */
 export function redisRateLimiter(redis: Redis, options: RedisRateLimiterOptions = {}): RateLimiter {
-  const prefix = options.prefix ?? 'baton:rl:';
+  const prefix = options.prefix ?? '{baton-rl}:';
   const { fallback, onError } = options;
+  const counter = (limit: Limit) => `${prefix}${limit.key}`;
+  const lock = (key: string) => `${prefix}${key}:lock`;
   const guarded = async <T>(
     remote: () => Promise<T>,
     local: (limiter: RateLimiter) => Promise<T>,
@@ -48,35 +110,42 @@ export function redisRateLimiter(redis: Redis, options: RedisRateLimiterOptions 
     }
   };
   return {
-    hit(key, windowSeconds) {
+    reserve(limits) {
       return guarded(
-        async () => Number(await redis.eval(HIT, 1, prefix + key, Math.round(windowSeconds * 1000))),
-        (local) => local.hit(key, windowSeconds),
-      );
-    },
-    peek(key) {
-      return guarded(
-        async (): Promise<CounterState> => {
-          const results = await redis
-            .multi()
-            .get(prefix + key)
-            .pttl(prefix + key)
-            .exec();
-          const count = Number(results?.[0]?.[1] ?? 0);
-          const ttl = Number(results?.[1]?.[1] ?? -2);
-          // PTTL is -2 for a missing key and -1 for one without expiry (never made by HIT).
-          if (!count || ttl < 0) return { count: 0, resetIn: 0 };
-          return { count, resetIn: Math.max(1, Math.ceil(ttl / 1000)) };
+        async (): Promise<Reservation> => {
+          const keys: string[] = [];
+          const args: (string | number)[] = [];
+          for (const limit of limits) {
+            keys.push(counter(limit));
+            if (limit.kind === 'count') {
+              args.push('c', limit.max, limit.windowSeconds * 1000);
+            } else {
+              keys.push(lock(limit.key));
+              args.push(
+                'b',
+                limit.free,
+                limit.windowSeconds * 1000,
+                limit.baseSeconds * 1000,
+                limit.maxSeconds * 1000,
+              );
+            }
+          }
+          const answer = (await redis.eval(RESERVE, keys.length, ...keys, ...args)) as number[];
+          if (answer[0] !== 1)
+            return { granted: false, retryAfter: Math.max(1, Math.ceil(Number(answer[1]) / 1000)) };
+          const locked = answer.slice(1).map((index) => limits[index - 1]?.key ?? '');
+          return { granted: true, locked: locked.filter(Boolean) };
         },
-        (local) => local.peek(key),
+        (local) => local.reserve(limits),
       );
     },
-    reset(key) {
+    release(limits, reservation: Granted) {
       return guarded(
         async () => {
-          await redis.del(prefix + key);
+          const keys = [...limits.map(counter), ...reservation.locked.map(lock)];
+          await redis.eval(RELEASE, keys.length, ...keys, limits.length);
         },
-        (local) => local.reset(key),
+        (local) => local.release(limits, reservation),
       );
     },
   };

@@ -1,5 +1,8 @@
+import { createHmac } from 'node:crypto';
 import { ProblemError } from '../errors.js';
-import type { RateLimiter } from './rateLimiter.js';
+import { type Claim, createFairShare, type ShareRule } from './fairShare.js';
+import { networkOf } from './ipAddress.js';
+import type { Granted, Limit, RateLimiter } from './rateLimiter.js';
 
 /** At most `max` events per `windowSeconds`. */
 export interface LimitRule {
@@ -7,7 +10,7 @@ export interface LimitRule {
   readonly windowSeconds: number;
 }
 
-/** Exponential back-off per account: free failures, then a lock that doubles with each failure. */
+/** Free failures, then a lock that doubles with each further failure, up to `maxSeconds`. */
 export interface BackoffRule {
   readonly freeFailures: number;
   readonly baseSeconds: number;
@@ -18,11 +21,11 @@ export interface BackoffRule {
 
 /** Every throttling knob, with the defaults in {@link DEFAULT_LIMITS}. */
 export interface RateLimits {
-  /** Failed logins for one account from one IP (brute force from one place). */
-  readonly loginAccountIp: LimitRule;
-  /** Failed logins from one IP over all accounts (password spraying). */
+  /** Failed logins for one account from one client: a known device, else an IP (brute force from one place). */
+  readonly loginAccountClient: LimitRule;
+  /** Failed logins from one IP over all accounts, for clients unknown to the account (password spraying). */
   readonly loginIp: LimitRule;
-  /** Failed logins for one account from anywhere (brute force from a botnet). */
+  /** Failed logins for one account from clients unknown to it, from anywhere (a botnet). */
   readonly loginAccountBackoff: BackoffRule;
   /** Registrations from one IP (account farming). */
   readonly registerIp: LimitRule;
@@ -32,12 +35,16 @@ export interface RateLimits {
   readonly refreshUser: LimitRule;
   /** Wrong current passwords on password change per account. */
   readonly passwordChangeAccount: LimitRule;
+  /** Password hashes of one IP running at once, and waiting. */
+  readonly hashingPerIp: ShareRule;
+  /** Password hashes for one account running at once, and waiting. */
+  readonly hashingPerAccount: ShareRule;
 }
 
 const MINUTE = 60;
 
 export const DEFAULT_LIMITS: RateLimits = {
-  loginAccountIp: { max: 10, windowSeconds: 15 * MINUTE },
+  loginAccountClient: { max: 10, windowSeconds: 15 * MINUTE },
   loginIp: { max: 100, windowSeconds: 15 * MINUTE },
   loginAccountBackoff: {
     freeFailures: 5,
@@ -49,101 +56,161 @@ export const DEFAULT_LIMITS: RateLimits = {
   refreshFailuresIp: { max: 60, windowSeconds: MINUTE },
   refreshUser: { max: 120, windowSeconds: MINUTE },
   passwordChangeAccount: { max: 5, windowSeconds: 15 * MINUTE },
+  hashingPerIp: { inFlight: 4, queue: 32 },
+  hashingPerAccount: { inFlight: 2, queue: 8 },
+};
+
+/** One throttled attempt, holding its reservations until it is settled. */
+export interface Attempt {
+  /**
+   * Settles the attempt: `counted: false` (the password was right, the server failed, the token
+   * was good) hands its reservations back; `true` leaves them counted. Always frees its hashing slots.
+   */
+  end(counted: boolean): Promise<void>;
+}
+
+/**
+ * Runs `work` as `attempt`: the attempt stays counted only when `work` fails with an error that
+ * `counts` accepts (the client's failure: a wrong password, a dead token); success and the
+ * server's own failures hand it back.
+ */
+export async function settleBy<T>(
+  attempt: Attempt,
+  work: () => Promise<T>,
+  counts: (error: unknown) => boolean,
+): Promise<T> {
+  let counted = false;
+  try {
+    return await work();
+  } catch (error) {
+    counted = counts(error);
+    throw error;
+  } finally {
+    await attempt.end(counted);
+  }
+}
+
+/** Who is signing in: the account, the address, and the device token of the account if the client holds one. */
+export interface LoginSubject {
+  readonly ip: string | null;
+  /** The email key (fully normalised), whether or not an account has it. */
+  readonly account: string;
+  /** The device id from a valid device token of this account, if any. */
+  readonly device: string | undefined;
+}
+
+/**
+ * Baton's anti-automation policy. Every limit is *reserved* before the slow work it guards
+ * (argon2, a token lookup), atomically in the {@link RateLimiter}, and handed back when the attempt
+ * turns out not to count; so 200 parallel guesses are limited exactly like 200 in a row. Refusals
+ * are 429 `rate_limited` with `Retry-After`. {@link NO_THROTTLE} switches it all off (benchmarks).
+ */
+export interface Throttle {
+  /** Reserves a login attempt (failures counted in advance) and a hashing slot. */
+  login(subject: LoginSubject): Promise<Attempt>;
+  /** Reserves a registration from `ip` (every one counts) and a hashing slot. */
+  register(ip: string | null): Promise<Attempt>;
+  /** Reserves a check of the current password of `userId` (failures counted in advance) and a hashing slot. */
+  passwordCheck(userId: string, ip: string | null): Promise<Attempt>;
+  /** Reserves a refresh from `ip` (failures counted in advance). */
+  refresh(ip: string | null): Promise<Attempt>;
+  /** Counts a refresh of `userId`, refusing beyond the limit. */
+  refreshForUser(userId: string): Promise<void>;
+}
+
+const FREE: Attempt = { end: async () => {} };
+
+/** A throttle that limits nothing: `rateLimits: false` (`BATON_RATE_LIMITS=off`), for benchmarks only. */
+export const NO_THROTTLE: Throttle = {
+  login: async () => FREE,
+  register: async () => FREE,
+  passwordCheck: async () => FREE,
+  refresh: async () => FREE,
+  refreshForUser: async () => {},
 };
 
 /**
- * Baton's anti-automation policy over a {@link RateLimiter}. Failed attempts are what count for
- * login and password change, so a user who types the right password is never slowed by their
- * own earlier success; a locked account answers 429 with `Retry-After` before any password work.
- * `false` limits disable throttling entirely (benchmarks only).
+ * The throttle of a deployment. Key names never hold an email, IP or user id in clear: each
+ * subject is an HMAC under `keySecret` (shared by every instance through the store), so a Redis
+ * dump or `MONITOR` reveals nothing about who tried what.
  */
-export class Throttle {
-  constructor(
-    private readonly limiter: RateLimiter,
-    private readonly limits: RateLimits | false,
-  ) {}
+export function createThrottle(limiter: RateLimiter, limits: RateLimits, keySecret: Buffer): Throttle {
+  const key = (kind: string, ...parts: readonly string[]) =>
+    `${kind}:${createHmac('sha256', keySecret).update(parts.join('\0')).digest('base64url').slice(0, 22)}`;
+  const count = (name: string, rule: LimitRule, ...parts: readonly string[]): Limit => ({
+    kind: 'count',
+    key: key(name, ...parts),
+    max: rule.max,
+    windowSeconds: rule.windowSeconds,
+  });
+  const hashing = createFairShare();
+  const ipClaim = (ip: string | null): Claim => ({
+    key: key('hash-ip', networkOf(ip)),
+    rule: limits.hashingPerIp,
+  });
 
-  /** Refuses a login attempt that a limit currently blocks. */
-  async beforeLogin(ip: string | null, account: string): Promise<void> {
-    if (!this.limits) return;
-    const { loginAccountIp, loginIp } = this.limits;
-    await this.#refuseIfAbove([
-      [`login:ip-account:${ip}:${account}`, loginAccountIp.max],
-      [`login:ip:${ip}`, loginIp.max],
-      [`login:lock:${account}`, 1],
-    ]);
-  }
-
-  async loginFailed(ip: string | null, account: string): Promise<void> {
-    if (!this.limits) return;
-    const { loginAccountIp, loginIp, loginAccountBackoff: backoff } = this.limits;
-    const [, , failures] = await Promise.all([
-      this.limiter.hit(`login:ip-account:${ip}:${account}`, loginAccountIp.windowSeconds),
-      this.limiter.hit(`login:ip:${ip}`, loginIp.windowSeconds),
-      this.limiter.hit(`login:account:${account}`, backoff.windowSeconds),
-    ]);
-    if (failures > backoff.freeFailures) {
-      const exponent = Math.min(failures - backoff.freeFailures - 1, 30);
-      const lockSeconds = Math.min(backoff.baseSeconds * 2 ** exponent, backoff.maxSeconds);
-      await this.limiter.reset(`login:lock:${account}`);
-      await this.limiter.hit(`login:lock:${account}`, lockSeconds);
+  /** Reserves `reserved` (refusing with 429), then the hashing slots `claims` (waiting for them). */
+  const attempt = async (reserved: readonly Limit[], claims: readonly Claim[]): Promise<Attempt> => {
+    const reservation = await limiter.reserve(reserved);
+    if (!reservation.granted) throw rateLimited(reservation.retryAfter);
+    let leave: () => void = () => {};
+    try {
+      if (claims.length > 0) leave = await hashing.enter(claims);
+    } catch (error) {
+      await limiter.release(reserved, reservation);
+      throw error;
     }
-  }
+    return settle(reserved, reservation, leave);
+  };
+  const settle = (reserved: readonly Limit[], reservation: Granted, leave: () => void): Attempt => ({
+    async end(counted) {
+      leave();
+      if (!counted) await limiter.release(reserved, reservation);
+    },
+  });
 
-  async loginSucceeded(ip: string | null, account: string): Promise<void> {
-    if (!this.limits) return;
-    await Promise.all([
-      this.limiter.reset(`login:ip-account:${ip}:${account}`),
-      this.limiter.reset(`login:account:${account}`),
-    ]);
-  }
+  return {
+    login({ ip, account, device }) {
+      const network = networkOf(ip);
+      const claims = [ipClaim(ip), { key: key('hash-account', account), rule: limits.hashingPerAccount }];
+      // A device the account knows has its own budget, out of reach of the account-wide and
+      // per-address limits that an attacker elsewhere can exhaust.
+      if (device !== undefined)
+        return attempt([count('login-device', limits.loginAccountClient, device, account)], claims);
+      const backoff = limits.loginAccountBackoff;
+      return attempt(
+        [
+          count('login-ip-account', limits.loginAccountClient, network, account),
+          count('login-ip', limits.loginIp, network),
+          {
+            kind: 'backoff',
+            key: key('login-account', account),
+            free: backoff.freeFailures,
+            baseSeconds: backoff.baseSeconds,
+            maxSeconds: backoff.maxSeconds,
+            windowSeconds: backoff.windowSeconds,
+          },
+        ],
+        claims,
+      );
+    },
+    register: (ip) => attempt([count('register-ip', limits.registerIp, networkOf(ip))], [ipClaim(ip)]),
+    passwordCheck: (userId, ip) =>
+      attempt(
+        [count('password-account', limits.passwordChangeAccount, userId)],
+        [ipClaim(ip), { key: key('hash-account', userId), rule: limits.hashingPerAccount }],
+      ),
+    refresh: (ip) => attempt([count('refresh-fail-ip', limits.refreshFailuresIp, networkOf(ip))], []),
+    async refreshForUser(userId) {
+      const reservation = await limiter.reserve([count('refresh-user', limits.refreshUser, userId)]);
+      if (!reservation.granted) throw rateLimited(reservation.retryAfter);
+    },
+  };
+}
 
-  /** Counts a registration attempt from `ip`, refusing it beyond the limit. */
-  async register(ip: string | null): Promise<void> {
-    if (!this.limits) return;
-    await this.#refuseIfAbove([[`register:ip:${ip}`, this.limits.registerIp.max]]);
-    await this.limiter.hit(`register:ip:${ip}`, this.limits.registerIp.windowSeconds);
-  }
-
-  async beforeRefresh(ip: string | null): Promise<void> {
-    if (!this.limits) return;
-    await this.#refuseIfAbove([[`refresh:fail-ip:${ip}`, this.limits.refreshFailuresIp.max]]);
-  }
-
-  async refreshFailed(ip: string | null): Promise<void> {
-    if (!this.limits) return;
-    await this.limiter.hit(`refresh:fail-ip:${ip}`, this.limits.refreshFailuresIp.windowSeconds);
-  }
-
-  /** Counts a refresh for `userId`, refusing it beyond the limit. */
-  async refreshForUser(userId: string): Promise<void> {
-    if (!this.limits) return;
-    await this.#refuseIfAbove([[`refresh:user:${userId}`, this.limits.refreshUser.max]]);
-    await this.limiter.hit(`refresh:user:${userId}`, this.limits.refreshUser.windowSeconds);
-  }
-
-  async beforePasswordChange(userId: string): Promise<void> {
-    if (!this.limits) return;
-    await this.#refuseIfAbove([[`password:account:${userId}`, this.limits.passwordChangeAccount.max]]);
-  }
-
-  async passwordChangeFailed(userId: string): Promise<void> {
-    if (!this.limits) return;
-    await this.limiter.hit(`password:account:${userId}`, this.limits.passwordChangeAccount.windowSeconds);
-  }
-
-  async #refuseIfAbove(counters: ReadonlyArray<readonly [key: string, max: number]>): Promise<void> {
-    const states = await Promise.all(counters.map(([key]) => this.limiter.peek(key)));
-    const retryAfter = Math.max(
-      0,
-      ...states
-        .filter((state, index) => state.count >= (counters[index]?.[1] ?? Number.POSITIVE_INFINITY))
-        .map((s) => s.resetIn),
-    );
-    if (retryAfter > 0) {
-      throw new ProblemError('rate_limited', 'too many attempts; try again later', {
-        'retry-after': String(retryAfter),
-      });
-    }
-  }
+function rateLimited(retryAfter: number): ProblemError {
+  const wait = retryAfter < 90 ? `${retryAfter} seconds` : `${Math.ceil(retryAfter / 60)} minutes`;
+  return new ProblemError('rate_limited', `Too many attempts. Try again in ${wait}.`, {
+    'retry-after': String(retryAfter),
+  });
 }

@@ -44,13 +44,66 @@ export const todoSchema = {
   required: ['id', 'title', 'done', 'createdAt', 'updatedAt'],
 } as const;
 
-export const sharedSchemas = [problemSchema, userSchema, tokenResponseSchema, todoSchema];
+/** A sign-in (login, registration): the tokens and the device token the client keeps for next time. */
+export const signInResponseSchema = {
+  $id: 'SignInResponse',
+  type: 'object',
+  properties: {
+    ...tokenResponseSchema.properties,
+    deviceToken: {
+      type: 'string',
+      description:
+        'keep it (beside, not inside, the session) and send it with the next login to this account',
+    },
+  },
+  required: [...tokenResponseSchema.required, 'deviceToken'],
+} as const;
 
-/** An email field: generous length bound only; the address itself is checked by normaliseEmail. */
-export const emailField = { type: 'string', minLength: 3, maxLength: 254 } as const;
-/** A password field: the schema caps size early (4 bytes per character); policy is checked later. */
-export const passwordField = { type: 'string', minLength: 1, maxLength: PASSWORD_MAX_LENGTH * 4 } as const;
+export const sharedSchemas = [
+  problemSchema,
+  userSchema,
+  tokenResponseSchema,
+  signInResponseSchema,
+  todoSchema,
+];
+
+/**
+ * Text fields refuse control characters (Cc: NUL, escapes, line breaks) before anything stores
+ * them; a NUL even makes PostgreSQL fail. Names and emails also refuse format characters (Cf:
+ * zero-width characters, bidi overrides), which only serve to make one string look like another.
+ */
+const NO_CONTROLS_OR_FORMATS = '^[^\\p{Cc}\\p{Cf}]*$';
+
+/** An email field: a length bound and no invisible characters; the address itself is checked by normaliseEmail. */
+export const emailField = {
+  type: 'string',
+  minLength: 3,
+  maxLength: 254,
+  pattern: NO_CONTROLS_OR_FORMATS,
+} as const;
+/**
+ * A password field: the schema caps size early (4 bytes per character); policy is checked later.
+ * Lone UTF-16 surrogates are refused: they would reach argon2 as U+FFFD, so different passwords
+ * would hash alike.
+ */
+export const passwordField = {
+  type: 'string',
+  minLength: 1,
+  maxLength: PASSWORD_MAX_LENGTH * 4,
+  pattern: '^[^\\uD800-\\uDFFF]*$',
+} as const;
+/** A person's display name. */
+export const nameField = { type: 'string', maxLength: 100, pattern: NO_CONTROLS_OR_FORMATS } as const;
+/** A todo title: at least one visible character, no control characters. */
+export const titleField = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 500,
+  pattern: '^(?=[\\s\\S]*\\S)[^\\p{Cc}]*$',
+} as const;
 export const refreshTokenField = { type: 'string', minLength: 1, maxLength: 512 } as const;
+/** A device token (`bdt_...`); a malformed one is ignored like an unknown one, so only its size is checked here. */
+export const deviceTokenField = { type: 'string', maxLength: 128 } as const;
 
 /** Responses every route may give. */
 export const problems = (...statuses: number[]) =>

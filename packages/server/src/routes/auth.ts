@@ -4,18 +4,19 @@ import { type AuthDeps, publicUser } from '../auth/context.js';
 import { endAllSessions, endSession, logoutByRefreshToken, refreshSession } from '../auth/sessions.js';
 import { ProblemError } from '../errors.js';
 import { bearerToken, requestMeta, requireBearer } from '../http/bearer.js';
-import { emailField, noContent, passwordField, problems, refreshTokenField } from '../http/schemas.js';
+import { noStore } from '../http/noStore.js';
+import {
+  deviceTokenField,
+  emailField,
+  nameField,
+  noContent,
+  passwordField,
+  problems,
+  refreshTokenField,
+} from '../http/schemas.js';
 
 const tokenReply = { $ref: 'TokenResponse#' } as const;
-
-/**
- * Sets `Cache-Control: no-store` (RFC 6749 §5.1): answers that carry tokens must never be kept
- * by a browser cache or a proxy.
- */
-const noStore = async (_request: unknown, reply: { header(name: string, value: string): unknown }) => {
-  reply.header('cache-control', 'no-store');
-  reply.header('pragma', 'no-cache');
-};
+const signInReply = { $ref: 'SignInResponse#' } as const;
 
 /** Registration, login, refresh, logout, the current user and password change. */
 export const authRoutes: FastifyPluginAsync<{ deps: AuthDeps }> = async (app, { deps }) => {
@@ -33,18 +34,18 @@ export const authRoutes: FastifyPluginAsync<{ deps: AuthDeps }> = async (app, { 
           properties: {
             email: emailField,
             password: passwordField,
-            name: { type: 'string', maxLength: 100 },
+            name: nameField,
           },
           required: ['email', 'password'],
           additionalProperties: false,
         },
-        response: { 201: tokenReply, ...problems(400, 409, 429) },
+        response: { 201: signInReply, ...problems(400, 409, 429) },
       },
     },
     async (request, reply) => reply.code(201).send(await register(deps, request.body, requestMeta(request))),
   );
 
-  app.post<{ Body: { email: string; password: string } }>(
+  app.post<{ Body: { email: string; password: string; deviceToken?: string } }>(
     '/auth/login',
     {
       schema: {
@@ -52,11 +53,11 @@ export const authRoutes: FastifyPluginAsync<{ deps: AuthDeps }> = async (app, { 
         summary: 'Sign in with email and password',
         body: {
           type: 'object',
-          properties: { email: emailField, password: passwordField },
+          properties: { email: emailField, password: passwordField, deviceToken: deviceTokenField },
           required: ['email', 'password'],
           additionalProperties: false,
         },
-        response: { 200: tokenReply, ...problems(400, 401, 429) },
+        response: { 200: signInReply, ...problems(400, 401, 429) },
       },
     },
     async (request) => login(deps, request.body, requestMeta(request)),
@@ -102,7 +103,7 @@ export const authRoutes: FastifyPluginAsync<{ deps: AuthDeps }> = async (app, { 
       } else {
         const token = bearerToken(request);
         const claims = token && (await deps.accessTokens.verify(token).catch(() => undefined));
-        if (claims) await endSession(deps, claims.sid, 'logout', meta);
+        if (claims) await endSession(deps, claims.sid, 'logout', meta, claims.sub);
       }
       return reply.code(204).send();
     },
@@ -157,7 +158,7 @@ export const authRoutes: FastifyPluginAsync<{ deps: AuthDeps }> = async (app, { 
           required: ['currentPassword', 'newPassword'],
           additionalProperties: false,
         },
-        response: { ...noContent, ...problems(400, 401) },
+        response: { ...noContent, ...problems(400, 401, 403, 429) },
       },
     },
     async (request, reply) => {
@@ -194,7 +195,7 @@ export const authRoutes: FastifyPluginAsync<{ deps: AuthDeps }> = async (app, { 
     },
     async (request) => {
       const claims = await deps.accessTokens.verify(request.body.token);
-      await deps.sessions.assertLive(claims.sid);
+      await deps.sessions.assertLive(claims.sid, claims.sub);
       return { active: true, claims };
     },
   );
