@@ -52,6 +52,11 @@ export function createMetrics(store: Store, clock: Clock): Metrics {
     help: 'Refresh tokens presented after their grace window: sessions revoked as stolen',
     registers: [registry],
   });
+  const graceForeign = new Counter({
+    name: 'baton_refresh_grace_foreign_client_total',
+    help: 'Consumed refresh tokens presented again within the grace window by another client (address or user agent): treated as reuse',
+    registers: [registry],
+  });
   const hashSeconds = new Histogram({
     name: 'baton_password_hash_seconds',
     help: 'Time spent hashing or verifying a password (argon2id)',
@@ -78,6 +83,7 @@ export function createMetrics(store: Store, clock: Clock): Metrics {
         refreshes.inc({ outcome: event.outcome });
         if (event.outcome === 'reuse') reuse.inc();
       } else if (event.kind === 'password_hash') hashSeconds.observe(event.seconds);
+      else if (event.kind === 'grace_foreign_client') graceForeign.inc();
     },
     instrument(app) {
       // A callback hook, not an async one: it runs after every answer and has nothing to wait for.

@@ -3,8 +3,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import { createSqliteStore } from '../src/store/index.js';
 import type { Store } from '../src/store/store.js';
+import { hashRefreshToken, mintRefreshToken, openSuccessor } from '../src/tokens/refresh.js';
 import { registerUser, startServer, type TestServer } from './support/server.js';
 
 const refresh = (server: TestServer, refreshToken: string) =>
@@ -181,6 +183,111 @@ describe('a sign-out that lands during a refresh', () => {
       await server.close();
       await store.close();
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the grace window is for the client that rotated', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer({ refreshGrace: 10 });
+  });
+  after(() => server.close());
+
+  const refreshAs = (refreshToken: string, userAgent: string) =>
+    server.request('POST', '/auth/refresh', { body: { refreshToken }, headers: { 'user-agent': userAgent } });
+
+  it('the same client presenting a spent token within the window gets the same successor', async () => {
+    const { refreshToken } = await registerUser(server);
+    const first = await refreshAs(refreshToken, 'Tab/1');
+    server.clock.advance(9_000);
+    const again = await refreshAs(refreshToken, 'Tab/1');
+    assert.equal(again.status, 200);
+    assert.equal(again.body.refreshToken, first.body.refreshToken);
+  });
+
+  it('another client presenting it within the window is reuse: the session ends, with an audit event and a metric', async () => {
+    const { refreshToken, user } = await registerUser(server);
+    const victim = await refreshAs(refreshToken, 'Victim/1');
+    server.clock.advance(1_000);
+    const thief = await refreshAs(refreshToken, 'Thief/1');
+    assert.equal(thief.status, 401);
+    assert.equal(thief.body.code, 'refresh_token_reused');
+    assert.equal((await refreshAs(victim.body.refreshToken, 'Victim/1')).body.code, 'session_revoked');
+    const [event] = await server.app.baton.store.listAudit({
+      userId: user.id,
+      kind: 'refresh_reuse_detected',
+    });
+    assert.deepEqual(event?.detail, { withinGrace: true, sameClient: false });
+    const metrics = (await server.request('GET', '/metrics')).body as string;
+    assert.match(metrics, /^baton_refresh_grace_foreign_client_total [1-9]/m);
+  });
+
+  it('a replay racing a sign-out answers 401 session_revoked, not a token for the ended session', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'baton-grace-race-'));
+    const store = createSqliteStore({ filename: path.join(dir, 'baton.sqlite') });
+    // The sign-out commits after the replay's checks and after its rotation attempt found the
+    // token spent, just before the grace path hands out the live successor.
+    const racing: Store = {
+      ...store,
+      async rotateRefreshToken(rotation) {
+        const result = await store.rotateRefreshToken(rotation);
+        if (result.status === 'already_used')
+          await store.revokeSession(result.session.id, 'logout', rotation.now);
+        return result;
+      },
+    };
+    const raced = await startServer({ store: racing });
+    try {
+      const { refreshToken } = await registerUser(raced);
+      assert.equal((await raced.request('POST', '/auth/refresh', { body: { refreshToken } })).status, 200);
+      const replay = await raced.request('POST', '/auth/refresh', { body: { refreshToken } });
+      assert.equal(replay.status, 401);
+      assert.equal(replay.body.code, 'session_revoked');
+    } finally {
+      await raced.close();
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('successors are random, and a copy of the database opens nothing', () => {
+  it('a spent token and the database yield the live token only inside the grace window, and the seal is dropped after it', async () => {
+    const server = await startServer({ refreshGrace: 1 });
+    const { refreshToken: spent } = await registerUser(server);
+    const rotated = await refresh(server, spent);
+    const live = String(rotated.body.refreshToken);
+    const db = new Database(path.join(server.dataDir, 'baton.sqlite'), { readonly: true });
+    const row = () =>
+      db
+        .prepare('SELECT successor_box FROM refresh_tokens WHERE token_hash = ?')
+        .get(hashRefreshToken(spent)) as {
+        successor_box: string | null;
+      };
+    try {
+      const secrets = db.prepare('SELECT name, value FROM secrets').all() as {
+        name: string;
+        value: string;
+      }[];
+      assert.ok(
+        !secrets.some((secret) => secret.name === 'refresh-rotation'),
+        'no derivation secret is kept',
+      );
+      const dump = JSON.stringify(db.prepare('SELECT * FROM refresh_tokens').all());
+      assert.ok(!dump.includes(live) && !dump.includes(spent), 'no token in clear');
+      // Inside the window the seal opens with the spent token, and only with it.
+      const box = row().successor_box ?? '';
+      assert.equal(openSuccessor(spent, box), live);
+      assert.equal(openSuccessor(mintRefreshToken(), box), undefined);
+      server.clock.advance(1_001);
+      const deadline = Date.now() + 10_000;
+      while (row().successor_box !== null && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
+      assert.equal(row().successor_box, null, 'the seal was dropped once the window ended');
+    } finally {
+      db.close();
+      await server.close();
     }
   });
 });

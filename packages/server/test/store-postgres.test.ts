@@ -63,6 +63,8 @@ describe('PostgreSQL store across pools', { skip: available ? false : NO_POSTGRE
           (index % 2 ? a : b).rotateRefreshToken({
             tokenHash: 'first',
             successorHash: `s${index}`,
+            successorBox: null,
+            consumedBy: `client-${index}`,
             now: 2,
             idleExpiresAt: 1e13,
           }),

@@ -98,6 +98,8 @@ if (!isMainThread) {
       const result = await store.rotateRefreshToken({
         tokenHash: job.tokenHash,
         successorHash,
+        successorBox: null,
+        consumedBy: `process-${process.pid}`,
         now: 2,
         idleExpiresAt: 1e13,
       });

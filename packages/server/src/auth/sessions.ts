@@ -1,13 +1,16 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { ProblemError } from '../errors.js';
-import type { SessionRecord, UserRecord } from '../store/store.js';
+import type { RefreshTokenRecord, SessionRecord, UserRecord } from '../store/store.js';
 import {
-  deriveSuccessor,
   hashRefreshToken,
   looksLikeRefreshToken,
   mintRefreshToken,
+  openSuccessor,
+  sealSuccessor,
 } from '../tokens/refresh.js';
 import { type AuthDeps, audit, type PublicUser, publicUser, type RequestMeta } from './context.js';
+import { networkOf } from './ipAddress.js';
+import { settleBy } from './throttle.js';
 
 /** The body of every successful login, registration and refresh. */
 export interface TokenResponse {
@@ -55,89 +58,138 @@ export async function startSession(
 /**
  * Exchanges a refresh token for a new pair (rotation).
  *
- * - The live token of a session is consumed atomically and its derived successor becomes live.
- * - The same token presented again within the grace window (two tabs, parallel requests, a lost
- *   response) receives the same successor: the session never forks into two live chains.
- * - Presented after the grace window it is reuse, the signature of a stolen token: the whole
- *   session is revoked, so the thief's and the victim's tokens both die, and an audit event is written.
+ * - The live token of a session is consumed atomically and a random successor becomes live.
+ * - The same token presented again within the grace window *by the client that consumed it* (two
+ *   tabs, parallel requests, a lost response) receives the same successor, unsealed from the
+ *   consumed token's row: the session never forks into two live chains.
+ * - Presented by another client, or after the grace window, it is reuse, the signature of a stolen
+ *   token: the whole session is revoked, so the thief's and the victim's tokens both die, and an
+ *   audit event is written.
  */
 export async function refreshSession(
   deps: AuthDeps,
   presented: string,
   meta: RequestMeta,
 ): Promise<TokenResponse> {
-  await deps.throttle.beforeRefresh(meta.ip);
-  try {
-    return await rotate(deps, presented, meta);
-  } catch (error) {
-    if (error instanceof ProblemError && error.status === 401) await deps.throttle.refreshFailed(meta.ip);
-    throw error;
-  }
-}
-
-async function rotate(deps: AuthDeps, presented: string, meta: RequestMeta): Promise<TokenResponse> {
-  const { store, clock, config } = deps;
-  if (!looksLikeRefreshToken(presented))
-    throw rejected(deps, 'invalid_refresh_token', 'refresh token is not valid');
-  const tokenHash = hashRefreshToken(presented);
-  const record = await store.findRefreshToken(tokenHash);
-  const session = record && (await store.findSession(record.sessionId));
-  if (!record || !session) throw rejected(deps, 'invalid_refresh_token', 'refresh token is not valid');
-  const user = await liveUserOf(deps, session, meta);
-  const now = clock.now();
-  if (session.revokedAt !== null) throw rejected(deps, 'session_revoked', 'the session was ended');
-  if (now >= session.expiresAt)
-    throw rejected(deps, 'refresh_token_expired', 'the session has reached its maximum age');
-  if (record.usedAt === null && now >= session.idleExpiresAt) {
-    throw rejected(deps, 'refresh_token_expired', 'the refresh token expired after a period without use');
-  }
-  await deps.throttle.refreshForUser(user.id);
-  const successor = deriveSuccessor(presented, deps.rotationSecret);
-  const result = await store.rotateRefreshToken({
-    tokenHash,
-    successorHash: hashRefreshToken(successor),
-    now,
-    idleExpiresAt: Math.min(now + config.refreshIdleTtl * 1000, session.expiresAt),
-  });
-  // A sign-out can commit between the checks above and the rotation (on SQLite, rotations wait
-  // for the turn's group commit): the successor is then of an ended session, and useless.
-  if (result.status === 'rotated' && result.session.revokedAt !== null) {
-    throw rejected(deps, 'session_revoked', 'the session was ended');
-  }
-  if (result.status === 'rotated') {
-    deps.observe?.({ kind: 'refresh', outcome: 'rotated' });
-    return issueTokens(deps, user, result.session, successor);
-  }
-  if (result.status === 'already_used' && now - result.usedAt <= config.refreshGrace * 1000) {
-    const live = await liveDescendant(deps, successor, now);
-    if (live) {
-      deps.observe?.({ kind: 'refresh', outcome: 'grace' });
-      const current = (await store.findSession(session.id)) ?? result.session;
-      return issueTokens(deps, user, current, live);
-    }
-  }
-  await store.revokeSession(session.id, 'reuse', now);
-  deps.sessions.forget(session.id);
-  await audit(deps, 'refresh_reuse_detected', meta, { userId: session.userId, sessionId: session.id });
-  deps.observe?.({ kind: 'refresh', outcome: 'reuse' });
-  throw new ProblemError(
-    'refresh_token_reused',
-    'this refresh token was already used; the session has been ended',
+  const attempt = await deps.throttle.refresh(meta.ip);
+  return settleBy(
+    attempt,
+    () => rotate(deps, presented, meta),
+    (error) => error instanceof ProblemError && error.status === 401,
   );
 }
 
 /**
- * Follows a chain forward from `token` while each link was consumed within the grace window, and
- * returns the live token at its end (or `undefined` if the chain left the window).
+ * Who presents a refresh token, as far as the server can tell: the client's network (an IPv6
+ * client's /64, whose addresses it may rotate) and user agent, digested. Grace replays must come
+ * from the client that made the rotation they replay; a thief elsewhere gets no grace.
  */
-async function liveDescendant(deps: AuthDeps, token: string, now: number): Promise<string | undefined> {
-  let candidate = token;
-  for (let step = 0; step < MAX_GRACE_STEPS; step++) {
-    const record = await deps.store.findRefreshToken(hashRefreshToken(candidate));
-    if (!record) return undefined;
-    if (record.usedAt === null) return candidate;
-    if (now - record.usedAt > deps.config.refreshGrace * 1000) return undefined;
-    candidate = deriveSuccessor(candidate, deps.rotationSecret);
+function clientOf(meta: RequestMeta): string {
+  return createHash('sha256')
+    .update(`${networkOf(meta.ip)}\0${meta.userAgent ?? ''}`)
+    .digest('base64url')
+    .slice(0, 22);
+}
+
+async function rotate(deps: AuthDeps, presented: string, meta: RequestMeta): Promise<TokenResponse> {
+  const { store, clock, config } = deps;
+  if (!looksLikeRefreshToken(presented)) throw rejected(deps, 'invalid_refresh_token', INVALID);
+  const tokenHash = hashRefreshToken(presented);
+  const record = await store.findRefreshToken(tokenHash);
+  const session = record && (await store.findSession(record.sessionId));
+  if (!record || !session) throw rejected(deps, 'invalid_refresh_token', INVALID);
+  const user = await liveUserOf(deps, session, meta);
+  const now = clock.now();
+  assertUsable(deps, session, now);
+  if (record.usedAt === null && now >= session.idleExpiresAt) {
+    throw rejected(
+      deps,
+      'refresh_token_expired',
+      'You were signed out after a long time without use. Sign in again.',
+    );
+  }
+  await deps.throttle.refreshForUser(user.id);
+  const client = clientOf(meta);
+  const successor = mintRefreshToken();
+  const result = await store.rotateRefreshToken({
+    tokenHash,
+    successorHash: hashRefreshToken(successor),
+    successorBox: config.refreshGrace > 0 ? sealSuccessor(presented, successor) : null,
+    consumedBy: client,
+    now,
+    idleExpiresAt: Math.min(now + config.refreshIdleTtl * 1000, session.expiresAt),
+  });
+  if (result.status === 'rotated') {
+    // A sign-out can commit between the checks above and the rotation (on SQLite, rotations wait
+    // for the turn's group commit): the successor is then of an ended session, and useless.
+    assertUsable(deps, result.session, now);
+    deps.observe?.({ kind: 'refresh', outcome: 'rotated' });
+    return issueTokens(deps, user, result.session, successor);
+  }
+  const inGrace = result.status === 'already_used' && now - result.usedAt <= config.refreshGrace * 1000;
+  const sameClient = result.status === 'already_used' && result.token.consumedBy === client;
+  if (result.status === 'already_used' && inGrace && sameClient) {
+    const live = await liveDescendant(deps, presented, result.token, client, now);
+    if (live) {
+      // The session may have ended since the checks above (a sign-out racing this replay).
+      const current = await store.findSession(session.id);
+      if (!current) throw rejected(deps, 'session_revoked', ENDED);
+      assertUsable(deps, current, now);
+      deps.observe?.({ kind: 'refresh', outcome: 'grace' });
+      return issueTokens(deps, user, current, live);
+    }
+  }
+  if (inGrace && !sameClient) deps.observe?.({ kind: 'grace_foreign_client' });
+  await store.revokeSession(session.id, 'reuse', now);
+  deps.sessions.forget(session.id);
+  await audit(
+    deps,
+    'refresh_reuse_detected',
+    meta,
+    { userId: session.userId, sessionId: session.id },
+    { withinGrace: inGrace, sameClient },
+  );
+  deps.observe?.({ kind: 'refresh', outcome: 'reuse' });
+  throw new ProblemError(
+    'refresh_token_reused',
+    'This sign-in was used from two places, so it has been ended to protect the account. Sign in again.',
+  );
+}
+
+const INVALID = 'The refresh token is not valid. Sign in again.';
+const ENDED = 'This session was ended (signed out, or revoked from another device). Sign in again.';
+
+/** Throws when `session` is revoked or past its absolute lifetime. */
+function assertUsable(deps: AuthDeps, session: SessionRecord, now: number): void {
+  if (session.revokedAt !== null) throw rejected(deps, 'session_revoked', ENDED);
+  if (now >= session.expiresAt) {
+    throw rejected(deps, 'refresh_token_expired', 'This session has reached its maximum age. Sign in again.');
+  }
+}
+
+/**
+ * Follows the chain forward from `token` while each link was consumed within the grace window by
+ * `client`, opening each sealed successor with the token before it, and returns the live token at
+ * its end (or `undefined` if the chain left the window, another client moved it on, or a seal was
+ * already dropped).
+ */
+async function liveDescendant(
+  deps: AuthDeps,
+  token: string,
+  consumed: RefreshTokenRecord,
+  client: string,
+  now: number,
+): Promise<string | undefined> {
+  let current = token;
+  let record: RefreshTokenRecord | undefined = consumed;
+  for (let step = 0; step < MAX_GRACE_STEPS && record; step++) {
+    if (record.usedAt === null) return current;
+    if (now - record.usedAt > deps.config.refreshGrace * 1000 || record.consumedBy !== client)
+      return undefined;
+    const next = record.successorBox === null ? undefined : openSuccessor(current, record.successorBox);
+    if (next === undefined) return undefined;
+    record = await deps.store.findRefreshToken(hashRefreshToken(next));
+    current = next;
   }
   return undefined;
 }
@@ -156,7 +208,7 @@ async function liveUserOf(deps: AuthDeps, session: SessionRecord, meta: RequestM
       { reason: 'disabled' },
     );
   }
-  throw rejected(deps, 'session_revoked', 'the account is disabled');
+  throw rejected(deps, 'session_revoked', 'This account is disabled. Contact the site operator.');
 }
 
 function rejected(
@@ -196,15 +248,19 @@ export async function logoutByRefreshToken(
   if (record) await endSession(deps, record.sessionId, 'logout', meta);
 }
 
-/** Ends one session; the audit trail records why. Returns false when it was not live. */
+/**
+ * Ends one session; the audit trail records why. Returns false when it was not live, or (with
+ * `ownerId`, the subject of the token that asks) not that user's.
+ */
 export async function endSession(
   deps: AuthDeps,
   sessionId: string,
   reason: 'logout' | 'revoked',
   meta: RequestMeta,
+  ownerId?: string,
 ): Promise<boolean> {
   const session = await deps.store.findSession(sessionId);
-  if (!session) return false;
+  if (!session || (ownerId !== undefined && session.userId !== ownerId)) return false;
   const ended = await deps.store.revokeSession(sessionId, reason, deps.clock.now());
   deps.sessions.forget(sessionId);
   if (ended) await audit(deps, 'session_revoked', meta, { userId: session.userId, sessionId }, { reason });

@@ -44,6 +44,8 @@ export interface TokenRow {
   session_id: string;
   created_at: number;
   used_at: number | null;
+  consumed_by: string | null;
+  successor_box: string | null;
 }
 
 export interface TodoRow {
@@ -103,6 +105,8 @@ export const toToken = (row: TokenRow): RefreshTokenRecord => ({
   sessionId: row.session_id,
   createdAt: row.created_at,
   usedAt: row.used_at,
+  consumedBy: row.consumed_by,
+  successorBox: row.successor_box,
 });
 
 export const toTodo = (row: TodoRow): TodoRecord => ({

@@ -75,6 +75,14 @@ export interface RefreshTokenRecord {
   readonly createdAt: number;
   /** When the token was consumed by a rotation; `null` while it is the live token of its session. */
   readonly usedAt: number | null;
+  /** A digest of the client (address, user agent) that consumed it; `null` while unused. */
+  readonly consumedBy: string | null;
+  /**
+   * The successor, sealed under a key derived from this token itself, kept only during the grace
+   * window so that the same client presenting this token again receives the same successor;
+   * `null` before consumption and after the grace window (see {@link Store.dropGraceSecrets}).
+   */
+  readonly successorBox: string | null;
 }
 
 /** The input of {@link Store.rotateRefreshToken}. */
@@ -83,6 +91,10 @@ export interface Rotation {
   readonly tokenHash: string;
   /** Digest of its successor, inserted in the same transaction when the consumption succeeds. */
   readonly successorHash: string;
+  /** The successor sealed for grace-window replays (`null` when there is no grace window). */
+  readonly successorBox: string | null;
+  /** A digest of the client that presents the token (see {@link RefreshTokenRecord.consumedBy}). */
+  readonly consumedBy: string;
   readonly now: number;
   /** The session's new idle expiry (already capped at its absolute expiry by the caller). */
   readonly idleExpiresAt: number;
@@ -95,7 +107,13 @@ export interface Rotation {
  */
 export type RotationResult =
   | { readonly status: 'rotated'; readonly session: SessionRecord }
-  | { readonly status: 'already_used'; readonly usedAt: number; readonly session: SessionRecord }
+  | {
+      readonly status: 'already_used';
+      readonly usedAt: number;
+      readonly session: SessionRecord;
+      /** The consumed token as stored: who consumed it and its sealed successor. */
+      readonly token: RefreshTokenRecord;
+    }
   | { readonly status: 'not_found' };
 
 export interface TodoRecord {
@@ -215,6 +233,11 @@ export interface Store {
     now: number,
     exceptSessionId?: string,
   ): Promise<number>;
+  /**
+   * Forgets the sealed successors of tokens consumed before `usedBefore` (their grace window has
+   * ended), so a copy of the database holds nothing that a spent token could open. Returns how many.
+   */
+  dropGraceSecrets(usedBefore: number): Promise<number>;
   /** Counts sessions that are neither revoked nor expired at `now` (all users). */
   countActiveSessions(now: number): Promise<number>;
 

@@ -1,4 +1,5 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { createSecretBox, SecretBoxError } from './secretBox.js';
 
 /** Every refresh token starts with this prefix, so leaked tokens are recognisable by secret scanners. */
 export const REFRESH_TOKEN_PREFIX = 'brt_';
@@ -23,23 +24,23 @@ export function hashRefreshToken(token: string): string {
   return createHash('sha256').update(token).digest('base64url');
 }
 
+const GRACE_PURPOSE = 'baton grace successor v1';
+
 /**
- * The successor of a refresh token: an HMAC of the presented token under a server secret.
- *
- * Deriving the successor (rather than drawing it at random) lets a request that presents the same
- * token again inside the grace window receive the very same successor, without the server ever
- * storing a token in plain text. Parallel refreshes therefore never fork the session into two live
- * chains: there is exactly one live token per session, and reuse detection keeps working for it.
- * Someone holding only the database (digests and the secret) cannot derive any token, because the
- * derivation needs a token in plain text.
+ * Seals `successor` under a key derived (HKDF) from the token it replaces, for the grace window:
+ * the same client presenting `presented` again can open it and receive the same successor, while
+ * the database alone (which holds only the digest of `presented`) opens nothing.
  */
-export function deriveSuccessor(token: string, secret: Buffer): string {
-  return REFRESH_TOKEN_PREFIX + createHmac('sha256', secret).update(token).digest('base64url');
+export function sealSuccessor(presented: string, successor: string): string {
+  return createSecretBox(presented, GRACE_PURPOSE).seal(successor, hashRefreshToken(presented));
 }
 
-/** Constant-time comparison of two digests. */
-export function sameDigest(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
+/** Opens a box made by {@link sealSuccessor}; `undefined` when it does not open with `presented`. */
+export function openSuccessor(presented: string, box: string): string | undefined {
+  try {
+    return createSecretBox(presented, GRACE_PURPOSE).open(box, hashRefreshToken(presented));
+  } catch (error) {
+    if (error instanceof SecretBoxError) return undefined;
+    throw error;
+  }
 }

@@ -20,8 +20,9 @@ export interface SecretBox {
 const VERSION = 'v1';
 
 /**
- * Creates a {@link SecretBox} from the deployment secret (`BATON_SECRET`). The AES key is derived
- * with HKDF-SHA256 (the secret is expected to be high-entropy, e.g. `openssl rand -base64 32`, so
+ * Creates a {@link SecretBox} from a high-entropy secret: the deployment secret (`BATON_SECRET`),
+ * or a refresh token for the successor it leads to. `purpose` separates the keys derived from one
+ * secret for different uses. The AES key is derived with HKDF-SHA256 (the secret is expected to be high-entropy, e.g. `openssl rand -base64 32`, so
  * a slow password KDF would add start-up time and no strength). Each value gets a fresh 96-bit IV;
  * the GCM tag authenticates the ciphertext and the context, so a wrong secret or a swapped row
  * fails loudly instead of yielding a garbage key.
@@ -30,9 +31,9 @@ const VERSION = 'v1';
  * const box = createSecretBox(process.env.BATON_SECRET!);
  * const sealed = box.seal(JSON.stringify(privateJwk), kid);
  */
-export function createSecretBox(secret: string): SecretBox {
+export function createSecretBox(secret: string, purpose = 'baton signing keys v1'): SecretBox {
   if (secret.length < 32) throw new TypeError('the secret must be at least 32 characters');
-  const key = Buffer.from(hkdfSync('sha256', secret, 'baton', 'baton signing keys v1', 32));
+  const key = Buffer.from(hkdfSync('sha256', secret, 'baton', purpose, 32));
   return {
     seal(plaintext, context) {
       const iv = randomBytes(12);

@@ -61,7 +61,14 @@ export function describeAccounts(f: StoreFixture): void {
         revokeReason: null,
       });
       const token = await f.store.findRefreshToken(tokenHash);
-      assert.deepEqual(token, { tokenHash, sessionId: session.id, createdAt: T0, usedAt: null });
+      assert.deepEqual(token, {
+        tokenHash,
+        sessionId: session.id,
+        createdAt: T0,
+        usedAt: null,
+        consumedBy: null,
+        successorBox: null,
+      });
       assert.equal(await f.store.findRefreshToken('missing'), undefined);
       assert.equal(await f.store.findSession('missing'), undefined);
     });

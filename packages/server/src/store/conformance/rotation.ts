@@ -4,6 +4,8 @@ import { describe, it } from 'node:test';
 import { HOUR, type StoreFixture, T0 } from './fixture.js';
 
 const successor = () => `succ-${randomUUID()}`;
+/** What a rotation records besides the digests: who consumed the token, and its sealed successor. */
+const CLIENT = { consumedBy: 'client-a', successorBox: 'sealed-successor' } as const;
 
 /** Refresh token rotation: single use, exactly one winner, and the session it extends. */
 export function describeRotation(f: StoreFixture): void {
@@ -12,6 +14,7 @@ export function describeRotation(f: StoreFixture): void {
       const user = await f.newUser();
       const { session, tokenHash } = await f.newSession(user.id);
       const first = await f.store.rotateRefreshToken({
+        ...CLIENT,
         tokenHash,
         successorHash: successor(),
         now: T0 + 1000,
@@ -20,6 +23,7 @@ export function describeRotation(f: StoreFixture): void {
       assert.equal(first.status, 'rotated');
       assert.equal(first.status === 'rotated' && first.session.id, session.id);
       const second = await f.store.rotateRefreshToken({
+        ...CLIENT,
         tokenHash,
         successorHash: successor(),
         now: T0 + 5000,
@@ -28,6 +32,8 @@ export function describeRotation(f: StoreFixture): void {
       assert.equal(second.status, 'already_used');
       if (second.status === 'already_used') {
         assert.equal(second.usedAt, T0 + 1000);
+        assert.equal(second.token.consumedBy, 'client-a', 'the loser learns who consumed it');
+        assert.equal(second.token.successorBox, 'sealed-successor');
         assert.equal(second.session.id, session.id);
         assert.equal(second.session.idleExpiresAt, T0 + 2 * HOUR, 'a losing attempt extends nothing');
       }
@@ -38,6 +44,7 @@ export function describeRotation(f: StoreFixture): void {
       const user = await f.newUser();
       const { session, tokenHash } = await f.newSession(user.id);
       const result = await f.store.rotateRefreshToken({
+        ...CLIENT,
         tokenHash,
         successorHash: successor(),
         now: T0 + 30 * 60_000,
@@ -61,14 +68,23 @@ export function describeRotation(f: StoreFixture): void {
       const user = await f.newUser();
       const { session, tokenHash } = await f.newSession(user.id);
       const successorHash = successor();
-      await f.store.rotateRefreshToken({ tokenHash, successorHash, now: T0 + 1, idleExpiresAt: T0 + HOUR });
+      await f.store.rotateRefreshToken({
+        ...CLIENT,
+        tokenHash,
+        successorHash,
+        now: T0 + 1,
+        idleExpiresAt: T0 + HOUR,
+      });
       assert.deepEqual(await f.store.findRefreshToken(successorHash), {
         tokenHash: successorHash,
         sessionId: session.id,
         createdAt: T0 + 1,
         usedAt: null,
+        consumedBy: null,
+        successorBox: null,
       });
       const next = await f.store.rotateRefreshToken({
+        ...CLIENT,
         tokenHash: successorHash,
         successorHash: successor(),
         now: T0 + 2,
@@ -77,9 +93,33 @@ export function describeRotation(f: StoreFixture): void {
       assert.equal(next.status, 'rotated');
     });
 
+    it('drops sealed successors of tokens consumed before a time, and only those', async () => {
+      const user = await f.newUser();
+      const early = await f.newSession(user.id);
+      const late = await f.newSession(user.id);
+      const rotation = { ...CLIENT, successorHash: successor(), idleExpiresAt: T0 + HOUR };
+      // Earlier than any other test's rotation, so that only this one is dropped from the shared store.
+      await f.store.rotateRefreshToken({ ...rotation, tokenHash: early.tokenHash, now: T0 - 2 * HOUR });
+      await f.store.rotateRefreshToken({
+        ...rotation,
+        successorHash: successor(),
+        tokenHash: late.tokenHash,
+        now: T0 + 9000,
+      });
+      assert.equal(await f.store.dropGraceSecrets(T0 - HOUR), 1);
+      assert.equal((await f.store.findRefreshToken(early.tokenHash))?.successorBox, null);
+      assert.equal((await f.store.findRefreshToken(late.tokenHash))?.successorBox, 'sealed-successor');
+      assert.equal(
+        (await f.store.findRefreshToken(early.tokenHash))?.consumedBy,
+        'client-a',
+        'who consumed it stays',
+      );
+    });
+
     it('answers not_found for an unknown token and stores no successor', async () => {
       const successorHash = successor();
       const result = await f.store.rotateRefreshToken({
+        ...CLIENT,
         tokenHash: 'missing',
         successorHash,
         now: T0,
@@ -96,6 +136,7 @@ export function describeRotation(f: StoreFixture): void {
       const results = await Promise.all(
         successors.map((successorHash, index) =>
           f.store.rotateRefreshToken({
+            ...CLIENT,
             tokenHash,
             successorHash,
             now: T0 + 1 + index,

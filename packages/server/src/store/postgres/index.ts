@@ -138,8 +138,9 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
         // The single conditional statement that decides the race: a concurrent transaction
         // blocks on the row lock, re-evaluates `used_at IS NULL` once we commit, and gets no row.
         const consumed = await client.query<{ session_id: string }>(
-          'UPDATE refresh_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL RETURNING session_id',
-          [rotation.tokenHash, rotation.now],
+          `UPDATE refresh_tokens SET used_at = $2, consumed_by = $3, successor_box = $4
+           WHERE token_hash = $1 AND used_at IS NULL RETURNING session_id`,
+          [rotation.tokenHash, rotation.now, rotation.consumedBy, rotation.successorBox],
         );
         const sessionId = consumed.rows[0]?.session_id;
         if (sessionId !== undefined) {
@@ -157,15 +158,16 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
           return { status: 'rotated', session: toSession(session) };
         }
         // READ COMMITTED: this statement sees the winner's committed consumption.
-        const found = await client.query<SessionRow & { token_used_at: number | null }>(
-          `SELECT s.*, t.used_at AS token_used_at FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id
+        const found = await client.query<SessionRow & { token: TokenRow }>(
+          `SELECT s.*, row_to_json(t) AS token FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id
            WHERE t.token_hash = $1`,
           [rotation.tokenHash],
         );
         const row = found.rows[0];
-        if (!row || row.token_used_at === null) return { status: 'not_found' };
-        const { token_used_at: usedAt, ...session } = row;
-        return { status: 'already_used', usedAt, session: toSession(session) };
+        const usedAt = row?.token.used_at;
+        if (!row || usedAt === null || usedAt === undefined) return { status: 'not_found' };
+        const { token, ...session } = row;
+        return { status: 'already_used', usedAt, session: toSession(session), token: toToken(token) };
       });
     },
     async revokeSession(sessionId, reason, now) {
@@ -180,6 +182,12 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
         `UPDATE sessions SET revoked_at = $3, revoke_reason = $2
          WHERE user_id = $1 AND ${live('$3')} AND ($4::text IS NULL OR id <> $4)`,
         [userId, reason, now, exceptSessionId ?? null],
+      );
+    },
+    async dropGraceSecrets(usedBefore) {
+      return count(
+        'UPDATE refresh_tokens SET successor_box = NULL WHERE successor_box IS NOT NULL AND used_at < $1',
+        [usedBefore],
       );
     },
     async countActiveSessions(now) {

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, SCHEMA_MIGRATIONS_TABLE } from '../migrations/index.js';
@@ -16,11 +16,17 @@ const BUSY_TIMEOUT_MS = 5000;
  *   lose the last commits on power loss or an OS crash; a lost rotation would strand a client
  *   holding a refresh token the server no longer knows, and a lost revocation would resurrect a
  *   session the user ended. The cost is one fsync per write transaction;
- * - foreign keys on, so a token or todo can never point at a missing session or user.
+ * - foreign keys on, so a token or todo can never point at a missing session or user;
+ * - the file readable by its owner only (0600), whatever the umask or the directory's mode:
+ *   it holds password hashes and the audit trail. SQLite gives its `-wal` and `-shm` files the
+ *   database file's mode.
  */
 export function openDatabase(filename: string): Database.Database {
-  if (filename !== ':memory:')
+  if (filename !== ':memory:') {
     mkdirSync(path.dirname(path.resolve(filename)), { recursive: true, mode: 0o700 });
+    closeSync(openSync(filename, 'a', 0o600));
+    if ((statSync(filename).mode & 0o077) !== 0) chmodSync(filename, 0o600);
+  }
   const db = new Database(filename, { timeout: BUSY_TIMEOUT_MS });
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   db.pragma('journal_mode = WAL');

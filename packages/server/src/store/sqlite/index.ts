@@ -114,7 +114,12 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       return groupCommit.run((): RotationResult => {
         // The single conditional statement that decides the race: of all callers presenting
         // this token, across connections and processes, only one sees a row come back.
-        const consumed = s.consumeToken.get({ tokenHash: rotation.tokenHash, now: rotation.now });
+        const consumed = s.consumeToken.get({
+          tokenHash: rotation.tokenHash,
+          now: rotation.now,
+          consumedBy: rotation.consumedBy,
+          successorBox: rotation.successorBox,
+        });
         if (consumed) {
           s.insertToken.run({
             tokenHash: rotation.successorHash,
@@ -133,7 +138,12 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         const token = s.tokenByHash.get(rotation.tokenHash);
         const session = token && s.sessionById.get(token.session_id);
         if (!token || token.used_at === null || !session) return { status: 'not_found' };
-        return { status: 'already_used', usedAt: token.used_at, session: toSession(session) };
+        return {
+          status: 'already_used',
+          usedAt: token.used_at,
+          session: toSession(session),
+          token: toToken(token),
+        };
       });
     },
     async revokeSession(sessionId, reason, now) {
@@ -141,6 +151,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
     async revokeUserSessions(userId, reason: RevokeReason, now, exceptSessionId) {
       return sql().revokeUserSessions.run({ userId, reason, now, except: exceptSessionId ?? null }).changes;
+    },
+    async dropGraceSecrets(usedBefore) {
+      return sql().dropGraceSecrets.run({ before: usedBefore }).changes;
     },
     async countActiveSessions(now) {
       return sql().countActive.get({ now })?.count ?? 0;

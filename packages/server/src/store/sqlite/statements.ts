@@ -55,8 +55,15 @@ export function prepareStatements(db: Database.Database) {
     ),
     tokenByHash: q<string, TokenRow>('SELECT * FROM refresh_tokens WHERE token_hash = ?'),
     // The one statement that decides a rotation race: it can change a row only while used_at is NULL.
-    consumeToken: q<{ tokenHash: string; now: number }, { session_id: string }>(
-      'UPDATE refresh_tokens SET used_at = @now WHERE token_hash = @tokenHash AND used_at IS NULL RETURNING session_id',
+    consumeToken: q<
+      { tokenHash: string; now: number; consumedBy: string; successorBox: string | null },
+      { session_id: string }
+    >(
+      `UPDATE refresh_tokens SET used_at = @now, consumed_by = @consumedBy, successor_box = @successorBox
+       WHERE token_hash = @tokenHash AND used_at IS NULL RETURNING session_id`,
+    ),
+    dropGraceSecrets: q<{ before: number }>(
+      'UPDATE refresh_tokens SET successor_box = NULL WHERE successor_box IS NOT NULL AND used_at < @before',
     ),
     extendSession: q<{ id: string; now: number; idleExpiresAt: number }, SessionRow>(
       'UPDATE sessions SET last_used_at = @now, idle_expires_at = @idleExpiresAt WHERE id = @id RETURNING *',
