@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt, decodeProtectedHeader, importJWK, SignJWT, UnsecuredJWT } from 'jose';
@@ -21,20 +21,27 @@ describe('access tokens', () => {
 
   /** Signs a token with the server's real private key, overriding the fields a test names. */
   async function signWithServerKey(
-    override: { readonly issuer?: string; readonly audience?: string; readonly typ?: string } = {},
+    override: {
+      readonly issuer?: string;
+      readonly audience?: string;
+      readonly typ?: string;
+      readonly lifetime?: number;
+      readonly sid?: string;
+      readonly sub?: string;
+    } = {},
   ) {
     const keys = JSON.parse(await readFile(path.join(server.dataDir, 'signing-keys.json'), 'utf8'));
-    const key = await importJWK(keys[0].privateJwk, 'EdDSA');
+    const key = await importJWK(keys[0].privateJwk, keys[0].alg);
     const now = Math.floor(server.clock.now() / 1000);
     // The real session id: Baton's API also checks that the token's session is alive.
     const { sid } = decodeJwt(issued.accessToken);
-    return new SignJWT({ sid, jti: 'j' })
-      .setProtectedHeader({ alg: 'EdDSA', typ: override.typ ?? 'at+jwt', kid: keys[0].kid })
+    return new SignJWT({ sid: override.sid ?? sid, jti: 'j' })
+      .setProtectedHeader({ alg: keys[0].alg, typ: override.typ ?? 'at+jwt', kid: keys[0].kid })
       .setIssuedAt(now)
-      .setExpirationTime(now + 60)
+      .setExpirationTime(now + (override.lifetime ?? 60))
       .setIssuer(override.issuer ?? 'https://auth.test')
       .setAudience(override.audience ?? 'baton-test')
-      .setSubject(issued.user.id)
+      .setSubject(override.sub ?? issued.user.id)
       .sign(key);
   }
 
@@ -138,6 +145,27 @@ describe('access tokens', () => {
     }
   });
 
+  it('rejects a token that claims a longer life than this server issues, even signed with our key (a leaked key)', async () => {
+    assert.equal(
+      (await me(await signWithServerKey({ lifetime: 300 }))).status,
+      200,
+      'the configured lifetime (control)',
+    );
+    const response = await me(await signWithServerKey({ lifetime: 301 }));
+    assert.equal(response.status, 401);
+    assert.equal(response.body.code, 'invalid_token');
+  });
+
+  it("rejects a token whose sid is another user's session, even signed with our key", async () => {
+    const attacker = await registerUser(server);
+    const { sid } = decodeJwt(attacker.accessToken);
+    // The victim's subject with the attacker's own live session: both exist, they do not belong together.
+    const forged = await signWithServerKey({ sid: String(sid), sub: issued.user.id });
+    const response = await server.request('GET', '/todos', { token: forged });
+    assert.equal(response.status, 401);
+    assert.equal(response.body.code, 'invalid_token');
+  });
+
   it('rejects a refresh token used as a bearer token', async () => {
     const response = await me(issued.refreshToken);
     assert.equal(response.status, 401);
@@ -165,5 +193,29 @@ describe('access tokens', () => {
       response.headers.get('www-authenticate') ?? '',
       /^Bearer realm="baton", error="invalid_token"/,
     );
+  });
+});
+
+describe('the verified-token cache and the key ring', () => {
+  it('a key dropped from the ring stops the tokens it signed at once, even those verified and cached before', async () => {
+    const server = await startServer();
+    try {
+      const fresh = await registerUser(server);
+      const me = () => server.request('GET', '/auth/me', { token: fresh.accessToken });
+      assert.equal((await me()).status, 200, 'verified and cached');
+      const file = path.join(server.dataDir, 'signing-keys.json');
+      const kid = decodeProtectedHeader(fresh.accessToken).kid;
+      await server.app.baton.keys.rotate();
+      const remaining = JSON.parse(await readFile(file, 'utf8')).filter(
+        (key: { kid: string }) => key.kid !== kid,
+      );
+      await writeFile(file, JSON.stringify(remaining));
+      await server.app.baton.keys.reload();
+      const response = await me();
+      assert.equal(response.status, 401);
+      assert.equal(response.body.code, 'invalid_token');
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { AuthDeps } from '../auth/context.js';
+import { normaliseIp } from '../auth/ipAddress.js';
 import { ProblemError } from '../errors.js';
 import type { AccessClaims } from '../tokens/access.js';
 
@@ -21,7 +22,7 @@ export function bearerToken(request: FastifyRequest): string | undefined {
 
 /**
  * A `preHandler` that admits only requests with a valid access token of a live session and puts
- * its claims on `request.auth`. Every refusal is a 401 with `WWW-Authenticate` (RFC 6750 §3).
+ * its claims on `request.auth`. Every refusal is a 401 (the problem handler adds `WWW-Authenticate`, RFC 6750 §3).
  *
  * A callback hook: a token verified before, of a session found live a moment ago, is admitted
  * synchronously (two map lookups), and only the rest take the asynchronous path.
@@ -32,23 +33,16 @@ export function requireBearer(deps: Pick<AuthDeps, 'accessTokens' | 'sessions'>)
     token: string | undefined,
     known: AccessClaims | undefined,
   ): Promise<void> => {
-    try {
-      if (!token) throw new ProblemError('invalid_token', 'a bearer access token is required');
-      // A token already found verified (its session is what is not known) is not looked up twice.
-      const claims = known ?? (await deps.accessTokens.verify(token));
-      await deps.sessions.assertLive(claims.sid);
-      request.auth = claims;
-    } catch (error) {
-      if (!(error instanceof ProblemError)) throw error;
-      throw new ProblemError(error.code, error.detail, {
-        'www-authenticate': `Bearer realm="baton", error="invalid_token", error_description="${error.detail}"`,
-      });
-    }
+    if (!token) throw new ProblemError('invalid_token', 'A bearer access token is required. Sign in first.');
+    // A token already found verified (its session is what is not known) is not looked up twice.
+    const claims = known ?? (await deps.accessTokens.verify(token));
+    await deps.sessions.assertLive(claims.sid, claims.sub);
+    request.auth = claims;
   };
   return (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void => {
     const token = bearerToken(request);
     const known = token === undefined ? undefined : deps.accessTokens.verifiedBefore(token);
-    if (known && deps.sessions.knownLive(known.sid)) {
+    if (known && deps.sessions.knownLive(known.sid, known.sub)) {
       request.auth = known;
       done();
       return;
@@ -57,11 +51,15 @@ export function requireBearer(deps: Pick<AuthDeps, 'accessTokens' | 'sessions'>)
   };
 }
 
-/** Where a request came from, for sessions and the audit log. */
+/**
+ * Where a request came from, for rate limits, sessions and the audit log. The address is the one
+ * the configured proxies vouch for (`trustProxy`), kept only if it is a valid IP: otherwise the
+ * socket's peer, since a forwarded header may hold any text a client wrote.
+ */
 export function requestMeta(request: FastifyRequest): { ip: string | null; userAgent: string | null } {
   const userAgent = request.headers['user-agent'];
   return {
-    ip: request.ip || null,
+    ip: normaliseIp(request.ip) ?? normaliseIp(request.socket.remoteAddress),
     userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 512) : null,
   };
 }

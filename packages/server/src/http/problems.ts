@@ -12,7 +12,22 @@ const CODE_BY_STATUS: Readonly<Record<number, ProblemCode>> = {
   431: 'headers_too_large',
 };
 
-/** Sends an RFC 9457 problem document. */
+/** The codes of a refused bearer token (RFC 6750 §3.1 `invalid_token`). */
+const BEARER_CODES: ReadonlySet<ProblemCode> = new Set(['invalid_token', 'token_expired']);
+
+/**
+ * The challenge of a 401 (RFC 9110 §15.5.2 requires one on every 401). A refused bearer token
+ * gets RFC 6750's `error="invalid_token"` with the reason; the other 401s (a wrong password, a dead
+ * refresh token) concern no bearer token, so their challenge carries no error code (RFC 6750 §3.1).
+ */
+function challengeOf(code: ProblemCode, detail: string): string {
+  if (!BEARER_CODES.has(code)) return 'Bearer realm="baton"';
+  // A quoted-string of RFC 6750's restricted characters: printable ASCII without `"` and `\`.
+  const description = detail.replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, '');
+  return `Bearer realm="baton", error="invalid_token", error_description="${description}"`;
+}
+
+/** Sends an RFC 9457 problem document (with the `WWW-Authenticate` challenge of a 401). */
 export function sendProblem(
   reply: FastifyReply,
   code: ProblemCode,
@@ -21,6 +36,7 @@ export function sendProblem(
 ): FastifyReply {
   const body = problemBody(code, detail);
   const status = options.status ?? body.status;
+  if (status === 401) reply.header('www-authenticate', challengeOf(code, detail));
   return reply
     .code(status)
     .headers(options.headers ?? {})

@@ -46,9 +46,12 @@ const MAX_TOKEN_LENGTH = 4096;
  */
 export class AccessTokenService {
   readonly #cache: VerifiedTokenCache<AccessClaims>;
+  /** The key ring's version the cache's entries were verified under. */
+  #keysVersion: number;
 
   constructor(private readonly options: AccessTokenServiceOptions) {
     this.#cache = new VerifiedTokenCache(options.cacheSize ?? 10_000);
+    this.#keysVersion = options.keys.version;
   }
 
   /** Issues a token for a user's session. Returns the token and its lifetime in seconds. */
@@ -73,6 +76,10 @@ export class AccessTokenService {
    * routes: a client's token is checked once, then found here until it expires.
    */
   verifiedBefore(token: string): AccessClaims | undefined {
+    if (this.options.keys.version !== this.#keysVersion) {
+      this.#cache.clear();
+      this.#keysVersion = this.options.keys.version;
+    }
     return this.#cache.get(token, this.options.clock.now());
   }
 
@@ -81,12 +88,16 @@ export class AccessTokenService {
    * `token_expired` or `invalid_token`.
    */
   async verify(token: string): Promise<AccessClaims> {
-    const nowMs = this.options.clock.now();
-    const cached = this.#cache.get(token, nowMs);
+    const cached = this.verifiedBefore(token);
     if (cached) return cached;
     if (token.length > MAX_TOKEN_LENGTH) throw new ProblemError('invalid_token', 'access token is too long');
-    const claims = await this.#verifySignature(token, nowMs);
-    this.#cache.set(token, claims, claims.exp * 1000);
+    const version = this.#keysVersion;
+    const claims = await this.#verifySignature(token, this.options.clock.now());
+    // Never remembered past the lifetime Baton issues (a token signed with a leaked key may claim
+    // any `exp`), nor across a change of keys that happened while this one was being verified.
+    if (version === this.options.keys.version) {
+      this.#cache.set(token, claims, Math.min(claims.exp, claims.iat + this.options.ttl) * 1000);
+    }
     return claims;
   }
 
@@ -116,6 +127,11 @@ export class AccessTokenService {
         typeof payload.jti !== 'string'
       ) {
         throw new ProblemError('invalid_token', 'access token claims are malformed');
+      }
+      // Baton never issues a token that lives longer than the configured lifetime: one that claims
+      // to was minted elsewhere (a leaked key), whatever its signature says.
+      if ((payload.exp as number) - (payload.iat as number) > this.options.ttl) {
+        throw new ProblemError('invalid_token', 'access token lives longer than this server issues');
       }
       return payload as unknown as AccessClaims;
     } catch (error) {

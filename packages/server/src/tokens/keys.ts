@@ -60,6 +60,7 @@ export async function generateStoredKey(alg: SigningAlgorithm, now: number): Pro
  */
 export class KeyRing {
   #keys: LoadedKey[] = [];
+  #version = 0;
 
   private constructor(
     private readonly source: KeySource,
@@ -79,10 +80,23 @@ export class KeyRing {
     return ring;
   }
 
-  /** Re-reads the source, picking up keys that another instance added. */
+  /** Re-reads the source, picking up keys that another instance added (or retired). */
   async reload(): Promise<void> {
     const stored = await this.source.list();
+    const describe = (keys: readonly Pick<StoredKey, 'kid' | 'retiredAt'>[]) =>
+      keys.map((key) => `${key.kid}:${key.retiredAt}`).join(',');
+    if (this.#keys.length > 0 && describe(stored) === describe(this.#keys.map((key) => key.stored))) return;
     this.#keys = await Promise.all(stored.map(loadKey));
+    this.#version++;
+  }
+
+  /**
+   * Changes whenever the set of keys changes (a rotation here or elsewhere), so that whatever was
+   * concluded with the old set (the verified-token cache) can be dropped: after a rotation that
+   * answers a leaked key, nothing verified with it survives in a cache.
+   */
+  get version(): number {
+    return this.#version;
   }
 
   /** Adds a new active key; the previous one keeps verifying until its tokens have expired. */

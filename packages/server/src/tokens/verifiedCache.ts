@@ -25,6 +25,11 @@ export class VerifiedTokenCache<T> {
     setBounded(this.#entries, token, { value, expiresAt }, this.capacity);
   }
 
+  /** Forgets every entry. */
+  clear(): void {
+    this.#entries.clear();
+  }
+
   get size(): number {
     return this.#entries.size;
   }
