@@ -2,13 +2,15 @@ import { randomBytes } from 'node:crypto';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { pino } from 'pino';
+import type { Registry } from 'prom-client';
 import type { AuthDeps } from './auth/context.js';
+import { createDeviceTokens } from './auth/deviceTokens.js';
 import { openRateLimiter } from './auth/redisRateLimiter.js';
 import { SessionGate } from './auth/sessionGate.js';
-import { Throttle } from './auth/throttle.js';
-import { resolveConfig, type ServerOptions } from './config.js';
+import { createThrottle, NO_THROTTLE } from './auth/throttle.js';
+import { resolveConfig, type ServerConfig, type ServerOptions, type TrustProxy } from './config.js';
 import { clientErrorHandler, frameworkErrorHandler, registerProblemHandlers } from './http/problems.js';
 import { sharedSchemas } from './http/schemas.js';
 import { registerSecurityHeaders } from './http/securityHeaders.js';
@@ -21,6 +23,7 @@ import { oauthRoutes } from './routes/oauth.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { todoRoutes } from './routes/todos.js';
 import { wellKnownRoutes } from './routes/wellKnown.js';
+import type { Store } from './store/store.js';
 import type { AccessTokenService } from './tokens/access.js';
 import { ReloadingAccessTokenService, startKeyReload } from './tokens/keyReload.js';
 import type { KeyRing } from './tokens/keys.js';
@@ -48,9 +51,28 @@ const REDACTED = [
   '*.token',
 ];
 
+/**
+ * The request as a log line shows it. The query string is replaced, never logged: a client that
+ * puts a token in a URL (`?access_token=`, a reset link) must not have it copied into the logs.
+ */
+function requestForLog(request: FastifyRequest): Record<string, unknown> {
+  const query = request.url.indexOf('?');
+  return {
+    method: request.method,
+    url: query === -1 ? request.url : `${request.url.slice(0, query)}?[redacted]`,
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
+  };
+}
+
 /** pino with the secrets redacted, writing to `stream` (default standard output). */
 function createLogger(level: string, stream?: { write(line: string): void }): FastifyBaseLogger {
-  const options = { level, redact: { paths: REDACTED, censor: '[redacted]' } };
+  const options = {
+    level,
+    redact: { paths: REDACTED, censor: '[redacted]' },
+    serializers: { req: requestForLog },
+  };
   return stream ? pino(options, stream) : pino(options);
 }
 
@@ -75,12 +97,13 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
     const keys = await openKeyRing(config, store);
     const keyReload = startKeyReload(keys);
     const rateLimiter = await openRateLimiter(config);
+    const graceSweep = sweepGraceSecrets(store, config);
     releaseShared = async () => {
       keyReload.close();
+      clearInterval(graceSweep);
       await rateLimiter.close();
     };
     const metrics = createMetrics(store, clock);
-    const secret = await store.getOrCreateSecret('refresh-rotation', randomBytes(32).toString('base64url'));
     const deps: AuthDeps = {
       store,
       config,
@@ -89,10 +112,12 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
         { keys, issuer: config.issuer, audience: config.audience, ttl: config.accessTtl, clock },
         keyReload,
       ),
-      throttle: new Throttle(rateLimiter.limiter, config.rateLimits),
+      throttle: config.rateLimits
+        ? createThrottle(rateLimiter.limiter, config.rateLimits, await sharedSecret(store, 'throttle-keys'))
+        : NO_THROTTLE,
       observe: metrics.observe,
       sessions: new SessionGate(store, clock),
-      rotationSecret: Buffer.from(secret, 'base64url'),
+      devices: createDeviceTokens(await sharedSecret(store, 'device-tokens')),
     };
 
     const app = Fastify({
@@ -101,7 +126,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
         ? { logger: false }
         : { loggerInstance: createLogger(config.logLevel, options.logStream) }),
       bodyLimit: BODY_LIMIT,
-      trustProxy: config.trustProxy,
+      trustProxy: fastifyTrustProxy(config.trustProxy),
       // Input must already have the right types: no silent coercion of `123` into `"123"`.
       ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
       routerOptions: { maxParamLength: 200 },
@@ -110,8 +135,14 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
     });
     app.addHook('onClose', () => releaseShared());
     if (!options.store) app.addHook('onClose', () => store.close());
-    metrics.instrument(app);
-    app.decorate('baton', { config, store, keys, accessTokens: deps.accessTokens });
+    if (config.metrics !== false) metrics.instrument(app);
+    app.decorate('baton', {
+      config,
+      store,
+      keys,
+      accessTokens: deps.accessTokens,
+      metrics: metrics.registry,
+    });
     for (const schema of sharedSchemas) app.addSchema(schema);
     const appFallback = config.appDir ? await serveApp(app, config.appDir, API_PREFIXES) : undefined;
     registerProblemHandlers(app, appFallback);
@@ -138,19 +169,54 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
         components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
       },
     });
-    await app.register(swaggerUi, { routePrefix: '/docs' });
+    if (config.docs) await app.register(swaggerUi, { routePrefix: '/docs' });
     await app.register(authRoutes, { deps });
     await app.register(sessionRoutes, { deps });
     await app.register(todoRoutes, { deps });
     await app.register(wellKnownRoutes, { keys });
     await app.register(oauthRoutes, { deps });
-    await app.register(metricsRoutes, { registry: metrics.registry });
+    if (config.metrics === 'api') await app.register(metricsRoutes, { registry: metrics.registry });
     return app;
   } catch (error) {
     await releaseShared();
     if (!options.store) await store.close();
     throw error;
   }
+}
+
+/**
+ * `trustProxy` as Fastify takes it: a hop count becomes "the first `hops` addresses from our side
+ * are proxies" (proxy-addr's hop numbering), so the client is the address the outermost trusted
+ * proxy saw, never a value the client wrote further left.
+ */
+function fastifyTrustProxy(
+  trust: TrustProxy,
+): false | string[] | ((address: string, hop: number) => boolean) {
+  if (trust === false) return false;
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return [...trust];
+}
+
+/**
+ * A secret shared by every instance on one store, created by whichever starts first: all
+ * instances must agree on it (rate-limit key names, device tokens), and none may generate its own.
+ */
+async function sharedSecret(store: Store, name: string): Promise<Buffer> {
+  return Buffer.from(await store.getOrCreateSecret(name, randomBytes(32).toString('base64url')), 'base64url');
+}
+
+/**
+ * Drops the sealed successors of refresh tokens whose grace window has ended, every window (at
+ * most a minute apart): after it, a copy of the database holds nothing a spent token opens. The
+ * timer never keeps the process alive; a failed sweep is retried at the next tick.
+ */
+function sweepGraceSecrets(store: Store, config: ServerConfig): NodeJS.Timeout {
+  const everyMs = Math.min(60, Math.max(1, config.refreshGrace)) * 1000;
+  const timer = setInterval(() => {
+    store.dropGraceSecrets(config.clock.now() - config.refreshGrace * 1000).catch(() => {});
+  }, everyMs);
+  timer.unref();
+  return timer;
 }
 
 declare module 'fastify' {
@@ -161,6 +227,8 @@ declare module 'fastify' {
       readonly store: import('./store/store.js').Store;
       readonly keys: KeyRing;
       readonly accessTokens: AccessTokenService;
+      /** The Prometheus registry, for a metrics listener of its own (`metrics: <port>`). */
+      readonly metrics: Registry;
     };
   }
 }

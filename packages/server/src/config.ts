@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { DEFAULT_LIMITS, type RateLimits } from './auth/throttle.js';
 import type { Clock } from './clock.js';
@@ -43,13 +44,32 @@ export interface ServerOptions {
   readonly corsOrigins?: readonly string[];
   /** A built single-page app to serve at `/` with history-API fallback. */
   readonly appDir?: string;
-  /** Trust `X-Forwarded-*` from a reverse proxy (for client IPs). Default false. */
-  readonly trustProxy?: boolean;
+  /**
+   * Which reverse proxies to believe about the client's address (`X-Forwarded-For`): `false`
+   * (default: the socket's peer is the client), the number of proxies in front of Baton (`1` for
+   * one load balancer), or the proxies' addresses and CIDR ranges (`['10.0.0.0/8']`, also
+   * `loopback`, `linklocal`, `uniquelocal`). Never "every hop": the leftmost entry is whatever
+   * the client wrote.
+   */
+  readonly trustProxy?: TrustProxy;
   /**
    * Anti-automation limits (see `DEFAULT_LIMITS`): override some, or `false` to switch throttling
    * off (benchmarks only; `BATON_RATE_LIMITS=off`).
    */
   readonly rateLimits?: Partial<RateLimits> | false;
+  /** Serve the OpenAPI document and Swagger UI at `/docs`. Default true. */
+  readonly docs?: boolean;
+  /**
+   * Where `GET /metrics` (Prometheus) is served: `'api'` (default, on the API's port), a port
+   * number (a separate listener on `host`, opened by `baton serve`, so the load balancer never
+   * routes to it), or `false` (not at all).
+   */
+  readonly metrics?: 'api' | number | false;
+  /**
+   * Accept `grant_type=password` at `/oauth/token`. Default false: RFC 9700 (OAuth 2.0 Security
+   * BCP) deprecates the password grant; Baton's own `/auth/login` is the way to sign in.
+   */
+  readonly oauthPasswordGrant?: boolean;
   /** Log level for pino, or `false` to disable logging. Default `info`. */
   readonly logLevel?: string | false;
   /** Where log lines go (default standard output): for tests and log shippers. */
@@ -59,6 +79,9 @@ export interface ServerOptions {
   /** A store to use instead of opening one from `dataDir`/`databaseUrl` (the caller closes it). */
   readonly store?: Store;
 }
+
+/** See {@link ServerOptions.trustProxy}. */
+export type TrustProxy = false | number | readonly string[];
 
 /** {@link ServerOptions} with every default applied. */
 export interface ServerConfig {
@@ -77,8 +100,11 @@ export interface ServerConfig {
   readonly refreshGrace: number;
   readonly corsOrigins: readonly string[];
   readonly appDir: string | undefined;
-  readonly trustProxy: boolean;
+  readonly trustProxy: TrustProxy;
   readonly rateLimits: RateLimits | false;
+  readonly docs: boolean;
+  readonly metrics: 'api' | number | false;
+  readonly oauthPasswordGrant: boolean;
   readonly logLevel: string | false;
   readonly clock: Clock;
 }
@@ -120,6 +146,9 @@ export function resolveConfig(options: ServerOptions = {}): ServerConfig {
     appDir: options.appDir === undefined ? undefined : path.resolve(options.appDir),
     trustProxy: options.trustProxy ?? false,
     rateLimits: options.rateLimits === false ? false : { ...DEFAULT_LIMITS, ...options.rateLimits },
+    docs: options.docs ?? true,
+    metrics: options.metrics ?? 'api',
+    oauthPasswordGrant: options.oauthPasswordGrant ?? false,
     logLevel: options.logLevel ?? 'info',
     clock: options.clock ?? systemClock,
   };
@@ -147,6 +176,8 @@ export function resolveConfig(options: ServerOptions = {}): ServerConfig {
   for (const origin of config.corsOrigins) {
     if (!isOrigin(origin)) throw new ConfigError('corsOrigins', `not an origin: '${origin}'`);
   }
+  checkTrustProxy(config.trustProxy);
+  if (typeof config.metrics === 'number') checkInteger('metrics', config.metrics, 1, 65_535);
   return config;
 }
 
@@ -155,6 +186,36 @@ function checkInteger(setting: string, value: number, min: number, max: number):
     throw new ConfigError(setting, `expected a whole number from ${min} to ${max}, got ${value}`);
   }
 }
+
+const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** An address, a CIDR range, or one of proxy-addr's named ranges. */
+function isProxyAddress(text: string): boolean {
+  if (NAMED_RANGES.has(text)) return true;
+  const [address = '', prefix, extra] = text.split('/');
+  const version = isIP(address);
+  if (version === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+}
+
+function checkTrustProxy(value: TrustProxy): void {
+  if (value === false) return;
+  if (typeof value === 'number') {
+    checkInteger('trustProxy', value, 1, 10);
+    return;
+  }
+  if ((value as unknown) === true) throw new ConfigError('trustProxy', TRUST_EVERY_HOP);
+  if (!Array.isArray(value) || value.length === 0 || !value.every(isProxyAddress)) {
+    throw new ConfigError(
+      'trustProxy',
+      `expected false, a number of proxies or a list of addresses/CIDRs, got ${JSON.stringify(value)}`,
+    );
+  }
+}
+
+const TRUST_EVERY_HOP =
+  "'true' would believe any X-Forwarded-For a client writes (rate limits bypassed, addresses forged): give the number of proxies in front of Baton (e.g. 1) or their addresses (e.g. 10.0.0.0/8)";
 
 function isOrigin(text: string): boolean {
   try {
@@ -221,13 +282,27 @@ export function optionsFromEnv(env: Env = process.env): ServerOptions {
     'a comma-separated list of origins like https://app.example.com',
   );
   set('appDir', 'BATON_APP_DIR', (raw) => raw, 'a directory');
-  set('trustProxy', 'BATON_TRUST_PROXY', parseBoolean, 'true or false');
+  if (text('BATON_TRUST_PROXY') === 'true') throw new ConfigError('BATON_TRUST_PROXY', TRUST_EVERY_HOP);
+  set(
+    'trustProxy',
+    'BATON_TRUST_PROXY',
+    parseTrustProxy,
+    'false, the number of proxies in front (e.g. 1), or their addresses/CIDRs (e.g. 10.0.0.0/8,192.168.1.7)',
+  );
   set(
     'rateLimits',
     'BATON_RATE_LIMITS',
     (raw) => (raw === 'off' ? false : raw === 'on' ? {} : undefined),
     "'on' or 'off'",
   );
+  set('docs', 'BATON_DOCS', parseSwitch, "'on' or 'off'");
+  set(
+    'metrics',
+    'BATON_METRICS',
+    (raw) => (raw === 'off' ? false : raw === 'on' ? 'api' : parsePort(raw) || undefined),
+    "'on' (on the API port), 'off', or a port number for a separate listener",
+  );
+  set('oauthPasswordGrant', 'BATON_OAUTH_PASSWORD_GRANT', parseSwitch, "'on' or 'off'");
   set('logLevel', 'BATON_LOG_LEVEL', parseLogLevel, 'one of fatal, error, warn, info, debug, trace, silent');
   const resolved = options as ServerOptions;
   try {
@@ -264,10 +339,20 @@ function parseOrigins(raw: string): string[] | undefined {
   return origins.every(isOrigin) ? origins : undefined;
 }
 
-function parseBoolean(raw: string): boolean | undefined {
-  if (/^(true|1|yes)$/i.test(raw)) return true;
-  if (/^(false|0|no)$/i.test(raw)) return false;
+function parseSwitch(raw: string): boolean | undefined {
+  if (/^(on|true|yes|1)$/i.test(raw)) return true;
+  if (/^(off|false|no|0)$/i.test(raw)) return false;
   return undefined;
+}
+
+function parseTrustProxy(raw: string): TrustProxy | undefined {
+  if (/^(false|no|0)$/i.test(raw)) return false;
+  if (/^\d{1,2}$/.test(raw)) return Number(raw);
+  const list = raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+  return list.length > 0 && list.every(isProxyAddress) ? list : undefined;
 }
 
 function parseLogLevel(raw: string): string | false | undefined {

@@ -44,6 +44,11 @@ describe('configuration', () => {
       [{ BATON_CORS_ORIGINS: 'not a url' }, 'BATON_CORS_ORIGINS'],
       [{ BATON_DATABASE_URL: 'mysql://x' }, 'BATON_DATABASE_URL'],
       [{ BATON_REFRESH_GRACE: '10m' }, 'BATON_REFRESH_GRACE'],
+      [{ BATON_TRUST_PROXY: 'true' }, 'BATON_TRUST_PROXY'],
+      [{ BATON_TRUST_PROXY: '10.0.0.0/33' }, 'BATON_TRUST_PROXY'],
+      [{ BATON_TRUST_PROXY: 'proxy.internal' }, 'BATON_TRUST_PROXY'],
+      [{ BATON_METRICS: 'sometimes' }, 'BATON_METRICS'],
+      [{ BATON_DOCS: 'maybe' }, 'BATON_DOCS'],
     ];
     for (const [env, name] of cases) {
       assert.throws(
@@ -53,6 +58,24 @@ describe('configuration', () => {
         name,
       );
     }
+  });
+
+  it('BATON_TRUST_PROXY takes a number of proxies or their addresses, never "every hop"', () => {
+    const trust = (value: string) => resolveConfig(optionsFromEnv({ BATON_TRUST_PROXY: value })).trustProxy;
+    assert.equal(trust('false'), false);
+    assert.equal(trust('1'), 1);
+    assert.deepEqual(trust('10.0.0.0/8, 192.168.1.7,loopback,2001:db8::/32'), [
+      '10.0.0.0/8',
+      '192.168.1.7',
+      'loopback',
+      '2001:db8::/32',
+    ]);
+    assert.throws(
+      () => optionsFromEnv({ BATON_TRUST_PROXY: 'true' }),
+      (error: unknown) => error instanceof ConfigError && /number of proxies/.test(error.message),
+      'the message says what to write instead',
+    );
+    assert.throws(() => resolveConfig({ trustProxy: true as unknown as false }), ConfigError);
   });
 
   it('baton serve stops with a one-line message naming the variable', async () => {

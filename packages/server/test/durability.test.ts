@@ -44,4 +44,19 @@ describe('durability', () => {
       await server.close();
     }
   });
+
+  it('creates the database and its WAL files readable by the owner only, even in a directory that already exists', async () => {
+    // startServer hands createServer a directory it has just made (mode 0700 from mkdtemp, the
+    // files under a 022 umask would be 0644): the store must set the mode itself.
+    const server = await startServer();
+    try {
+      await registerUser(server);
+      for (const file of ['baton.sqlite', 'baton.sqlite-wal', 'baton.sqlite-shm']) {
+        const info = await stat(path.join(server.dataDir, file));
+        assert.equal(info.mode & 0o777, 0o600, file);
+      }
+    } finally {
+      await server.close();
+    }
+  });
 });

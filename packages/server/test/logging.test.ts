@@ -22,6 +22,7 @@ describe('logging', () => {
       });
       await server.request('GET', '/todos', { token: refreshed.body.accessToken });
       await server.request('GET', '/auth/me', { token: 'garbage.token.value' });
+      await server.request('GET', '/todos?access_token=eyJhbGciOiJFUzI1NiJ9.in-a-query&x=1');
       server.app.log.info({ password: 'logged-by-mistake', refreshToken: 'brt_mistake' }, 'a careless line');
     } finally {
       await server.close();
@@ -29,6 +30,10 @@ describe('logging', () => {
     const log = lines.join('');
     assert.ok(log.includes('"url":"/auth/refresh"'), 'requests were logged at all');
     assert.ok(log.includes('a careless line'));
+    assert.ok(
+      log.includes('"url":"/todos?[redacted]"'),
+      'the path of a request with a query is still logged',
+    );
     for (const secret of [
       GOOD_PASSWORD,
       'wrong password!',
@@ -36,6 +41,7 @@ describe('logging', () => {
       'brt_',
       'Bearer ',
       'garbage.token',
+      'in-a-query',
     ]) {
       assert.equal(log.includes(secret), false, `the log contains ${secret}`);
     }

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GOOD_PASSWORD, registerUser, startServer, type TestServer } from './support/server.js';
+import { freePort, startServerProcess } from './support/serverProcess.js';
 
 /** The value of one series in Prometheus text, e.g. `baton_logins_total{outcome="ok"}`. */
 function sample(text: string, series: string): number | undefined {
@@ -87,5 +91,39 @@ describe('GET /metrics', () => {
     const text = await scrape();
     assert.match(text, /route="unmatched",status="404"/);
     assert.doesNotMatch(text, /12345/);
+  });
+});
+
+describe('where /metrics and /docs are served', () => {
+  it('BATON_DOCS=off and BATON_METRICS=off take them off the API', async () => {
+    const server = await startServer({ docs: false, metrics: false });
+    try {
+      for (const route of ['/docs', '/docs/json', '/metrics']) {
+        assert.equal((await server.request('GET', route)).status, 404, route);
+      }
+      assert.equal((await server.request('GET', '/healthz')).status, 200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('BATON_METRICS=<port> serves them on a listener of their own, and not on the API port', async () => {
+    const metricsPort = await freePort();
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'baton-metrics-'));
+    const server = await startServerProcess({ BATON_METRICS: String(metricsPort), BATON_DATA_DIR: dataDir });
+    try {
+      assert.equal((await fetch(`${server.url}/metrics`)).status, 404);
+      const scraped = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+      assert.equal(scraped.status, 200);
+      assert.match(await scraped.text(), /^baton_logins_total/m);
+      assert.equal(
+        (await fetch(`http://127.0.0.1:${metricsPort}/auth/me`)).status,
+        404,
+        'nothing else there',
+      );
+    } finally {
+      await server.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

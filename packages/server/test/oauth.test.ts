@@ -24,7 +24,14 @@ describe('OAuth 2.0 endpoints with a standard client (oauth4webapi)', () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'baton-oauth-'));
     const port = await freePort();
     issuer = new URL(`http://127.0.0.1:${port}`);
-    app = await createServer({ dataDir, clock, logLevel: false, port, issuer: issuer.origin });
+    app = await createServer({
+      dataDir,
+      clock,
+      logLevel: false,
+      port,
+      issuer: issuer.origin,
+      oauthPasswordGrant: true,
+    });
     await app.listen({ host: '127.0.0.1', port });
     const registered = await fetch(new URL('/auth/register', issuer), {
       method: 'POST',
@@ -132,9 +139,30 @@ describe('OAuth 2.0 endpoints with a standard client (oauth4webapi)', () => {
       insecure,
     );
     assert.equal(refresh.status, 400);
-    assert.equal((await revoke(tokens.access_token)).status, 200);
     assert.equal((await revoke('not-a-token')).status, 200);
     assert.equal((await revoke(tokens.refresh_token ?? '')).status, 200, 'revoking twice is fine');
+  });
+
+  it('revoking an access token ends its session: the token stops working at once, and so does its refresh token', async () => {
+    const tokens = await oauth.processGenericTokenEndpointResponse(
+      as,
+      client,
+      (await passwordGrant()).response,
+    );
+    const me = () =>
+      fetch(new URL('/auth/me', issuer), { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    assert.equal((await me()).status, 200);
+    const revoked = await oauth.revocationRequest(as, client, oauth.None(), tokens.access_token, insecure);
+    assert.equal(revoked.status, 200);
+    assert.equal((await me()).status, 401);
+    const refresh = await oauth.refreshTokenGrantRequest(
+      as,
+      client,
+      oauth.None(),
+      tokens.refresh_token ?? '',
+      insecure,
+    );
+    assert.equal(refresh.status, 400);
   });
 
   it('answers RFC 6749 §5.2 errors for bad grants and requests', async () => {
@@ -182,5 +210,32 @@ describe('OAuth 2.0 endpoints with a standard client (oauth4webapi)', () => {
       body: new URLSearchParams({ email, password: GOOD_PASSWORD }),
     });
     assert.equal(response.status, 415);
+  });
+});
+
+describe('the OAuth password grant, off by default (RFC 9700)', () => {
+  it('is neither advertised nor accepted unless switched on', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'baton-oauth-'));
+    const app = await createServer({ dataDir, logLevel: false });
+    try {
+      const metadata = await app.inject({ method: 'GET', url: '/.well-known/oauth-authorization-server' });
+      assert.deepEqual(metadata.json().grant_types_supported, ['refresh_token']);
+      const email = uniqueEmail('nograpnt');
+      await app.inject({
+        method: 'POST',
+        url: '/auth/register',
+        payload: { email, password: GOOD_PASSWORD },
+      });
+      const grant = await app.inject({
+        method: 'POST',
+        url: '/oauth/token',
+        payload: { grant_type: 'password', username: email, password: GOOD_PASSWORD },
+      });
+      assert.equal(grant.statusCode, 400);
+      assert.equal(grant.json().error, 'unsupported_grant_type');
+    } finally {
+      await app.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

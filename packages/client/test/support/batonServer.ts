@@ -40,6 +40,8 @@ export async function startBaton(
     refreshGrace: options.refreshGrace ?? 10,
     // Tests sign in many times from one address.
     rateLimits: false,
+    // oauth2Backend's tests sign in with the password grant, off by default (RFC 9700).
+    oauthPasswordGrant: true,
     ...(options.corsOrigins === undefined ? {} : { corsOrigins: options.corsOrigins }),
   });
   const log: { path: string; authorization: string | undefined }[] = [];

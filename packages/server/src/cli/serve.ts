@@ -1,5 +1,6 @@
 import { createServer } from '../app.js';
 import { optionsFromEnv } from '../config.js';
+import { listenForMetrics } from '../http/metricsListener.js';
 import { type Command, parseCommand } from './command.js';
 
 const HELP = `Usage: baton serve [--port N] [--host H]
@@ -9,7 +10,8 @@ Starts the API server. Configuration comes from environment variables:
   BATON_SECRET (required with BATON_DATABASE_URL unless BATON_KEYS_FILE), BATON_KEYS_FILE,
   BATON_REDIS_URL, BATON_ISSUER, BATON_AUDIENCE, BATON_ACCESS_TTL (300s), BATON_REFRESH_IDLE_TTL (30d),
   BATON_SESSION_MAX_AGE (180d), BATON_REFRESH_GRACE (10s), BATON_CORS_ORIGINS, BATON_APP_DIR,
-  BATON_TRUST_PROXY, BATON_LOG_LEVEL. Durations: 2, 90s, 15m, 30d.`;
+  BATON_TRUST_PROXY, BATON_DOCS, BATON_METRICS, BATON_OAUTH_PASSWORD_GRANT, BATON_LOG_LEVEL.
+  Durations: 2, 90s, 15m, 30d. See the README's settings table for each one.`;
 
 /** `baton serve`: listens until SIGINT or SIGTERM, then closes gracefully. */
 export const serve: Command = async (argv) => {
@@ -22,11 +24,17 @@ export const serve: Command = async (argv) => {
   const { port, host } = app.baton.config;
   const address = await app.listen({ port, host });
   app.log.info(`Baton listening on ${address} (data in ${app.baton.config.dataDir})`);
+  const { metrics } = app.baton.config;
+  const metricsListener =
+    typeof metrics === 'number' ? await listenForMetrics(app.baton.metrics, host, metrics) : undefined;
+  if (metricsListener)
+    app.log.info(`metrics on http://${host.includes(':') ? `[${host}]` : host}:${metrics}/metrics`);
   let closing = false;
   const stop = (signal: string) => {
     if (closing) return;
     closing = true;
     app.log.info(`${signal}: closing`);
+    metricsListener?.close();
     app.close().then(
       () => process.exit(0),
       () => process.exit(1),

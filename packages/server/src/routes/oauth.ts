@@ -2,9 +2,10 @@ import formbody from '@fastify/formbody';
 import type { FastifyError, FastifyPluginAsync, FastifyReply } from 'fastify';
 import { login } from '../auth/accounts.js';
 import type { AuthDeps } from '../auth/context.js';
-import { logoutByRefreshToken, refreshSession, type TokenResponse } from '../auth/sessions.js';
+import { endSession, logoutByRefreshToken, refreshSession, type TokenResponse } from '../auth/sessions.js';
 import { type ProblemCode, ProblemError } from '../errors.js';
 import { requestMeta } from '../http/bearer.js';
+import { looksLikeRefreshToken } from '../tokens/refresh.js';
 
 /** RFC 6749 §5.2 error codes (and RFC 8628's `slow_down` for throttling). */
 type OAuthErrorCode =
@@ -88,7 +89,9 @@ export const oauthRoutes: FastifyPluginAsync<{ deps: AuthDeps }> = async (app, {
         token_endpoint: `${issuer}/oauth/token`,
         revocation_endpoint: `${issuer}/oauth/revoke`,
         jwks_uri: `${issuer}/.well-known/jwks.json`,
-        grant_types_supported: ['password', 'refresh_token'],
+        grant_types_supported: deps.config.oauthPasswordGrant
+          ? ['password', 'refresh_token']
+          : ['refresh_token'],
         token_endpoint_auth_methods_supported: ['none'],
         revocation_endpoint_auth_methods_supported: ['none'],
         response_types_supported: [],
@@ -123,7 +126,7 @@ export const oauthRoutes: FastifyPluginAsync<{ deps: AuthDeps }> = async (app, {
       const meta = requestMeta(request);
       const body = request.body;
       let tokens: TokenResponse;
-      if (body.grant_type === 'password') {
+      if (body.grant_type === 'password' && deps.config.oauthPasswordGrant) {
         if (!body.username || body.password === undefined)
           throw new OAuthError('invalid_request', 'username and password are required');
         tokens = await login(deps, { email: body.username, password: body.password }, meta);
@@ -131,6 +134,7 @@ export const oauthRoutes: FastifyPluginAsync<{ deps: AuthDeps }> = async (app, {
         if (!body.refresh_token) throw new OAuthError('invalid_request', 'refresh_token is required');
         tokens = await refreshSession(deps, body.refresh_token, meta);
       } else {
+        // The password grant too, unless switched on: RFC 9700 §2.4 says it MUST NOT be used.
         throw new OAuthError('unsupported_grant_type', `grant_type '${body.grant_type}' is not supported`);
       }
       // RFC 6749 §5.1; `refresh_token_expires_in` is a common extension clients may ignore.
@@ -149,7 +153,7 @@ export const oauthRoutes: FastifyPluginAsync<{ deps: AuthDeps }> = async (app, {
     {
       schema: {
         tags: ['oauth'],
-        summary: 'Token revocation (RFC 7009): ends the session of a refresh token',
+        summary: 'Token revocation (RFC 7009): ends the session of a refresh or access token',
         body: {
           type: 'object',
           properties: { token: param, token_type_hint: param, client_id: param, client_secret: param },
@@ -159,9 +163,16 @@ export const oauthRoutes: FastifyPluginAsync<{ deps: AuthDeps }> = async (app, {
     },
     async (request, reply) => {
       rejectClientAuthentication(request.headers.authorization, request.body);
-      // Access tokens are stateless and short-lived: there is nothing to revoke, and RFC 7009 §2.2
-      // asks for 200 for unknown and invalid tokens alike, so the answer tells a caller nothing.
-      await logoutByRefreshToken(deps, request.body.token, requestMeta(request));
+      const { token } = request.body;
+      const meta = requestMeta(request);
+      // An access token cannot be revoked alone (it is stateless), so revoking one ends its session
+      // (RFC 7009 §2.1 lets a server revoke related tokens): Baton's API refuses it at once, and
+      // its refresh token dies. RFC 7009 §2.2 asks for 200 for unknown and invalid tokens alike.
+      if (looksLikeRefreshToken(token)) await logoutByRefreshToken(deps, token, meta);
+      else {
+        const claims = await deps.accessTokens.verify(token).catch(() => undefined);
+        if (claims) await endSession(deps, claims.sid, 'logout', meta, claims.sub);
+      }
       return reply.code(200).send();
     },
   );

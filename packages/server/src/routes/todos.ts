@@ -3,10 +3,10 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { AuthDeps } from '../auth/context.js';
 import { ProblemError } from '../errors.js';
 import { requireBearer } from '../http/bearer.js';
-import { noContent, problems } from '../http/schemas.js';
+import { noStore } from '../http/noStore.js';
+import { noContent, problems, titleField } from '../http/schemas.js';
 import type { TodoRecord } from '../store/store.js';
 
-const titleField = { type: 'string', minLength: 1, maxLength: 500, pattern: '\\S' } as const;
 const idParams = {
   type: 'object',
   properties: { id: { type: 'string', maxLength: 64 } },
@@ -26,6 +26,7 @@ function view(todo: TodoRecord) {
 /** The example protected resource: each user sees and changes only their own todos. */
 export const todoRoutes: FastifyPluginAsync<{ deps: AuthDeps }> = async (app, { deps }) => {
   const { store, clock } = deps;
+  app.addHook('onRequest', noStore);
   app.addHook('preHandler', requireBearer(deps));
   const common = { tags: ['todos'], security: [{ bearer: [] }] };
   // A frozen list is a snapshot that never changes (see Store.listTodos), so neither does its
