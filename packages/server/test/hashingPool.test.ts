@@ -23,8 +23,12 @@ describe('HashingPool', () => {
   });
 
   it('fails a job whose thread dies with HashingThreadError, frees its slot and does not hang', async () => {
-    // A thread that cannot load argon2 dies at start, as a crashed one would.
-    const pool = new HashingPool({ threads: 1, nice: 0, argon2Module: '/nonexistent/argon2.js' });
+    // A thread whose module cannot load dies at start, as a crashed one would.
+    const pool = new HashingPool({
+      threads: 1,
+      nice: 0,
+      threadModule: new URL('file:///nonexistent/thread.js'),
+    });
     for (let attempt = 0; attempt < 2; attempt++) {
       await assert.rejects(
         pool.run({ op: 'hash', password: 'a long passphrase', options: OPTIONS }),

@@ -1,4 +1,5 @@
-import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { type ConcurrencyLimit, createConcurrencyLimit } from './concurrencyLimit.js';
 
@@ -12,28 +13,35 @@ export interface HashingPoolOptions {
   readonly threads: number;
   /** The threads' nice value (Linux: per thread); 0 leaves their priority alone. */
   readonly nice: number;
-  /** The argon2 module the threads load (default `@node-rs/argon2`, as this package resolves it). */
-  readonly argon2Module?: string;
+  /** The module each thread runs (default `hashingThread`); tests give one that fails. */
+  readonly threadModule?: URL;
 }
 
-// CommonJS, evaluated as the thread's entry: it loads the same @node-rs/argon2 as this package.
-const THREAD_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const argon2 = require(workerData.argon2);
-if (workerData.nice !== 0) {
-  try { require('node:os').setPriority(workerData.nice); } catch {}
+/** What a hashing thread answers for one job. */
+export interface ThreadReply {
+  readonly value?: string | boolean;
+  readonly error?: string;
 }
-parentPort.on('message', (job) => {
-  try {
-    const value = job.op === 'hash'
-      ? argon2.hashSync(job.password, job.options)
-      : argon2.verifySync(job.hash, job.password);
-    parentPort.postMessage({ value });
-  } catch (error) {
-    parentPort.postMessage({ error: error instanceof Error ? error.message : String(error) });
-  }
-});
-`;
+
+/**
+ * `hashingThread.ts` beside this file: compiled to `.js` in `dist`, run from source (through tsx,
+ * which threads inherit from the process's `--import`) in development and tests.
+ */
+const THREAD_MODULE = new URL(
+  `./hashingThread${path.extname(fileURLToPath(import.meta.url))}`,
+  import.meta.url,
+);
+
+/**
+ * How to start a thread on `module`: directly when it is JavaScript (the built package); through
+ * tsx when it is TypeScript (running from source), since tsx's loader hooks are not inherited by
+ * worker threads on Node 20.
+ */
+function threadEntry(module: URL): [string | URL, { eval?: boolean }] {
+  if (!module.pathname.endsWith('.ts')) return [module, {}];
+  const load = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(module.href)}); })`;
+  return [load, { eval: true }];
+}
 
 /**
  * A hashing thread failed (it could not start, crashed or exited): the job was not done. Unlike
@@ -41,11 +49,6 @@ parentPort.on('message', (job) => {
  */
 export class HashingThreadError extends Error {
   readonly code = 'hashing_thread_failed';
-}
-
-interface Reply {
-  readonly value?: string | boolean;
-  readonly error?: string;
 }
 
 /**
@@ -61,11 +64,9 @@ interface Reply {
 export class HashingPool {
   readonly #limit: ConcurrencyLimit;
   readonly #idle: Worker[] = [];
-  readonly #argon2: string;
 
   constructor(private readonly options: HashingPoolOptions) {
     this.#limit = createConcurrencyLimit(options.threads);
-    this.#argon2 = options.argon2Module ?? createRequire(import.meta.url).resolve('@node-rs/argon2');
   }
 
   /** Runs `job` on an idle hashing thread (waiting for one if all are busy). */
@@ -82,10 +83,8 @@ export class HashingPool {
   }
 
   #startThread(): Worker {
-    const thread = new Worker(THREAD_SOURCE, {
-      eval: true,
-      workerData: { argon2: this.#argon2, nice: this.options.nice },
-    });
+    const [entry, how] = threadEntry(this.options.threadModule ?? THREAD_MODULE);
+    const thread = new Worker(entry, { ...how, workerData: { nice: this.options.nice } });
     thread.unref();
     // An idle thread that dies leaves the pool (a job's own failure is handled by that job); its
     // error is then no one's to handle, and an unhandled 'error' event would end the process.
@@ -105,7 +104,7 @@ export class HashingPool {
         thread.off('error', onFailure);
         thread.off('exit', onFailure);
       };
-      const onMessage = (reply: Reply) => {
+      const onMessage = (reply: ThreadReply) => {
         settle();
         this.#idle.push(thread);
         if (reply.error !== undefined) reject(new Error(reply.error));

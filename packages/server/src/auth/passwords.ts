@@ -75,15 +75,21 @@ export const HASH_CONCURRENCY = Math.max(1, availableParallelism() - 1);
  */
 export const HASHING_NICE = 10;
 
-// Linux keeps a nice value per thread; elsewhere (macOS, the BSDs) it would slow the whole process.
-const hashing = new HashingPool({
-  threads: HASH_CONCURRENCY,
-  nice: process.platform === 'linux' ? HASHING_NICE : 0,
-});
+let pool: HashingPool | undefined;
+
+/** The process's hashing threads, made on first use (importing this module starts nothing). */
+function hashing(): HashingPool {
+  // Linux keeps a nice value per thread; elsewhere (macOS, the BSDs) it would slow the whole process.
+  pool ??= new HashingPool({
+    threads: HASH_CONCURRENCY,
+    nice: process.platform === 'linux' ? HASHING_NICE : 0,
+  });
+  return pool;
+}
 
 /** Hashes a password to a PHC string, on a hashing thread. */
 export function hashPassword(password: string): Promise<string> {
-  return hashing.run({ op: 'hash', password: password.normalize('NFC'), options: ARGON2_OPTIONS });
+  return hashing().run({ op: 'hash', password: password.normalize('NFC'), options: ARGON2_OPTIONS });
 }
 
 /**
@@ -92,7 +98,7 @@ export function hashPassword(password: string): Promise<string> {
  */
 export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
   try {
-    return await hashing.run({ op: 'verify', hash: passwordHash, password: password.normalize('NFC') });
+    return await hashing().run({ op: 'verify', hash: passwordHash, password: password.normalize('NFC') });
   } catch (error) {
     if (error instanceof HashingThreadError) throw error;
     return false;
@@ -101,7 +107,7 @@ export async function verifyPassword(passwordHash: string, password: string): Pr
 
 /** Password hashes running and waiting now (for metrics and tests). */
 export function hashingLoad(): { readonly active: number; readonly waiting: number } {
-  return hashing.load;
+  return hashing().load;
 }
 
 let dummyHash: Promise<string> | undefined;
