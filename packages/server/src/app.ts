@@ -4,6 +4,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { pino } from 'pino';
+import pinoPretty from 'pino-pretty';
 import type { Registry } from 'prom-client';
 import type { AuthDeps } from './auth/context.js';
 import { createDeviceTokens } from './auth/deviceTokens.js';
@@ -66,14 +67,28 @@ function requestForLog(request: FastifyRequest): Record<string, unknown> {
   };
 }
 
-/** pino with the secrets redacted, writing to `stream` (default standard output). */
-function createLogger(level: string, stream?: { write(line: string): void }): FastifyBaseLogger {
+/**
+ * pino with the secrets redacted, writing to `stream`, else to standard output: readable lines
+ * (pino-pretty, in this thread: no transport worker) when the format asks for them or, on `auto`,
+ * when standard output is a terminal; JSON lines otherwise.
+ */
+function createLogger(
+  level: string,
+  format: ServerConfig['logFormat'],
+  stream?: { write(line: string): void },
+): FastifyBaseLogger {
   const options = {
     level,
     redact: { paths: REDACTED, censor: '[redacted]' },
     serializers: { req: requestForLog },
   };
-  return stream ? pino(options, stream) : pino(options);
+  if (stream) return pino(options, stream);
+  const pretty = format === 'pretty' || (format === 'auto' && process.stdout.isTTY === true);
+  if (!pretty) return pino(options);
+  return pino(
+    options,
+    pinoPretty({ translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,reqId', singleLine: true }),
+  );
 }
 
 /**
@@ -124,7 +139,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
       // A silent pino would still cost a child logger per request; no logger costs nothing.
       ...(config.logLevel === false || config.logLevel === 'silent'
         ? { logger: false }
-        : { loggerInstance: createLogger(config.logLevel, options.logStream) }),
+        : { loggerInstance: createLogger(config.logLevel, config.logFormat, options.logStream) }),
       bodyLimit: BODY_LIMIT,
       trustProxy: fastifyTrustProxy(config.trustProxy),
       // Input must already have the right types: no silent coercion of `123` into `"123"`.

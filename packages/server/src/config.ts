@@ -1,10 +1,10 @@
-import { isIP } from 'node:net';
-import path from 'node:path';
-import { DEFAULT_LIMITS, type RateLimits } from './auth/throttle.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
-import { parseDuration } from './duration.js';
+import type { RateLimits } from './limits.js';
+import { type Earlier, type Resolved, SETTINGS, type Setting, type TrustProxy } from './settings.js';
 import type { Store } from './store/store.js';
+
+export type { TrustProxy } from './settings.js';
 
 /**
  * Options of {@link createServer}. Every option has a working default; the `BATON_*` environment
@@ -70,6 +70,11 @@ export interface ServerOptions {
    * BCP) deprecates the password grant; Baton's own `/auth/login` is the way to sign in.
    */
   readonly oauthPasswordGrant?: boolean;
+  /**
+   * `pretty` log lines for a person, `json` lines for a log shipper, or `auto` (default): pretty
+   * when standard output is a terminal, JSON otherwise.
+   */
+  readonly logFormat?: 'auto' | 'pretty' | 'json';
   /** Log level for pino, or `false` to disable logging. Default `info`. */
   readonly logLevel?: string | false;
   /** Where log lines go (default standard output): for tests and log shippers. */
@@ -80,34 +85,17 @@ export interface ServerOptions {
   readonly store?: Store;
 }
 
-/** See {@link ServerOptions.trustProxy}. */
-export type TrustProxy = false | number | readonly string[];
-
 /** {@link ServerOptions} with every default applied. */
-export interface ServerConfig {
-  readonly port: number;
-  readonly host: string;
-  readonly dataDir: string;
-  readonly databaseUrl: string | undefined;
-  readonly secret: string | undefined;
-  readonly redisUrl: string | undefined;
-  readonly keysFile: string | undefined;
-  readonly issuer: string;
-  readonly audience: string;
-  readonly accessTtl: number;
-  readonly refreshIdleTtl: number;
-  readonly sessionMaxAge: number;
-  readonly refreshGrace: number;
-  readonly corsOrigins: readonly string[];
-  readonly appDir: string | undefined;
-  readonly trustProxy: TrustProxy;
-  readonly rateLimits: RateLimits | false;
-  readonly docs: boolean;
-  readonly metrics: 'api' | number | false;
-  readonly oauthPasswordGrant: boolean;
-  readonly logLevel: string | false;
-  readonly clock: Clock;
-}
+export type ServerConfig = Readonly<Resolved> & { readonly clock: Clock };
+
+type Key = keyof typeof SETTINGS;
+
+/** Options that are not settings (no variable): objects only code can hand over. */
+type CodeOnly = 'clock' | 'logStream' | 'store';
+// The options and the table name the same settings: adding one to only one of them fails here.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const optionsMatchTable: Same<Exclude<keyof ServerOptions, CodeOnly>, Key> = true;
+void optionsMatchTable;
 
 /** A configuration value that cannot be used; `setting` names the variable or option. */
 export class ConfigError extends Error {
@@ -121,241 +109,56 @@ export class ConfigError extends Error {
   }
 }
 
-const DAY = 86_400;
+type AnySetting = Setting<unknown, unknown>;
+const ENTRIES = Object.entries(SETTINGS) as Array<[Key, AnySetting]>;
 
-/** Applies defaults and checks ranges. Throws {@link ConfigError} naming the bad option. */
-export function resolveConfig(options: ServerOptions = {}): ServerConfig {
-  const port = options.port ?? 3000;
-  const host = options.host ?? '127.0.0.1';
-  checkInteger('port', port, 0, 65_535);
-  const config: ServerConfig = {
-    port,
-    host,
-    dataDir: path.resolve(options.dataDir ?? 'data'),
-    databaseUrl: options.databaseUrl,
-    secret: options.secret,
-    redisUrl: options.redisUrl,
-    keysFile: options.keysFile === undefined ? undefined : path.resolve(options.keysFile),
-    issuer: options.issuer ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    audience: options.audience ?? 'baton',
-    accessTtl: options.accessTtl ?? 300,
-    refreshIdleTtl: options.refreshIdleTtl ?? 30 * DAY,
-    sessionMaxAge: options.sessionMaxAge ?? 180 * DAY,
-    refreshGrace: options.refreshGrace ?? 10,
-    corsOrigins: options.corsOrigins ?? [],
-    appDir: options.appDir === undefined ? undefined : path.resolve(options.appDir),
-    trustProxy: options.trustProxy ?? false,
-    rateLimits: options.rateLimits === false ? false : { ...DEFAULT_LIMITS, ...options.rateLimits },
-    docs: options.docs ?? true,
-    metrics: options.metrics ?? 'api',
-    oauthPasswordGrant: options.oauthPasswordGrant ?? false,
-    logLevel: options.logLevel ?? 'info',
-    clock: options.clock ?? systemClock,
-  };
-  checkInteger('accessTtl', config.accessTtl, 1, DAY);
-  checkInteger('refreshIdleTtl', config.refreshIdleTtl, 1, 10 * 365 * DAY);
-  checkInteger('sessionMaxAge', config.sessionMaxAge, 1, 10 * 365 * DAY);
-  checkInteger('refreshGrace', config.refreshGrace, 0, 300);
-  if (config.issuer.trim() === '') throw new ConfigError('issuer', 'must not be empty');
-  if (config.audience.trim() === '') throw new ConfigError('audience', 'must not be empty');
-  if (config.databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
-    throw new ConfigError('databaseUrl', 'expected a postgres:// URL');
+/**
+ * Applies defaults and checks every value, once. Throws {@link ConfigError} naming the option (or,
+ * for values read by {@link optionsFromEnv}, the variable).
+ */
+export function resolveConfig(
+  options: ServerOptions = {},
+  names: (key: Key) => string = (key) => key,
+): ServerConfig {
+  const resolved: Partial<Record<Key, unknown>> = {};
+  for (const [key, setting] of ENTRIES) {
+    const given = (options as Partial<Record<Key, unknown>>)[key];
+    const value =
+      given === undefined
+        ? setting.fallback(resolved as Earlier)
+        : setting.normalise
+          ? setting.normalise(given)
+          : given;
+    const problem = setting.check?.(value);
+    if (problem !== undefined) throw new ConfigError(names(key), problem);
+    resolved[key] = value;
   }
+  const config = { ...(resolved as Resolved), clock: options.clock ?? systemClock };
   if (config.databaseUrl !== undefined && config.secret === undefined && config.keysFile === undefined) {
     throw new ConfigError(
-      'secret',
+      names('secret'),
       'required with a PostgreSQL database: it encrypts the signing keys kept there (or set BATON_KEYS_FILE)',
     );
   }
-  if (config.secret !== undefined && config.secret.length < 32) {
-    throw new ConfigError('secret', 'must be at least 32 characters (e.g. openssl rand -base64 32)');
-  }
-  if (config.redisUrl !== undefined && !/^rediss?:\/\//.test(config.redisUrl)) {
-    throw new ConfigError('redisUrl', 'expected a redis:// URL');
-  }
-  for (const origin of config.corsOrigins) {
-    if (!isOrigin(origin)) throw new ConfigError('corsOrigins', `not an origin: '${origin}'`);
-  }
-  checkTrustProxy(config.trustProxy);
-  if (typeof config.metrics === 'number') checkInteger('metrics', config.metrics, 1, 65_535);
   return config;
-}
-
-function checkInteger(setting: string, value: number, min: number, max: number): void {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(setting, `expected a whole number from ${min} to ${max}, got ${value}`);
-  }
-}
-
-const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
-
-/** An address, a CIDR range, or one of proxy-addr's named ranges. */
-function isProxyAddress(text: string): boolean {
-  if (NAMED_RANGES.has(text)) return true;
-  const [address = '', prefix, extra] = text.split('/');
-  const version = isIP(address);
-  if (version === 0 || extra !== undefined) return false;
-  if (prefix === undefined) return true;
-  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
-}
-
-function checkTrustProxy(value: TrustProxy): void {
-  if (value === false) return;
-  if (typeof value === 'number') {
-    checkInteger('trustProxy', value, 1, 10);
-    return;
-  }
-  if ((value as unknown) === true) throw new ConfigError('trustProxy', TRUST_EVERY_HOP);
-  if (!Array.isArray(value) || value.length === 0 || !value.every(isProxyAddress)) {
-    throw new ConfigError(
-      'trustProxy',
-      `expected false, a number of proxies or a list of addresses/CIDRs, got ${JSON.stringify(value)}`,
-    );
-  }
-}
-
-const TRUST_EVERY_HOP =
-  "'true' would believe any X-Forwarded-For a client writes (rate limits bypassed, addresses forged): give the number of proxies in front of Baton (e.g. 1) or their addresses (e.g. 10.0.0.0/8)";
-
-function isOrigin(text: string): boolean {
-  try {
-    const url = new URL(text);
-    return url.origin === text && (url.protocol === 'http:' || url.protocol === 'https:');
-  } catch {
-    return false;
-  }
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 /**
- * Reads {@link ServerOptions} from `BATON_*` environment variables. A malformed value throws a
- * {@link ConfigError} whose `setting` is the variable's name, so `baton serve` can stop with one
- * line that says what to fix.
+ * Reads {@link ServerOptions} from `BATON_*` environment variables and validates them. A malformed
+ * or invalid value throws a {@link ConfigError} whose `setting` is the variable's name, so `baton
+ * serve` can stop with one line that says what to fix.
  */
 export function optionsFromEnv(env: Env = process.env): ServerOptions {
-  const options: Record<string, unknown> = {};
-  const text = (name: string) => {
-    const value = env[name];
-    return value === undefined || value.trim() === '' ? undefined : value.trim();
-  };
-  const set = <T>(
-    key: keyof ServerOptions,
-    name: string,
-    parse: (raw: string) => T | undefined,
-    expected: string,
-  ) => {
-    const raw = text(name);
-    if (raw === undefined) return;
-    const value = parse(raw);
-    if (value === undefined) throw new ConfigError(name, `expected ${expected}, got '${raw}'`);
+  const options: Partial<Record<Key, unknown>> = {};
+  for (const [key, setting] of ENTRIES) {
+    const raw = env[setting.env]?.trim();
+    if (raw === undefined || raw === '') continue;
+    const value = setting.parse(raw);
+    if (value === undefined) throw new ConfigError(setting.env, `expected ${setting.expected}, got '${raw}'`);
     options[key] = value;
-  };
-  const duration = 'a duration like 300, 90s, 15m or 30d';
-  set('port', 'BATON_PORT', parsePort, 'a port number from 0 to 65535');
-  set('host', 'BATON_HOST', (raw) => raw, 'a host');
-  set('dataDir', 'BATON_DATA_DIR', (raw) => raw, 'a directory');
-  set(
-    'databaseUrl',
-    'BATON_DATABASE_URL',
-    (raw) => (/^postgres(ql)?:\/\//.test(raw) ? raw : undefined),
-    'a postgres:// URL',
-  );
-  set('secret', 'BATON_SECRET', (raw) => raw, 'a secret');
-  set(
-    'redisUrl',
-    'BATON_REDIS_URL',
-    (raw) => (/^rediss?:\/\//.test(raw) ? raw : undefined),
-    'a redis:// URL',
-  );
-  set('keysFile', 'BATON_KEYS_FILE', (raw) => raw, 'a file');
-  set('issuer', 'BATON_ISSUER', (raw) => raw, 'an issuer');
-  set('audience', 'BATON_AUDIENCE', (raw) => raw, 'an audience');
-  set('accessTtl', 'BATON_ACCESS_TTL', positive(parseDuration), duration);
-  set('refreshIdleTtl', 'BATON_REFRESH_IDLE_TTL', positive(parseDuration), duration);
-  set('sessionMaxAge', 'BATON_SESSION_MAX_AGE', positive(parseDuration), duration);
-  set('refreshGrace', 'BATON_REFRESH_GRACE', parseDuration, duration);
-  set(
-    'corsOrigins',
-    'BATON_CORS_ORIGINS',
-    parseOrigins,
-    'a comma-separated list of origins like https://app.example.com',
-  );
-  set('appDir', 'BATON_APP_DIR', (raw) => raw, 'a directory');
-  if (text('BATON_TRUST_PROXY') === 'true') throw new ConfigError('BATON_TRUST_PROXY', TRUST_EVERY_HOP);
-  set(
-    'trustProxy',
-    'BATON_TRUST_PROXY',
-    parseTrustProxy,
-    'false, the number of proxies in front (e.g. 1), or their addresses/CIDRs (e.g. 10.0.0.0/8,192.168.1.7)',
-  );
-  set(
-    'rateLimits',
-    'BATON_RATE_LIMITS',
-    (raw) => (raw === 'off' ? false : raw === 'on' ? {} : undefined),
-    "'on' or 'off'",
-  );
-  set('docs', 'BATON_DOCS', parseSwitch, "'on' or 'off'");
-  set(
-    'metrics',
-    'BATON_METRICS',
-    (raw) => (raw === 'off' ? false : raw === 'on' ? 'api' : parsePort(raw) || undefined),
-    "'on' (on the API port), 'off', or a port number for a separate listener",
-  );
-  set('oauthPasswordGrant', 'BATON_OAUTH_PASSWORD_GRANT', parseSwitch, "'on' or 'off'");
-  set('logLevel', 'BATON_LOG_LEVEL', parseLogLevel, 'one of fatal, error, warn, info, debug, trace, silent');
-  const resolved = options as ServerOptions;
-  try {
-    resolveConfig(resolved);
-  } catch (error) {
-    if (error instanceof ConfigError)
-      throw new ConfigError(envNameOf(error.setting), error.message.slice(error.setting.length + 2));
-    throw error;
   }
-  return resolved;
-}
-
-function envNameOf(setting: string): string {
-  return `BATON_${setting.replace(/([A-Z])/g, '_$1').toUpperCase()}`;
-}
-
-function positive(parse: (raw: string) => number | undefined) {
-  return (raw: string) => {
-    const value = parse(raw);
-    return value === undefined || value <= 0 ? undefined : value;
-  };
-}
-
-function parsePort(raw: string): number | undefined {
-  const port = /^\d{1,5}$/.test(raw) ? Number(raw) : Number.NaN;
-  return port >= 0 && port <= 65_535 ? port : undefined;
-}
-
-function parseOrigins(raw: string): string[] | undefined {
-  const origins = raw
-    .split(',')
-    .map((part) => part.trim())
-    .filter(Boolean);
-  return origins.every(isOrigin) ? origins : undefined;
-}
-
-function parseSwitch(raw: string): boolean | undefined {
-  if (/^(on|true|yes|1)$/i.test(raw)) return true;
-  if (/^(off|false|no|0)$/i.test(raw)) return false;
-  return undefined;
-}
-
-function parseTrustProxy(raw: string): TrustProxy | undefined {
-  if (/^(false|no|0)$/i.test(raw)) return false;
-  if (/^\d{1,2}$/.test(raw)) return Number(raw);
-  const list = raw
-    .split(',')
-    .map((part) => part.trim())
-    .filter(Boolean);
-  return list.length > 0 && list.every(isProxyAddress) ? list : undefined;
-}
-
-function parseLogLevel(raw: string): string | false | undefined {
-  if (raw === 'silent') return false;
-  return ['fatal', 'error', 'warn', 'info', 'debug', 'trace'].includes(raw) ? raw : undefined;
+  resolveConfig(options as ServerOptions, (key) => SETTINGS[key].env);
+  return options as ServerOptions;
 }

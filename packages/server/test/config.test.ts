@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ConfigError, optionsFromEnv, resolveConfig } from '../src/index.js';
+import { SETTINGS } from '../src/settings.js';
 
 const run = promisify(execFile);
 const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
@@ -124,5 +126,31 @@ describe('baton serve', () => {
       child.kill('SIGKILL');
       await rm(dataDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the settings table', () => {
+  it("the README's settings table lists exactly the settings of the code, with their defaults and meanings", async () => {
+    const readme = await readFile(new URL('../../../README.md', import.meta.url), 'utf8');
+    const rows = readme
+      .split('\n')
+      .filter((line) => /^\| `BATON_/.test(line))
+      .map((line) =>
+        line
+          .split('|')
+          .slice(1, -1)
+          .map((cell) => cell.trim()),
+      );
+    const expected = Object.values(SETTINGS).map((setting) => [
+      `\`${setting.env}\``,
+      setting.readme.default,
+      setting.readme.meaning,
+    ]);
+    assert.deepEqual(rows, expected);
+  });
+
+  it('with no options at all, every default passes its own check', () => {
+    const config = resolveConfig({});
+    assert.deepEqual(Object.keys(config).sort(), [...Object.keys(SETTINGS), 'clock'].sort());
   });
 });

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { GOOD_PASSWORD, registerUser, startServer } from './support/server.js';
+import { startServerProcess } from './support/serverProcess.js';
 
 describe('logging', () => {
   it('never writes a password, a token or an Authorization header to the log', async () => {
@@ -45,5 +49,31 @@ describe('logging', () => {
     ]) {
       assert.equal(log.includes(secret), false, `the log contains ${secret}`);
     }
+  });
+});
+
+describe('log lines for people and for machines', () => {
+  const firstLine = async (env: Record<string, string>) => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'baton-log-'));
+    const server = await startServerProcess({ BATON_LOG_LEVEL: 'info', BATON_DATA_DIR: dataDir, ...env });
+    await server.stop();
+    await rm(dataDir, { recursive: true, force: true });
+    return (
+      server
+        .output()
+        .split('\n')
+        .find((line) => line.includes('listening')) ?? ''
+    );
+  };
+
+  it('JSON lines when standard output is not a terminal (a log shipper reads them)', async () => {
+    const line = await firstLine({});
+    assert.equal(JSON.parse(line).level, 30);
+  });
+
+  it('readable lines with BATON_LOG_FORMAT=pretty (the default when standard output is a terminal)', async () => {
+    const line = await firstLine({ BATON_LOG_FORMAT: 'pretty' });
+    assert.throws(() => JSON.parse(line));
+    assert.match(line, /^\[\d\d:\d\d:\d\d\] .*INFO.*: .*Server listening at http:\/\/127\.0\.0\.1:\d+/);
   });
 });

@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import { type Limit, memoryRateLimiter } from '../src/auth/rateLimiter.js';
 import { redisRateLimiter } from '../src/auth/redisRateLimiter.js';
 import { createManualClock, createServer } from '../src/index.js';
+import { DEFAULT_LIMITS } from '../src/limits.js';
 import { createTestDatabase, findTestDatabase, NO_POSTGRES, type TestDatabase } from './support/postgres.js';
 import { NO_REDIS, probeRedis, REDIS_URL } from './support/redis.js';
 import { needs } from './support/runtime.js';
@@ -122,6 +123,8 @@ describe('two instances on one PostgreSQL database sharing Redis', { skip: skipB
       logLevel: false as const,
       redisUrl: REDIS_URL,
       trustProxy: 1,
+      // Redis keeps real time: a first lock of a minute (not 2 s) outlasts a burst on a slow machine.
+      rateLimits: { loginAccountBackoff: { ...DEFAULT_LIMITS.loginAccountBackoff, baseSeconds: 60 } },
     };
     for (let instance = 0; instance < 2; instance++) {
       const app = await createServer(options);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_LIMITS } from '../src/auth/throttle.js';
+import { DEFAULT_LIMITS } from '../src/limits.js';
 import { GOOD_PASSWORD, registerUser, startServer, type TestServer, uniqueEmail } from './support/server.js';
 import { from, onlyLimits } from './support/throttle.js';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ProblemError } from '../errors.js';
 import { EmailTakenError, type UserRecord } from '../store/store.js';
-import { type AuthDeps, audit, type RequestMeta } from './context.js';
+import { type AuthDeps, audit, type CoreDeps, type RequestMeta } from './context.js';
 import { normaliseEmail } from './emails.js';
 import {
   assertAcceptablePassword,
@@ -35,17 +35,32 @@ export async function register(
   input: Registration,
   meta: RequestMeta,
 ): Promise<SignInResponse> {
-  const { email, key } = normaliseEmail(input.email);
+  // Checked before the limit is touched: a typo in the form costs no registration.
+  const { email } = normaliseEmail(input.email);
   assertAcceptablePassword(input.password, { email });
   // Every registration counts, whatever its outcome: the reservation is never handed back.
   const attempt = await deps.throttle.register(meta.ip);
-  let passwordHash: string;
+  let user: UserRecord;
   try {
-    passwordHash = await timedHash(deps, input.password);
+    user = await createAccount(deps, input, meta);
   } finally {
     await attempt.end(true);
   }
-  const now = deps.clock.now();
+  return { ...(await startSession(deps, user, meta)), deviceToken: deps.devices.issue(user.id) };
+}
+
+/**
+ * Creates an account (no session): the email normalised and unique, the password checked against
+ * the policy and hashed, an audit event written. Shared by registration and `baton users create`.
+ */
+export async function createAccount(
+  deps: CoreDeps,
+  input: Registration,
+  meta: RequestMeta,
+): Promise<UserRecord> {
+  const { email, key } = normaliseEmail(input.email);
+  assertAcceptablePassword(input.password, { email });
+  const passwordHash = await timedHash(deps, input.password);
   let user: UserRecord;
   try {
     user = await deps.store.createUser({
@@ -54,15 +69,36 @@ export async function register(
       emailKey: key,
       name: input.name?.trim() || null,
       passwordHash,
-      createdAt: now,
+      createdAt: deps.clock.now(),
     });
   } catch (error) {
     if (error instanceof EmailTakenError)
-      throw new ProblemError('email_taken', 'an account with this email already exists');
+      throw new ProblemError('email_taken', 'An account with this email already exists.');
     throw error;
   }
   await audit(deps, 'user_registered', meta, { userId: user.id });
-  return { ...(await startSession(deps, user, meta)), deviceToken: deps.devices.issue(user.id) };
+  return user;
+}
+
+/**
+ * Disables an account and ends all its sessions, or enables it again: an operator's action.
+ * Returns how many sessions were ended.
+ */
+export async function setAccountDisabled(
+  deps: CoreDeps,
+  user: UserRecord,
+  disabled: boolean,
+  meta: RequestMeta,
+): Promise<number> {
+  await deps.store.setUserDisabled(user.id, disabled);
+  if (!disabled) {
+    await audit(deps, 'user_enabled', meta, { userId: user.id });
+    return 0;
+  }
+  const ended = await deps.store.revokeUserSessions(user.id, 'disabled', deps.clock.now());
+  deps.sessions?.forget();
+  await audit(deps, 'user_disabled', meta, { userId: user.id }, { sessions: ended });
+  return ended;
 }
 
 /**
@@ -135,7 +171,7 @@ export async function changePassword(
   await audit(deps, 'password_changed', meta, { userId: user.id, sessionId: subject.sessionId }, { revoked });
 }
 
-async function timedHash(deps: AuthDeps, password: string): Promise<string> {
+async function timedHash(deps: CoreDeps, password: string): Promise<string> {
   const started = performance.now();
   const hash = await hashPassword(password);
   deps.observe?.({ kind: 'password_hash', seconds: (performance.now() - started) / 1000 });

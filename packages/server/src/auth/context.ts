@@ -13,19 +13,31 @@ export interface RequestMeta {
   readonly userAgent: string | null;
 }
 
-/** What the domain services need, injected by the app factory (and by tests). */
-export interface AuthDeps {
+/**
+ * What every domain operation needs, also outside a request: the command line builds this much
+ * (an operator creating an account or ending someone's sessions goes through the same code as the
+ * API). `sessions` is there only inside the server, whose session gate must hear of revocations.
+ */
+export interface CoreDeps {
   readonly store: Store;
   readonly config: ServerConfig;
   readonly clock: Clock;
+  /** Admits bearer requests of live sessions only; told about every revocation. */
+  readonly sessions?: SessionGate;
+  /** Observes domain events (metrics); optional. */
+  readonly observe?: (event: AuthObservation) => void;
+}
+
+/** Where an operator's actions come from: the command line, no address. */
+export const OPERATOR: RequestMeta = { ip: null, userAgent: 'baton-cli' };
+
+/** What the request-serving domain services need, injected by the app factory (and by tests). */
+export interface AuthDeps extends CoreDeps {
   readonly accessTokens: AccessTokenService;
   readonly throttle: Throttle;
-  /** Admits bearer requests of live sessions only; told about every revocation. */
   readonly sessions: SessionGate;
   /** Issues and checks the device tokens of clients that signed in before. */
   readonly devices: DeviceTokens;
-  /** Observes domain events (metrics); optional. */
-  readonly observe?: (event: AuthObservation) => void;
 }
 
 export type AuthObservation =
@@ -54,7 +66,7 @@ export function publicUser(user: UserRecord): PublicUser {
 
 /** Writes an audit event stamped with the current time and request origin. */
 export function audit(
-  deps: AuthDeps,
+  deps: Pick<CoreDeps, 'store' | 'clock'>,
   kind: AuditKind,
   meta: RequestMeta,
   subject: { readonly userId?: string | null; readonly sessionId?: string | null },

@@ -1,10 +1,5 @@
 import { ProblemError } from '../errors.js';
-
-/** At most `inFlight` tasks of one key at a time; at most `queue` more waiting their turn. */
-export interface ShareRule {
-  readonly inFlight: number;
-  readonly queue: number;
-}
+import type { ShareRule } from '../limits.js';
 
 /** A key (an IP, an account) and the share it may take. */
 export interface Claim {

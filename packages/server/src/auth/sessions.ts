@@ -8,7 +8,14 @@ import {
   openSuccessor,
   sealSuccessor,
 } from '../tokens/refresh.js';
-import { type AuthDeps, audit, type PublicUser, publicUser, type RequestMeta } from './context.js';
+import {
+  type AuthDeps,
+  audit,
+  type CoreDeps,
+  type PublicUser,
+  publicUser,
+  type RequestMeta,
+} from './context.js';
 import { networkOf } from './ipAddress.js';
 import { settleBy } from './throttle.js';
 
@@ -267,11 +274,16 @@ export async function endSession(
   return ended;
 }
 
-/** Ends every session of a user ("sign out everywhere"). */
-export async function endAllSessions(deps: AuthDeps, userId: string, meta: RequestMeta): Promise<number> {
-  const count = await deps.store.revokeUserSessions(userId, 'logout_all', deps.clock.now());
-  deps.sessions.forget();
-  await audit(deps, 'sessions_revoked_all', meta, { userId }, { count });
+/** Ends every session of a user: "sign out everywhere", or an operator's `baton sessions revoke`. */
+export async function endAllSessions(
+  deps: CoreDeps,
+  userId: string,
+  meta: RequestMeta,
+  reason: 'logout_all' | 'admin' = 'logout_all',
+): Promise<number> {
+  const count = await deps.store.revokeUserSessions(userId, reason, deps.clock.now());
+  deps.sessions?.forget();
+  await audit(deps, 'sessions_revoked_all', meta, { userId }, { count, reason });
   return count;
 }
 

@@ -46,7 +46,7 @@ export const audit: Command = async (argv) => {
   if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
     throw new UsageError('--limit must be a whole number from 1 to 10000');
   }
-  await withStore(async (store) => {
+  await withStore(async ({ store }) => {
     const userId = typeof values.user === 'string' ? (await userByEmail(store, values.user)).id : undefined;
     const events = await store.listAudit({
       limit,

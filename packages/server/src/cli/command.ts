@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { optionsFromEnv, resolveConfig, type ServerConfig } from '../config.js';
+import type { CoreDeps } from '../auth/context.js';
+import { optionsFromEnv, resolveConfig } from '../config.js';
 import { openStore } from '../openStore.js';
-import type { AuditEvent, Store } from '../store/store.js';
 
 /** A mistake in how the command was called: printed as one line, exit code 2. */
 export class UsageError extends Error {
@@ -54,35 +53,15 @@ export function required(value: string | boolean | undefined, name: string): str
 
 /**
  * Opens (and migrates) the store that `baton serve` would use with the same `BATON_*` variables,
- * runs `work`, and always closes it.
+ * runs `work` with what domain operations need, and always closes the store.
  */
-export async function withStore<T>(work: (store: Store, config: ServerConfig) => Promise<T>): Promise<T> {
+export async function withStore<T>(work: (deps: CoreDeps) => Promise<T>): Promise<T> {
   const config = resolveConfig(optionsFromEnv());
   const store = await openStore(config);
   try {
     await store.migrate();
-    return await work(store, config);
+    return await work({ store, config, clock: config.clock });
   } finally {
     await store.close();
   }
-}
-
-/** Writes an audit event for an operator action (no IP: it came from the command line). */
-export function auditCli(
-  store: Store,
-  config: ServerConfig,
-  kind: AuditEvent['kind'],
-  subject: { readonly userId?: string },
-  detail: AuditEvent['detail'] = null,
-): Promise<void> {
-  return store.appendAudit({
-    id: randomUUID(),
-    at: config.clock.now(),
-    kind,
-    userId: subject.userId ?? null,
-    sessionId: null,
-    ip: null,
-    userAgent: 'baton-cli',
-    detail: { ...detail, via: 'cli' },
-  });
 }

@@ -1,5 +1,6 @@
+import { audit, OPERATOR } from '../auth/context.js';
 import { openKeyRing } from '../tokens/openKeyRing.js';
-import { auditCli, type Command, parseCommand, stdout, UsageError, withStore } from './command.js';
+import { type Command, parseCommand, stdout, UsageError, withStore } from './command.js';
 
 const HELP = `Usage: baton keys <rotate|list> [--json]
 
@@ -20,11 +21,11 @@ export const keys: Command = async (argv) => {
   if (sub !== 'rotate' && sub !== 'list') throw new UsageError(`unknown keys command '${sub}'\n\n${HELP}`);
   const values = parseCommand(rest, { json: { type: 'boolean' } }, HELP);
   if (!values) return;
-  await withStore(async (store, config) => {
-    const ring = await openKeyRing(config, store);
+  await withStore(async (deps) => {
+    const ring = await openKeyRing(deps.config, deps.store);
     if (sub === 'rotate') {
       const key = await ring.rotate();
-      await auditCli(store, config, 'keys_rotated', {}, { kid: key.kid });
+      await audit(deps, 'keys_rotated', OPERATOR, {}, { kid: key.kid });
       return stdout.line(
         values.json
           ? JSON.stringify({ kid: key.kid, alg: key.alg })

@@ -1,17 +1,18 @@
 import { createServer } from '../app.js';
 import { optionsFromEnv } from '../config.js';
 import { listenForMetrics } from '../http/metricsListener.js';
+import { SETTINGS } from '../settings.js';
 import { type Command, parseCommand } from './command.js';
 
 const HELP = `Usage: baton serve [--port N] [--host H]
 
-Starts the API server. Configuration comes from environment variables:
-  BATON_PORT (3000), BATON_HOST (127.0.0.1), BATON_DATA_DIR (./data), BATON_DATABASE_URL,
-  BATON_SECRET (required with BATON_DATABASE_URL unless BATON_KEYS_FILE), BATON_KEYS_FILE,
-  BATON_REDIS_URL, BATON_ISSUER, BATON_AUDIENCE, BATON_ACCESS_TTL (300s), BATON_REFRESH_IDLE_TTL (30d),
-  BATON_SESSION_MAX_AGE (180d), BATON_REFRESH_GRACE (10s), BATON_CORS_ORIGINS, BATON_APP_DIR,
-  BATON_TRUST_PROXY, BATON_DOCS, BATON_METRICS, BATON_OAUTH_PASSWORD_GRANT, BATON_LOG_LEVEL.
-  Durations: 2, 90s, 15m, 30d. See the README's settings table for each one.`;
+Starts the API server. Configuration comes from environment variables (durations: 2, 90s, 15m, 30d):
+
+${Object.values(SETTINGS)
+  .map((setting) => `  ${setting.env.padEnd(28)} ${setting.readme.default.replaceAll('`', '')}`)
+  .join('\n')}
+
+The README's settings table says what each one means.`;
 
 /** `baton serve`: listens until SIGINT or SIGTERM, then closes gracefully. */
 export const serve: Command = async (argv) => {

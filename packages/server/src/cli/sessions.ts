@@ -1,4 +1,6 @@
-import { auditCli, type Command, parseCommand, required, stdout, UsageError, withStore } from './command.js';
+import { OPERATOR } from '../auth/context.js';
+import { endAllSessions } from '../auth/sessions.js';
+import { type Command, parseCommand, required, stdout, UsageError, withStore } from './command.js';
 import { userByEmail } from './users.js';
 
 const HELP = `Usage: baton sessions revoke --user EMAIL
@@ -14,10 +16,9 @@ export const sessions: Command = async (argv) => {
   if (sub !== 'revoke') throw new UsageError(`unknown sessions command '${sub}'\n\n${HELP}`);
   const values = parseCommand(rest, { user: { type: 'string' } }, HELP);
   if (!values) return;
-  await withStore(async (store, config) => {
-    const user = await userByEmail(store, required(values.user, 'user'));
-    const ended = await store.revokeUserSessions(user.id, 'admin', config.clock.now());
-    await auditCli(store, config, 'sessions_revoked_all', { userId: user.id }, { count: ended });
+  await withStore(async (deps) => {
+    const user = await userByEmail(deps.store, required(values.user, 'user'));
+    const ended = await endAllSessions(deps, user.id, OPERATOR, 'admin');
     stdout.line(`ended ${ended} session(s) of ${user.email}`);
   });
 };

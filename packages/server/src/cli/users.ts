@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { text } from 'node:stream/consumers';
+import { createAccount, setAccountDisabled } from '../auth/accounts.js';
+import { OPERATOR } from '../auth/context.js';
 import { normaliseEmail } from '../auth/emails.js';
-import { assertAcceptablePassword, hashPassword } from '../auth/passwords.js';
 import { ProblemError } from '../errors.js';
-import { EmailTakenError, type Store, type UserRecord } from '../store/store.js';
-import { auditCli, type Command, parseCommand, required, stdout, UsageError, withStore } from './command.js';
+import type { Store, UserRecord } from '../store/store.js';
+import { type Command, parseCommand, required, stdout, UsageError, withStore } from './command.js';
 
 const HELP = `Usage: baton users <create|disable|enable|list> [options]
 
@@ -30,27 +30,11 @@ const create: Command = async (argv) => {
   if (!values) return;
   if (!values['password-stdin']) throw new UsageError('--password-stdin is required (pipe the password in)');
   const password = (await text(process.stdin)).replace(/\r?\n$/, '');
-  const { email, key } = normaliseEmail(required(values.email, 'email'));
-  assertAcceptablePassword(password, { email });
-  const passwordHash = await hashPassword(password);
-  await withStore(async (store, config) => {
-    const name = typeof values.name === 'string' ? values.name.trim() || null : null;
-    try {
-      const user = await store.createUser({
-        id: randomUUID(),
-        email,
-        emailKey: key,
-        name,
-        passwordHash,
-        createdAt: config.clock.now(),
-      });
-      await auditCli(store, config, 'user_registered', { userId: user.id });
-      stdout.line(`created user ${user.id} <${user.email}>`);
-    } catch (error) {
-      if (error instanceof EmailTakenError)
-        throw new UsageError(`an account with email ${email} already exists`);
-      throw error;
-    }
+  const email = required(values.email, 'email');
+  await withStore(async (deps) => {
+    const name = typeof values.name === 'string' ? values.name : undefined;
+    const user = await createAccount(deps, { email, password, name }, OPERATOR);
+    stdout.line(`created user ${user.id} <${user.email}>`);
   });
 };
 
@@ -59,17 +43,10 @@ const setDisabled =
   async (argv) => {
     const values = parseCommand(argv, { email: { type: 'string' } }, HELP);
     if (!values) return;
-    await withStore(async (store, config) => {
-      const user = await userByEmail(store, required(values.email, 'email'));
-      await store.setUserDisabled(user.id, disabled);
-      if (disabled) {
-        const ended = await store.revokeUserSessions(user.id, 'disabled', config.clock.now());
-        await auditCli(store, config, 'user_disabled', { userId: user.id }, { sessions: ended });
-        stdout.line(`disabled ${user.email}; ended ${ended} session(s)`);
-      } else {
-        await auditCli(store, config, 'user_enabled', { userId: user.id });
-        stdout.line(`enabled ${user.email}`);
-      }
+    await withStore(async (deps) => {
+      const user = await userByEmail(deps.store, required(values.email, 'email'));
+      const ended = await setAccountDisabled(deps, user, disabled, OPERATOR);
+      stdout.line(disabled ? `disabled ${user.email}; ended ${ended} session(s)` : `enabled ${user.email}`);
     });
   };
 
@@ -87,7 +64,7 @@ const list: Command = async (argv) => {
     return value;
   };
   const page = { limit: count(values.limit, 100, 'limit'), offset: count(values.offset, 0, 'offset') };
-  await withStore(async (store) => {
+  await withStore(async ({ store }) => {
     const users = (await store.listUsers(page)).map((user) => ({
       id: user.id,
       email: user.email,

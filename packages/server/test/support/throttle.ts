@@ -1,4 +1,4 @@
-import type { RateLimits } from '../../src/auth/throttle.js';
+import type { RateLimits } from '../../src/limits.js';
 
 /** Requests from a chosen client address (servers in these tests trust one proxy hop). */
 export const from = (ip: string) => ({ 'x-forwarded-for': ip });

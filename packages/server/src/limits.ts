@@ -1,0 +1,66 @@
+/**
+ * The anti-automation limits as data: their shapes and defaults, read by the configuration and
+ * enforced by `auth/throttle.ts`. SECURITY.md explains each one and names its test.
+ */
+
+/** At most `max` events per `windowSeconds`. */
+export interface LimitRule {
+  readonly max: number;
+  readonly windowSeconds: number;
+}
+
+/** Free failures, then a lock that doubles with each further failure, up to `maxSeconds`. */
+export interface BackoffRule {
+  readonly freeFailures: number;
+  readonly baseSeconds: number;
+  readonly maxSeconds: number;
+  /** Failures are counted over this window. */
+  readonly windowSeconds: number;
+}
+
+/** At most `inFlight` tasks of one key at a time; at most `queue` more waiting their turn. */
+export interface ShareRule {
+  readonly inFlight: number;
+  readonly queue: number;
+}
+
+/** Every throttling knob, with the defaults in {@link DEFAULT_LIMITS}. */
+export interface RateLimits {
+  /** Failed logins for one account from one client: a known device, else an IP (brute force from one place). */
+  readonly loginAccountClient: LimitRule;
+  /** Failed logins from one IP over all accounts, for clients unknown to the account (password spraying). */
+  readonly loginIp: LimitRule;
+  /** Failed logins for one account from clients unknown to it, from anywhere (a botnet). */
+  readonly loginAccountBackoff: BackoffRule;
+  /** Registrations from one IP (account farming). */
+  readonly registerIp: LimitRule;
+  /** Failed refreshes from one IP (token guessing, scanning). */
+  readonly refreshFailuresIp: LimitRule;
+  /** Successful refreshes per user (a runaway client loop). */
+  readonly refreshUser: LimitRule;
+  /** Wrong current passwords on password change per account. */
+  readonly passwordChangeAccount: LimitRule;
+  /** Password hashes of one IP running at once, and waiting. */
+  readonly hashingPerIp: ShareRule;
+  /** Password hashes for one account running at once, and waiting. */
+  readonly hashingPerAccount: ShareRule;
+}
+
+const MINUTE = 60;
+
+export const DEFAULT_LIMITS: RateLimits = {
+  loginAccountClient: { max: 10, windowSeconds: 15 * MINUTE },
+  loginIp: { max: 100, windowSeconds: 15 * MINUTE },
+  loginAccountBackoff: {
+    freeFailures: 5,
+    baseSeconds: 2,
+    maxSeconds: 15 * MINUTE,
+    windowSeconds: 60 * MINUTE,
+  },
+  registerIp: { max: 30, windowSeconds: 10 * MINUTE },
+  refreshFailuresIp: { max: 60, windowSeconds: MINUTE },
+  refreshUser: { max: 120, windowSeconds: MINUTE },
+  passwordChangeAccount: { max: 5, windowSeconds: 15 * MINUTE },
+  hashingPerIp: { inFlight: 4, queue: 32 },
+  hashingPerAccount: { inFlight: 2, queue: 8 },
+};
