@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suites use (browser tests, the Django peer).
-# Idempotent and quiet when everything is present already.
+# Installs the Debian packages the test suites use (browser tests, the Django peer and examples).
+# Idempotent and quiet when everything is present already. A failure to install is a failure:
+# the suites that need these packages fail under CI=true rather than skip.
 set -euo pipefail
 want=(chromium python3-djoser python3-djangorestframework-simplejwt gunicorn)
 missing=()
@@ -9,11 +10,16 @@ for pkg in "${want[@]}"; do
 done
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" != 0 ]; then
-  echo "skipped: cannot apt-get install ${missing[*]} without root; the suites that need them will skip" >&2
-  exit 0
+  echo "ci-install-system: cannot apt-get install ${missing[*]} without root" >&2
+  exit 1
 fi
 echo "installing Debian packages: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq >/dev/null || true
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
-  echo "skipped: apt-get could not install ${missing[*]}; the suites that need them will skip" >&2
+if ! apt-get update -qq >/dev/null; then
+  echo "ci-install-system: apt-get update failed" >&2
+  exit 1
+fi
+if ! apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
+  echo "ci-install-system: apt-get could not install ${missing[*]}" >&2
+  exit 1
+fi

@@ -7,12 +7,13 @@ import { describe, it } from 'node:test';
 import { createPostgresStore } from '../src/store/postgres/index.js';
 import { baton, describeAdministration } from './support/cli.js';
 import { createTestDatabase, findTestDatabase, NO_POSTGRES, type TestDatabase } from './support/postgres.js';
+import { needs } from './support/runtime.js';
 import { startServer } from './support/server.js';
 
 const postgres = await findTestDatabase();
-if (!postgres) console.log(`skipped: ${NO_POSTGRES}`);
+const skip = needs(postgres !== undefined, NO_POSTGRES);
 
-if (postgres) {
+describe('baton on PostgreSQL', { skip }, () => {
   let database: TestDatabase | undefined;
   const secret = randomBytes(32).toString('base64url');
   describeAdministration('PostgreSQL', async () => {
@@ -34,9 +35,9 @@ if (postgres) {
 
   describe('baton on PostgreSQL without BATON_SECRET', () => {
     it('refuses to start and says what to set', async () => {
-      const run = await baton(['keys', 'list'], { BATON_DATABASE_URL: postgres });
+      const run = await baton(['keys', 'list'], { BATON_DATABASE_URL: String(postgres) });
       assert.equal(run.code, 1);
       assert.match(run.stderr, /BATON_SECRET/);
     });
   });
-}
+});

@@ -9,12 +9,12 @@ import { createPostgresStore } from '../src/store/postgres/index.js';
 import type { Store } from '../src/store/store.js';
 import { createSecretBox, SecretBoxError } from '../src/tokens/secretBox.js';
 import { createTestDatabase, findTestDatabase, NO_POSTGRES, type TestDatabase } from './support/postgres.js';
+import { needs } from './support/runtime.js';
 import { GOOD_PASSWORD, uniqueEmail } from './support/server.js';
 
-const available = await findTestDatabase();
-if (!available) console.log(`skipped: ${NO_POSTGRES}`);
+const skip = needs((await findTestDatabase()) !== undefined, NO_POSTGRES);
 
-describe('signing keys shared through PostgreSQL', { skip: available ? false : NO_POSTGRES }, () => {
+describe('signing keys shared through PostgreSQL', { skip }, () => {
   let database: TestDatabase;
   let dataDir: string;
   const stores: Store[] = [];

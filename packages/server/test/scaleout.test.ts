@@ -5,12 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createTestDatabase, findTestDatabase, NO_POSTGRES, type TestDatabase } from './support/postgres.js';
+import { needs } from './support/runtime.js';
 import { getJson, postJson, type ServerProcess, startServerProcess } from './support/serverProcess.js';
 
-const available = await findTestDatabase();
-if (!available) console.log(`skipped: ${NO_POSTGRES}`);
+const skip = needs((await findTestDatabase()) !== undefined, NO_POSTGRES);
 
-describe('two server processes on one PostgreSQL database', { skip: available ? false : NO_POSTGRES }, () => {
+describe('two server processes on one PostgreSQL database', { skip }, () => {
   let database: TestDatabase;
   let dataDir: string;
   let servers: ServerProcess[] = [];

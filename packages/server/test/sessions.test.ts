@@ -116,4 +116,25 @@ describe('ending a session takes effect at once on the API', () => {
     await server.request('POST', '/auth/logout-all', { token: first.accessToken });
     assert.equal((await server.request('GET', '/auth/me', { token: first.accessToken })).status, 401);
   });
+
+  it('a password change cuts the other devices at once, even one whose session was just found live', async () => {
+    const phone = await registerUser(server);
+    const laptop = await server.request('POST', '/auth/login', {
+      body: { email: phone.email, password: GOOD_PASSWORD },
+    });
+    const todos = (token: string) => server.request('GET', '/todos', { token });
+    assert.equal(
+      (await todos(laptop.body.accessToken)).status,
+      200,
+      'the laptop is now known live for a second',
+    );
+    const changed = await server.request('POST', '/auth/password', {
+      token: phone.accessToken,
+      body: { currentPassword: GOOD_PASSWORD, newPassword: 'a brand new passphrase' },
+    });
+    assert.equal(changed.status, 204);
+    // No clock move: within the second the laptop's session would still be remembered as live.
+    assert.equal((await todos(laptop.body.accessToken)).status, 401);
+    assert.equal((await todos(phone.accessToken)).status, 200, 'the device that changed it stays');
+  });
 });

@@ -4,11 +4,12 @@ import { after, before, describe, it } from 'node:test';
 import { describeStoreConformance } from '../src/store/conformance.js';
 import { createPostgresStore } from '../src/store/postgres/index.js';
 import { createTestDatabase, findTestDatabase, NO_POSTGRES, type TestDatabase } from './support/postgres.js';
+import { needs } from './support/runtime.js';
 
-const available = await findTestDatabase();
-if (!available) console.log(`skipped: ${NO_POSTGRES}`);
+const skip = needs((await findTestDatabase()) !== undefined, NO_POSTGRES);
 
-if (available) {
+// Registered (and counted as skipped) even without PostgreSQL, so a missing database is visible.
+describe('PostgreSQL store', { skip }, () => {
   describeStoreConformance('PostgreSQL', async () => {
     const database = await createTestDatabase();
     if (!database) throw new Error('PostgreSQL went away');
@@ -21,9 +22,9 @@ if (available) {
       },
     };
   });
-}
+});
 
-describe('PostgreSQL store across pools', { skip: available ? false : NO_POSTGRES }, () => {
+describe('PostgreSQL store across pools', { skip }, () => {
   let database: TestDatabase;
   before(async () => {
     const created = await createTestDatabase();

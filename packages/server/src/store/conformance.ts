@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { describeAccounts } from './conformance/accounts.js';
 import { createFixture } from './conformance/fixture.js';
@@ -38,9 +39,13 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       await subject?.cleanup();
     });
 
-    it('migrates idempotently', async () => {
+    it('migrates idempotently: again, and three times at once, keeping every row', async () => {
+      const user = await fixture.newUser();
+      const { tokenHash } = await fixture.newSession(user.id);
       await fixture.store.migrate();
-      await fixture.store.migrate();
+      await Promise.all([fixture.store.migrate(), fixture.store.migrate(), fixture.store.migrate()]);
+      assert.deepEqual(await fixture.store.findUserById(user.id), user);
+      assert.equal((await fixture.store.findRefreshToken(tokenHash))?.tokenHash, tokenHash);
     });
 
     describeAccounts(fixture);

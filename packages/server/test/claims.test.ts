@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** The documents whose claims name the tests that prove them. */
+const DOCUMENTS = ['SECURITY.md'];
+
+/**
+ * Every test a document names, as `` `file.test.ts` "title", "title" ``: a bare file name is
+ * under `packages/server/test/`, a path is from the repository's root. Titles are quoted with
+ * double quotes (a `\"` inside one is a quote).
+ */
+function citations(text: string): Array<{ readonly file: string; readonly title: string }> {
+  const found: Array<{ file: string; title: string }> = [];
+  let file: string | undefined;
+  for (const match of text.matchAll(/`([\w./-]+\.test\.m?ts)`|"((?:[^"\\\n]|\\.)+)"|\n/g)) {
+    if (match[0] === '\n') file = undefined;
+    else if (match[1] !== undefined)
+      file = match[1].includes('/') ? match[1] : `packages/server/test/${match[1]}`;
+    else if (file !== undefined && match[2] !== undefined)
+      found.push({ file, title: match[2].replaceAll('\\"', '"') });
+  }
+  return found;
+}
+
+describe('claims name tests that exist', () => {
+  for (const document of DOCUMENTS) {
+    it(`every test ${document} names is in the file it names`, () => {
+      const cited = citations(readFileSync(path.join(ROOT, document), 'utf8'));
+      assert.ok(cited.length > 20, `${document} names tests`);
+      const missing = cited.filter(({ file, title }) => {
+        const full = path.join(ROOT, file);
+        if (!existsSync(full)) return true;
+        return !readFileSync(full, 'utf8').includes(title.replaceAll('\\', ''));
+      });
+      assert.deepEqual(missing, [], 'named tests that do not exist (renamed, removed, or a wrong file)');
+    });
+  }
+});
