@@ -4,6 +4,7 @@ import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import { parseDuration } from './duration.js';
 import type { Store } from './store/store.js';
+import { DEFAULT_SIGNING_ALGORITHM, SIGNING_ALGORITHMS, type SigningAlgorithm } from './tokens/keys.js';
 
 /**
  * Options of {@link createServer}. Every option has a working default; the `BATON_*` environment
@@ -33,6 +34,8 @@ export interface ServerOptions {
   readonly audience?: string;
   /** Access token lifetime in seconds. Default 300. */
   readonly accessTtl?: number;
+  /** Signing algorithm of access tokens: `ES256` (default), `EdDSA` or `RS256`. A change rotates the key at start. */
+  readonly accessAlg?: SigningAlgorithm;
   /** Refresh token idle lifetime in seconds, extended by each rotation. Default 30 days. */
   readonly refreshIdleTtl?: number;
   /** Absolute session lifetime in seconds. Default 180 days. */
@@ -72,6 +75,7 @@ export interface ServerConfig {
   readonly issuer: string;
   readonly audience: string;
   readonly accessTtl: number;
+  readonly accessAlg: SigningAlgorithm;
   readonly refreshIdleTtl: number;
   readonly sessionMaxAge: number;
   readonly refreshGrace: number;
@@ -113,6 +117,7 @@ export function resolveConfig(options: ServerOptions = {}): ServerConfig {
     issuer: options.issuer ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     audience: options.audience ?? 'baton',
     accessTtl: options.accessTtl ?? 300,
+    accessAlg: options.accessAlg ?? DEFAULT_SIGNING_ALGORITHM,
     refreshIdleTtl: options.refreshIdleTtl ?? 30 * DAY,
     sessionMaxAge: options.sessionMaxAge ?? 180 * DAY,
     refreshGrace: options.refreshGrace ?? 10,
@@ -127,6 +132,8 @@ export function resolveConfig(options: ServerOptions = {}): ServerConfig {
   checkInteger('refreshIdleTtl', config.refreshIdleTtl, 1, 10 * 365 * DAY);
   checkInteger('sessionMaxAge', config.sessionMaxAge, 1, 10 * 365 * DAY);
   checkInteger('refreshGrace', config.refreshGrace, 0, 300);
+  if (!SIGNING_ALGORITHMS.includes(config.accessAlg))
+    throw new ConfigError('accessAlg', `expected one of ${SIGNING_ALGORITHMS.join(', ')}`);
   if (config.issuer.trim() === '') throw new ConfigError('issuer', 'must not be empty');
   if (config.audience.trim() === '') throw new ConfigError('audience', 'must not be empty');
   if (config.databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
@@ -211,6 +218,7 @@ export function optionsFromEnv(env: Env = process.env): ServerOptions {
   set('issuer', 'BATON_ISSUER', (raw) => raw, 'an issuer');
   set('audience', 'BATON_AUDIENCE', (raw) => raw, 'an audience');
   set('accessTtl', 'BATON_ACCESS_TTL', positive(parseDuration), duration);
+  set('accessAlg', 'BATON_ACCESS_ALG', parseSigningAlgorithm, `one of ${SIGNING_ALGORITHMS.join(', ')}`);
   set('refreshIdleTtl', 'BATON_REFRESH_IDLE_TTL', positive(parseDuration), duration);
   set('sessionMaxAge', 'BATON_SESSION_MAX_AGE', positive(parseDuration), duration);
   set('refreshGrace', 'BATON_REFRESH_GRACE', parseDuration, duration);
@@ -249,6 +257,10 @@ function positive(parse: (raw: string) => number | undefined) {
     const value = parse(raw);
     return value === undefined || value <= 0 ? undefined : value;
   };
+}
+
+function parseSigningAlgorithm(raw: string): SigningAlgorithm | undefined {
+  return SIGNING_ALGORITHMS.find((alg) => alg === raw);
 }
 
 function parsePort(raw: string): number | undefined {

@@ -17,9 +17,11 @@ describe('configuration', () => {
       BATON_SESSION_MAX_AGE: '4320h',
       BATON_REFRESH_GRACE: '2',
       BATON_CORS_ORIGINS: 'https://app.example.com, http://localhost:8100',
+      BATON_ACCESS_ALG: 'RS256',
     });
     const config = resolveConfig(options);
     assert.equal(config.port, 4000);
+    assert.equal(config.accessAlg, 'RS256');
     assert.equal(config.accessTtl, 900);
     assert.equal(config.refreshIdleTtl, 30 * 86_400);
     assert.equal(config.sessionMaxAge, 180 * 86_400);
@@ -32,6 +34,7 @@ describe('configuration', () => {
     assert.equal(config.port, 3000);
     assert.equal(config.host, '127.0.0.1');
     assert.equal(config.accessTtl, 300);
+    assert.equal(config.accessAlg, 'ES256', 'the algorithm every stock verifier has');
     assert.equal(config.refreshGrace, 10);
     assert.match(config.dataDir, /data$/);
   });
@@ -44,6 +47,8 @@ describe('configuration', () => {
       [{ BATON_CORS_ORIGINS: 'not a url' }, 'BATON_CORS_ORIGINS'],
       [{ BATON_DATABASE_URL: 'mysql://x' }, 'BATON_DATABASE_URL'],
       [{ BATON_REFRESH_GRACE: '10m' }, 'BATON_REFRESH_GRACE'],
+      [{ BATON_ACCESS_ALG: 'HS256' }, 'BATON_ACCESS_ALG'],
+      [{ BATON_ACCESS_ALG: 'es256' }, 'BATON_ACCESS_ALG'],
     ];
     for (const [env, name] of cases) {
       assert.throws(

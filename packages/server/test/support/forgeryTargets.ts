@@ -122,6 +122,11 @@ export function randomForgery(
   return fc
     .tuple(header, payload, signature)
     .map(([h, p, sign]) => compactJws(h, p, sign))
-    .filter((token) => !signedBy(token, serverKey.publicKey))
-    .map((token) => ({ label: `random ${token.slice(0, 120)}`, token, code: 'invalid_token' as const }));
+    .filter((token) => !signedBy(token, serverKey))
+    .map((token) => ({
+      label: `random ${token.slice(0, 120)}`,
+      token,
+      code: 'invalid_token' as const,
+      kind: 'forged' as const,
+    }));
 }
