@@ -16,6 +16,7 @@ import { serveApp } from './http/staticApp.js';
 import { createMetrics } from './metrics.js';
 import { openStore } from './openStore.js';
 import { authRoutes } from './routes/auth.js';
+import { introspectRoutes } from './routes/introspect.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { oauthRoutes } from './routes/oauth.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -135,7 +136,16 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
           version: '0.1.0',
           description: 'JWT access tokens and rotating refresh tokens.',
         },
-        components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+        components: {
+          securitySchemes: {
+            bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+            clientBasic: {
+              type: 'http',
+              scheme: 'basic',
+              description: 'a resource-server client credential',
+            },
+          },
+        },
       },
     });
     await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -144,6 +154,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
     await app.register(todoRoutes, { deps });
     await app.register(wellKnownRoutes, { keys });
     await app.register(oauthRoutes, { deps });
+    await app.register(introspectRoutes, { deps });
     await app.register(metricsRoutes, { registry: metrics.registry });
     return app;
   } catch (error) {

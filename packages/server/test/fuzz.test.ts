@@ -23,6 +23,7 @@ import { contentType, headerValue, hostileBody, pathSegment } from './support/fu
 import { FuzzLedger } from './support/fuzzOracle.js';
 import { compactJws, loadServerKey, type ServerSigningKey, signerFor } from './support/jws.js';
 import { type RawRequest, sendRaw } from './support/rawHttp.js';
+import { createResourceClientWithCli } from './support/resourceClient.js';
 import { registerUser, startServer, type TestServer } from './support/server.js';
 
 const SEED = Number(process.env.BATON_FUZZ_SEED ?? 20_261_122);
@@ -53,7 +54,7 @@ const ROUTES: readonly Route[] = [
   route('POST', '/auth/logout', ['refreshToken'], false),
   route('POST', '/auth/logout-all', [], false),
   route('POST', '/auth/password', ['currentPassword', 'newPassword']),
-  route('POST', '/auth/verify', ['token']),
+  route('POST', '/oauth/introspect', ['token', 'token_type_hint', 'client_id', 'client_secret']),
   route('GET', '/auth/me'),
   route('GET', '/auth/sessions'),
   route('DELETE', '/auth/sessions/:id'),
@@ -98,7 +99,7 @@ describe('fuzzing every route', () => {
       contentType: answer.headers.get('content-type') ?? '',
       body: answer.body,
     };
-    ledger.check(label, observed, request.method);
+    ledger.check(label, observed, request.method, request.target.startsWith('/oauth/'));
   }
 
   const authorizationFor = (target: Route) =>
@@ -235,7 +236,7 @@ for (const alg of ['ES256', 'EdDSA', 'RS256'] as const) {
       });
       serverKey = await loadServerKey(server.dataDir);
       genuine = (await registerUser(server)).accessToken;
-      checks = tokenChecks(server);
+      checks = tokenChecks(server, await createResourceClientWithCli({ BATON_DATA_DIR: server.dataDir }));
     });
     after(async () => {
       await attacker.close();
@@ -253,11 +254,12 @@ for (const alg of ['ES256', 'EdDSA', 'RS256'] as const) {
         signerFor(alg, serverKey.privateKey),
       );
       for (const token of [genuine, resigned]) {
-        for (const check of checks) assert.equal((await check.send(token)).status, 200, check.name);
+        for (const check of checks)
+          assert.equal(check.verdict(await check.send(token)).status, 200, check.name);
       }
     });
 
-    it('refuses every forgery of the catalogue on /auth/me, /todos and /auth/verify', async () => {
+    it('refuses every forgery of the catalogue on /auth/me, /todos and /oauth/introspect', async () => {
       const catalogue = forgeries({
         serverKey,
         genuine,

@@ -32,6 +32,8 @@ export interface RateLimits {
   readonly refreshUser: LimitRule;
   /** Wrong current passwords on password change per account. */
   readonly passwordChangeAccount: LimitRule;
+  /** Failed resource-client authentications (introspection) from one IP (secret guessing). */
+  readonly clientAuthFailuresIp: LimitRule;
 }
 
 const MINUTE = 60;
@@ -49,6 +51,7 @@ export const DEFAULT_LIMITS: RateLimits = {
   refreshFailuresIp: { max: 60, windowSeconds: MINUTE },
   refreshUser: { max: 120, windowSeconds: MINUTE },
   passwordChangeAccount: { max: 5, windowSeconds: 15 * MINUTE },
+  clientAuthFailuresIp: { max: 20, windowSeconds: 15 * MINUTE },
 };
 
 /**
@@ -130,6 +133,16 @@ export class Throttle {
   async passwordChangeFailed(userId: string): Promise<void> {
     if (!this.limits) return;
     await this.limiter.hit(`password:account:${userId}`, this.limits.passwordChangeAccount.windowSeconds);
+  }
+
+  async beforeClientAuthentication(ip: string | null): Promise<void> {
+    if (!this.limits) return;
+    await this.#refuseIfAbove([[`client-auth:fail-ip:${ip}`, this.limits.clientAuthFailuresIp.max]]);
+  }
+
+  async clientAuthenticationFailed(ip: string | null): Promise<void> {
+    if (!this.limits) return;
+    await this.limiter.hit(`client-auth:fail-ip:${ip}`, this.limits.clientAuthFailuresIp.windowSeconds);
   }
 
   async #refuseIfAbove(counters: ReadonlyArray<readonly [key: string, max: number]>): Promise<void> {

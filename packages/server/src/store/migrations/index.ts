@@ -13,9 +13,10 @@ export interface Migration {
 }
 
 import { initial } from './001_initial.js';
+import { resourceClients } from './003_resource_clients.js';
 
 /** Every migration, oldest first. */
-export const MIGRATIONS: readonly Migration[] = [initial];
+export const MIGRATIONS: readonly Migration[] = [initial, resourceClients];
 
 /**
  * The bookkeeping table itself. It cannot be a migration (it records them), so each store creates
