@@ -16,8 +16,8 @@ interface Todo {
 export function todosRouter(userOf: (request: Express.Request) => string): Router {
   const byUser = new Map<string, Todo[]>();
   const listOf = (user: string) => {
-    let list = byUser.get(user);
-    if (!list) byUser.set(user, (list = []));
+    const list = byUser.get(user) ?? [];
+    byUser.set(user, list);
     return list;
   };
   const router = Router();
