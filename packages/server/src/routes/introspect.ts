@@ -14,7 +14,10 @@ interface IntrospectionRequest {
   client_secret?: string;
 }
 
-const param = { type: 'string', maxLength: 8192 } as const;
+const param = { type: 'string', maxLength: 4096 } as const;
+// A token over the verifier's 4 KiB is a malformed token, so inactive (RFC 7662 §2.2), not a
+// malformed request: only the 16 KiB body limit bounds it.
+const tokenParam = { type: 'string' } as const;
 const stringOrList = { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] } as const;
 
 /** RFC 6749 §5.2: a failed client authentication is 401 with the scheme the client should use. */
@@ -64,7 +67,7 @@ export const introspectRoutes: FastifyPluginAsync<{ deps: AuthDeps }> = async (a
         security: [{ clientBasic: [] }],
         body: {
           type: 'object',
-          properties: { token: param, token_type_hint: param, client_id: param, client_secret: param },
+          properties: { token: tokenParam, token_type_hint: param, client_id: param, client_secret: param },
           required: ['token'],
         },
         response: {
