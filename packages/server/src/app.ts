@@ -116,7 +116,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
     for (const schema of sharedSchemas) app.addSchema(schema);
     const appFallback = config.appDir ? await serveApp(app, config.appDir, API_PREFIXES) : undefined;
     registerProblemHandlers(app, appFallback);
-    registerSecurityHeaders(app);
+    registerSecurityHeaders(app, config.appConnectOrigins);
 
     // A strict allow-list: no origin is allowed unless configured, and without an allow-list the
     // plugin (a hook on every request) is not installed at all. Credentials travel as bearer

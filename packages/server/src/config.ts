@@ -46,6 +46,8 @@ export interface ServerOptions {
   readonly corsOrigins?: readonly string[];
   /** A built single-page app to serve at `/` with history-API fallback. */
   readonly appDir?: string;
+  /** Origins the served app may call besides Baton (its APIs): added to the page's CSP `connect-src`. */
+  readonly appConnectOrigins?: readonly string[];
   /** Trust `X-Forwarded-*` from a reverse proxy (for client IPs). Default false. */
   readonly trustProxy?: boolean;
   /**
@@ -81,6 +83,7 @@ export interface ServerConfig {
   readonly refreshGrace: number;
   readonly corsOrigins: readonly string[];
   readonly appDir: string | undefined;
+  readonly appConnectOrigins: readonly string[];
   readonly trustProxy: boolean;
   readonly rateLimits: RateLimits | false;
   readonly logLevel: string | false;
@@ -123,6 +126,7 @@ export function resolveConfig(options: ServerOptions = {}): ServerConfig {
     refreshGrace: options.refreshGrace ?? 10,
     corsOrigins: options.corsOrigins ?? [],
     appDir: options.appDir === undefined ? undefined : path.resolve(options.appDir),
+    appConnectOrigins: options.appConnectOrigins ?? [],
     trustProxy: options.trustProxy ?? false,
     rateLimits: options.rateLimits === false ? false : { ...DEFAULT_LIMITS, ...options.rateLimits },
     logLevel: options.logLevel ?? 'info',
@@ -153,6 +157,9 @@ export function resolveConfig(options: ServerOptions = {}): ServerConfig {
   }
   for (const origin of config.corsOrigins) {
     if (!isOrigin(origin)) throw new ConfigError('corsOrigins', `not an origin: '${origin}'`);
+  }
+  for (const origin of config.appConnectOrigins) {
+    if (!isOrigin(origin)) throw new ConfigError('appConnectOrigins', `not an origin: '${origin}'`);
   }
   return config;
 }
@@ -229,6 +236,12 @@ export function optionsFromEnv(env: Env = process.env): ServerOptions {
     'a comma-separated list of origins like https://app.example.com',
   );
   set('appDir', 'BATON_APP_DIR', (raw) => raw, 'a directory');
+  set(
+    'appConnectOrigins',
+    'BATON_APP_CONNECT_ORIGINS',
+    parseOrigins,
+    'a comma-separated list of origins like https://api.example.com',
+  );
   set('trustProxy', 'BATON_TRUST_PROXY', parseBoolean, 'true or false');
   set(
     'rateLimits',

@@ -18,10 +18,12 @@ describe('configuration', () => {
       BATON_REFRESH_GRACE: '2',
       BATON_CORS_ORIGINS: 'https://app.example.com, http://localhost:8100',
       BATON_ACCESS_ALG: 'RS256',
+      BATON_APP_CONNECT_ORIGINS: 'https://api.example.com',
     });
     const config = resolveConfig(options);
     assert.equal(config.port, 4000);
     assert.equal(config.accessAlg, 'RS256');
+    assert.deepEqual(config.appConnectOrigins, ['https://api.example.com']);
     assert.equal(config.accessTtl, 900);
     assert.equal(config.refreshIdleTtl, 30 * 86_400);
     assert.equal(config.sessionMaxAge, 180 * 86_400);
@@ -49,6 +51,7 @@ describe('configuration', () => {
       [{ BATON_REFRESH_GRACE: '10m' }, 'BATON_REFRESH_GRACE'],
       [{ BATON_ACCESS_ALG: 'HS256' }, 'BATON_ACCESS_ALG'],
       [{ BATON_ACCESS_ALG: 'es256' }, 'BATON_ACCESS_ALG'],
+      [{ BATON_APP_CONNECT_ORIGINS: 'https://api.example.com/path' }, 'BATON_APP_CONNECT_ORIGINS'],
     ];
     for (const [env, name] of cases) {
       assert.throws(
