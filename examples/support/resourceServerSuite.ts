@@ -104,142 +104,168 @@ export function describeResourceServer(subject: ResourceServerUnderTest, skip: s
   if (subject.introspects) describeIntrospection(subject, skip);
 }
 
+/** What a describe block runs against, started in its `before` and stopped in its `after`. */
+interface RunningStack {
+  readonly baton: TestBaton;
+  readonly api: ApiProcess;
+  readonly attacker: AttackerServer;
+  readonly attackerKey: ReturnType<typeof attackerKeyPair>;
+}
+
+/**
+ * Registers `before`/`after` hooks that start a Baton signing with `alg`, the API against it
+ * (introspecting with a fresh client credential if asked) and an attacker's server for the
+ * catalogue's `jku`/`x5u` tokens. The members of the returned object exist once `before` ran.
+ */
+function runningStack(
+  subject: ResourceServerUnderTest,
+  alg: Algorithm,
+  introspection: boolean,
+): RunningStack {
+  const attackerKey = attackerKeyPair();
+  const running: { baton?: TestBaton; api?: ApiProcess; attacker?: AttackerServer } = {};
+  before(async () => {
+    const baton = await startBaton(alg);
+    running.baton = baton;
+    running.api = await subject.start(
+      baton,
+      introspection ? await baton.createClient(subject.name) : undefined,
+    );
+    running.attacker = await startAttackerServer({
+      keys: [{ ...attackerKey.publicJwk, kid: 'attacker', alg: 'EdDSA' }],
+    });
+  });
+  after(async () => {
+    await running.api?.stop();
+    await running.attacker?.close();
+    await running.baton?.close();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the stack is not started yet');
+    return value;
+  };
+  return {
+    get baton() {
+      return started(running.baton);
+    },
+    get api() {
+      return started(running.api);
+    },
+    get attacker() {
+      return started(running.attacker);
+    },
+    attackerKey,
+  };
+}
+
 function describeAlgorithm(subject: ResourceServerUnderTest, alg: Algorithm, skip: string | false): void {
   describe(`${subject.name} with Baton signing ${alg}`, { skip }, () => {
-    let baton: TestBaton;
-    let api: ApiProcess;
-    let attacker: AttackerServer;
-    const attackerKey = attackerKeyPair();
-
-    before(async () => {
-      baton = await startBaton(alg);
-      api = await subject.start(baton);
-      attacker = await startAttackerServer({
-        keys: [{ ...attackerKey.publicJwk, kid: 'attacker', alg: 'EdDSA' }],
-      });
-    });
-    after(async () => {
-      await api?.stop();
-      await attacker?.close();
-      await baton?.close();
-    });
+    const s = runningStack(subject, alg, false);
 
     it('a valid token gives 200, and each user sees and changes only their own todos', async () => {
-      const ann = await baton.signUp();
-      const bob = await baton.signUp();
+      const ann = await s.baton.signUp();
+      const bob = await s.baton.signUp();
       assert.equal(decodeProtectedHeader(ann.accessToken).alg, alg);
-      const created = await call(api, 'POST', '/todos', {
+      const created = await call(s.api, 'POST', '/todos', {
         token: ann.accessToken,
         body: { title: 'verify with JWKS' },
       });
-      assert.equal(created.status, 201, api.output());
+      assert.equal(created.status, 201, s.api.output());
       assert.equal(created.body.title, 'verify with JWKS');
       assert.equal(created.body.done, false);
-      const mine = await call(api, 'GET', '/todos', { token: ann.accessToken });
+      const mine = await call(s.api, 'GET', '/todos', { token: ann.accessToken });
       assert.equal(mine.status, 200);
       assert.deepEqual(
         mine.body.map((todo: { id: string }) => todo.id),
         [created.body.id],
       );
-      assert.deepEqual((await call(api, 'GET', '/todos', { token: bob.accessToken })).body, []);
+      assert.deepEqual((await call(s.api, 'GET', '/todos', { token: bob.accessToken })).body, []);
       const path = `/todos/${encodeURIComponent(created.body.id)}`;
       assert.equal(
-        (await call(api, 'PATCH', path, { token: bob.accessToken, body: { done: true } })).status,
+        (await call(s.api, 'PATCH', path, { token: bob.accessToken, body: { done: true } })).status,
         404,
       );
-      assert.equal((await call(api, 'DELETE', path, { token: bob.accessToken })).status, 404);
-      const done = await call(api, 'PATCH', path, { token: ann.accessToken, body: { done: true } });
+      assert.equal((await call(s.api, 'DELETE', path, { token: bob.accessToken })).status, 404);
+      const done = await call(s.api, 'PATCH', path, { token: ann.accessToken, body: { done: true } });
       assert.equal(done.status, 200);
       assert.equal(done.body.done, true);
-      assert.equal((await call(api, 'DELETE', path, { token: ann.accessToken })).status, 204);
-      assert.deepEqual((await call(api, 'GET', '/todos', { token: ann.accessToken })).body, []);
+      assert.equal((await call(s.api, 'DELETE', path, { token: ann.accessToken })).status, 204);
+      assert.deepEqual((await call(s.api, 'GET', '/todos', { token: ann.accessToken })).body, []);
     });
 
     it('no token gives 401 with WWW-Authenticate: Bearer', async () => {
-      const answer = await call(api, 'GET', '/todos');
+      const answer = await call(s.api, 'GET', '/todos');
       assert.equal(answer.status, 401);
       assert.match(answer.headers.get('www-authenticate') ?? '', /^Bearer/);
     });
 
     it('after baton keys rotate, a token signed by the new key gives 200 without restarting the API', async () => {
-      const before = await baton.signUp();
-      assert.equal((await call(api, 'GET', '/todos', { token: before.accessToken })).status, 200);
-      const kid = await baton.rotateKeys();
-      const after = await baton.signUp();
+      const before = await s.baton.signUp();
+      assert.equal((await call(s.api, 'GET', '/todos', { token: before.accessToken })).status, 200);
+      const kid = await s.baton.rotateKeys();
+      const after = await s.baton.signUp();
       assert.equal(decodeProtectedHeader(after.accessToken).kid, kid);
       assert.equal(
-        (await call(api, 'GET', '/todos', { token: after.accessToken })).status,
+        (await call(s.api, 'GET', '/todos', { token: after.accessToken })).status,
         200,
-        api.output(),
+        s.api.output(),
       );
       assert.equal(
-        (await call(api, 'GET', '/todos', { token: before.accessToken })).status,
+        (await call(s.api, 'GET', '/todos', { token: before.accessToken })).status,
         200,
         'the old key stays published until its tokens expire',
       );
     });
 
     it('an expired token gives 401', async () => {
-      await assertRefused(api, await baton.expiredToken(), 'expired', subject.headerLimit);
+      await assertRefused(s.api, await s.baton.expiredToken(), 'expired', subject.headerLimit);
     });
 
     it('a token for another audience gives 401', async () => {
       await assertRefused(
-        api,
-        await baton.tokenForAudience('another-api'),
+        s.api,
+        await s.baton.tokenForAudience('another-api'),
         'another audience',
         subject.headerLimit,
       );
     });
 
     it('every forged token of the catalogue, and every one failing a standard check, gives 401', async () => {
-      const catalogue = await catalogueFor(baton, attacker, attackerKey);
+      const catalogue = await catalogueFor(s.baton, s.attacker, s.attackerKey);
       const checked = catalogue.filter((forgery) => forgery.kind !== 'profile');
       for (const forgery of checked)
-        await assertRefused(api, forgery.token, forgery.label, subject.headerLimit);
+        await assertRefused(s.api, forgery.token, forgery.label, subject.headerLimit);
       assert.ok(checked.length > 100, `${checked.length} forgeries`);
-      assert.deepEqual(attacker.hits, [], 'no server named by jku or x5u was contacted');
+      assert.deepEqual(s.attacker.hits, [], 'no server named by jku or x5u was contacted');
     });
 
     it("a revoked session's token keeps working until it expires: stateless verification (the trade-off)", async () => {
-      const user = await baton.signUp();
-      await baton.logout(user.refreshToken);
-      assert.equal((await call(api, 'GET', '/todos', { token: user.accessToken })).status, 200);
+      const user = await s.baton.signUp();
+      await s.baton.logout(user.refreshToken);
+      assert.equal((await call(s.api, 'GET', '/todos', { token: user.accessToken })).status, 200);
     });
   });
 }
 
 function describeIntrospection(subject: ResourceServerUnderTest, skip: string | false): void {
   describe(`${subject.name} with introspection (RFC 7662)`, { skip }, () => {
-    let baton: TestBaton;
-    let api: ApiProcess;
-    let attacker: AttackerServer;
-    const attackerKey = attackerKeyPair();
-
-    before(async () => {
-      baton = await startBaton('ES256');
-      api = await subject.start(baton, await baton.createClient(subject.name));
-      attacker = await startAttackerServer({
-        keys: [{ ...attackerKey.publicJwk, kid: 'attacker', alg: 'EdDSA' }],
-      });
-    });
-    after(async () => {
-      await api?.stop();
-      await attacker?.close();
-      await baton?.close();
-    });
+    const s = runningStack(subject, 'ES256', true);
 
     it('a live token gives 200; once its session is revoked, 401 at once', async () => {
-      const user = await baton.signUp();
-      assert.equal((await call(api, 'GET', '/todos', { token: user.accessToken })).status, 200, api.output());
-      await baton.logout(user.refreshToken);
-      await assertRefused(api, user.accessToken, 'revoked session', subject.headerLimit);
+      const user = await s.baton.signUp();
+      assert.equal(
+        (await call(s.api, 'GET', '/todos', { token: user.accessToken })).status,
+        200,
+        s.api.output(),
+      );
+      await s.baton.logout(user.refreshToken);
+      await assertRefused(s.api, user.accessToken, 'revoked session', subject.headerLimit);
     });
 
     it("every token of the catalogue gives 401, those signed with Baton's own key included", async () => {
-      const catalogue = await catalogueFor(baton, attacker, attackerKey);
+      const catalogue = await catalogueFor(s.baton, s.attacker, s.attackerKey);
       for (const forgery of catalogue)
-        await assertRefused(api, forgery.token, forgery.label, subject.headerLimit);
+        await assertRefused(s.api, forgery.token, forgery.label, subject.headerLimit);
       assert.ok(catalogue.some((forgery) => forgery.kind === 'profile'));
     });
   });

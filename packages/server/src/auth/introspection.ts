@@ -1,4 +1,5 @@
 import { ProblemError } from '../errors.js';
+import type { AccessClaims } from '../tokens/access.js';
 import type { AuthDeps } from './context.js';
 
 /** RFC 7662 §2.2: an inactive token says nothing more, whatever made it inactive. */
@@ -6,18 +7,8 @@ export interface InactiveToken {
   readonly active: false;
 }
 
-/** RFC 7662 §2.2 for a live Baton access token. */
-export interface ActiveToken {
-  readonly active: true;
-  readonly token_type: 'Bearer';
-  readonly iss: string;
-  readonly aud: string | string[];
-  readonly sub: string;
-  readonly sid: string;
-  readonly iat: number;
-  readonly exp: number;
-  readonly jti: string;
-}
+/** RFC 7662 §2.2 for a live Baton access token: its claims, and what kind of token it is. */
+export type ActiveToken = AccessClaims & { readonly active: true; readonly token_type: 'Bearer' };
 
 const INACTIVE: InactiveToken = { active: false };
 
@@ -32,7 +23,7 @@ export async function introspect(
   deps: Pick<AuthDeps, 'accessTokens' | 'store' | 'clock'>,
   token: string,
 ): Promise<ActiveToken | InactiveToken> {
-  let claims: Awaited<ReturnType<AuthDeps['accessTokens']['verify']>>;
+  let claims: AccessClaims;
   try {
     claims = await deps.accessTokens.verify(token);
   } catch (error) {
