@@ -13,6 +13,7 @@ import { AUDIENCE } from '../../examples/support/baton.js';
 import { createResourceClientWithCli } from '../../packages/server/test/support/resourceClient.js';
 import { freePort } from '../../packages/server/test/support/serverProcess.js';
 import { APP_DIR } from './appDir.js';
+import { recordAnswers } from './appServer.js';
 
 export interface SeparateApiStack {
   readonly batonUrl: string;
@@ -63,17 +64,13 @@ export async function startSeparateApiStack(
       rateLimits: false,
       logLevel: false,
     });
-    const answered: { path: string; status: number }[] = [];
-    app.addHook('onResponse', async (request, reply) => {
-      if (/^text\/html/.test(request.headers.accept ?? '')) return;
-      answered.push({ path: request.url.split('?')[0] ?? request.url, status: reply.statusCode });
-    });
+    const answers = recordAnswers(app);
     await app.listen({ host: '127.0.0.1', port });
     return {
       batonUrl,
       apiUrl: api.url,
       clock,
-      statuses: (p) => answered.filter((each) => each.path === p).map((each) => each.status),
+      statuses: answers.statuses,
       async close() {
         await api.stop();
         await app.close();
