@@ -21,6 +21,7 @@ import {
   BENCH_WORK,
   bare,
   baton,
+  batonSigning,
   django,
   fastifyFloor,
   nestjs,
@@ -117,12 +118,21 @@ async function main(): Promise<void> {
     [nestjs, {}],
     [django, {}],
     ...(batonBuilt ? [[baton, { deep: true }] as [Stack, { deep: boolean }]] : []),
+    // The same GET with every request paying a full signature check, for each other algorithm.
+    ...(batonBuilt
+      ? [batonSigning('EdDSA'), batonSigning('RS256')].map((stack): [Stack, object] => [stack, {}])
+      : []),
   ];
   // Every server runs for the whole measurement, so rounds can interleave them.
   const prepared: PreparedStack[] = [];
   for (const [stack, options] of entries) {
     await step(stack.name, async () => {
-      const shared = { chainAccounts: PLAN.concurrentChains + 1, distinctUsers: PLAN.distinctUsers, log };
+      const shared = {
+        chainAccounts: PLAN.concurrentChains + 1,
+        distinctUsers: PLAN.distinctUsers,
+        bypassUsers: PLAN.bypassUsers,
+        log,
+      };
       prepared.push(await prepareStack(stack, { ...shared, ...options }));
     });
   }
@@ -134,7 +144,9 @@ async function main(): Promise<void> {
     mkdirSync(rawDir, { recursive: true });
     rawCommitsPerSecond = await measureAllRefreshes(results, rawDir, step, log);
     for (const [p, result] of results) {
-      if (p.stack.auth) await step(`${p.stack.name}: login`, () => measureLoginsOf(p, result, log));
+      if (p.stack.auth && !p.stack.getOnly) {
+        await step(`${p.stack.name}: login`, () => measureLoginsOf(p, result, log));
+      }
     }
   } finally {
     await Promise.all(prepared.map((p) => p.server.stop()));

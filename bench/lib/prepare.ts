@@ -27,6 +27,8 @@ export interface PrepareOptions {
   readonly chainAccounts: number;
   /** Users registered on a deep stack, for the many-tokens GETs and the refresh sessions. */
   readonly distinctUsers: number;
+  /** Users registered on a get-only stack (16 token strings each, more than the token cache holds). */
+  readonly bypassUsers: number;
   readonly log: (line: string) => void;
 }
 
@@ -43,6 +45,19 @@ export async function prepareStack(stack: Stack, options: PrepareOptions): Promi
       const getCases = options.staticToken
         ? [{ label: '1 token', tokensFile: tokensFile('one.tokens', [options.staticToken]) }]
         : [{ label: 'no auth' }];
+      return { stack, server, baseUrl, accounts: [], sessions: [], getCases, deep: false };
+    }
+    if (stack.getOnly) {
+      // Only the cache-bypassed GET: enough users that their 16 spellings each outnumber the cache.
+      const users = Array.from({ length: options.bypassUsers }, (_, i) => accountFor(i));
+      const tokens = (await registerAll(baseUrl, stack, users)).map((pair) => pair.accessToken);
+      const strings = tokens.flatMap(signatureSpellings);
+      const getCases = [
+        {
+          label: `${strings.length} distinct token strings (cache bypassed)`,
+          tokensFile: tokensFile('spellings.tokens', strings),
+        },
+      ];
       return { stack, server, baseUrl, accounts: [], sessions: [], getCases, deep: false };
     }
     const accounts = Array.from({ length: options.chainAccounts }, (_, i) => accountFor(i));

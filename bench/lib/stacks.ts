@@ -37,6 +37,8 @@ export interface Stack {
   /** Whether a 2xx refresh is on disk (fsync'd) before the answer. */
   readonly durableRefresh: boolean;
   readonly auth?: AuthApi;
+  /** Measured on the cache-bypassed protected GET only (no refresh, login or storm scenarios). */
+  readonly getOnly?: boolean;
   launch(port: number, workDir: string, extraEnv?: Record<string, string>): Promise<RunningServer>;
 }
 
@@ -89,7 +91,7 @@ export const baton: Stack = {
   name: 'Baton',
   todosPath: '/todos',
   durableRefresh: true,
-  launch: (port, workDir) =>
+  launch: (port, workDir, extraEnv = {}) =>
     launch({
       name: 'Baton',
       command: process.execPath,
@@ -99,6 +101,7 @@ export const baton: Stack = {
         BATON_DATA_DIR: workDir,
         BATON_LOG_LEVEL: 'silent',
         BATON_ACCESS_TTL: '30m',
+        ...extraEnv,
       },
       healthUrl: `http://127.0.0.1:${port}/healthz`,
     }),
@@ -129,6 +132,19 @@ export const baton: Stack = {
     ...camelCaseAuth,
   },
 };
+
+/**
+ * Baton signing with another algorithm than its default ES256 (`BATON_ACCESS_ALG`), for the
+ * protected GET whose every request pays a full signature check: what the algorithm costs.
+ */
+export function batonSigning(alg: 'EdDSA' | 'RS256'): Stack {
+  return {
+    ...baton,
+    name: `Baton (${alg})`,
+    getOnly: true,
+    launch: (port, workDir) => baton.launch(port, workDir, { BATON_ACCESS_ALG: alg }),
+  };
+}
 
 export const nestjs: Stack = {
   name: 'NestJS + passport-jwt',

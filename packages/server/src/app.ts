@@ -19,6 +19,7 @@ import { serveApp } from './http/staticApp.js';
 import { createMetrics } from './metrics.js';
 import { openStore } from './openStore.js';
 import { authRoutes } from './routes/auth.js';
+import { introspectRoutes } from './routes/introspect.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { oauthRoutes } from './routes/oauth.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -161,7 +162,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
     for (const schema of sharedSchemas) app.addSchema(schema);
     const appFallback = config.appDir ? await serveApp(app, config.appDir, API_PREFIXES) : undefined;
     registerProblemHandlers(app, appFallback);
-    registerSecurityHeaders(app);
+    registerSecurityHeaders(app, config.appConnectOrigins);
 
     // A strict allow-list: no origin is allowed unless configured, and without an allow-list the
     // plugin (a hook on every request) is not installed at all. Credentials travel as bearer
@@ -181,7 +182,16 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
           version: '0.1.0',
           description: 'JWT access tokens and rotating refresh tokens.',
         },
-        components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+        components: {
+          securitySchemes: {
+            bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+            clientBasic: {
+              type: 'http',
+              scheme: 'basic',
+              description: 'a resource-server client credential',
+            },
+          },
+        },
       },
     });
     if (config.docs) await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -190,6 +200,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
     await app.register(todoRoutes, { deps });
     await app.register(wellKnownRoutes, { keys });
     await app.register(oauthRoutes, { deps });
+    await app.register(introspectRoutes, { deps });
     if (config.metrics === 'api') await app.register(metricsRoutes, { registry: metrics.registry });
     return app;
   } catch (error) {

@@ -10,6 +10,7 @@ Commands:
   users create|disable|enable|list   Manage accounts
   sessions revoke --user EMAIL Sign a user out everywhere
   keys rotate|list             Rotate or list the signing keys
+  clients create|list|delete   Resource servers allowed to introspect tokens
   audit [--user EMAIL] [--kind KIND]  Read the audit log
 
 Run 'baton <command> --help' for a command's options.`;
@@ -21,6 +22,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   users: async () => (await import('./cli/users.js')).users,
   sessions: async () => (await import('./cli/sessions.js')).sessions,
   keys: async () => (await import('./cli/keys.js')).keys,
+  clients: async () => (await import('./cli/clients.js')).clients,
   audit: async () => (await import('./cli/audit.js')).audit,
 };
 

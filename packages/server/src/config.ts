@@ -3,6 +3,7 @@ import { systemClock } from './clock.js';
 import type { RateLimits } from './limits.js';
 import { type Earlier, type Resolved, SETTINGS, type Setting, type TrustProxy } from './settings.js';
 import type { Store } from './store/store.js';
+import type { SigningAlgorithm } from './tokens/keys.js';
 
 export type { TrustProxy } from './settings.js';
 
@@ -34,6 +35,8 @@ export interface ServerOptions {
   readonly audience?: string;
   /** Access token lifetime in seconds. Default 300. */
   readonly accessTtl?: number;
+  /** Signing algorithm of access tokens: `ES256` (default), `EdDSA` or `RS256`. A change rotates the key at start. */
+  readonly accessAlg?: SigningAlgorithm;
   /** Refresh token idle lifetime in seconds, extended by each rotation. Default 30 days. */
   readonly refreshIdleTtl?: number;
   /** Absolute session lifetime in seconds. Default 180 days. */
@@ -44,6 +47,8 @@ export interface ServerOptions {
   readonly corsOrigins?: readonly string[];
   /** A built single-page app to serve at `/` with history-API fallback. */
   readonly appDir?: string;
+  /** Origins the served app may call besides Baton (its APIs): added to the page's CSP `connect-src`. */
+  readonly appConnectOrigins?: readonly string[];
   /**
    * Which reverse proxies to believe about the client's address (`X-Forwarded-For`): `false`
    * (default: the socket's peer is the client), the number of proxies in front of Baton (`1` for

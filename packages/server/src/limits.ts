@@ -40,6 +40,8 @@ export interface RateLimits {
   readonly refreshUser: LimitRule;
   /** Wrong current passwords on password change per account. */
   readonly passwordChangeAccount: LimitRule;
+  /** Failed resource-client authentications (introspection) from one IP (secret guessing). */
+  readonly clientAuthFailuresIp: LimitRule;
   /** Password hashes of one IP running at once, and waiting. */
   readonly hashingPerIp: ShareRule;
   /** Password hashes for one account running at once, and waiting. */
@@ -61,6 +63,7 @@ export const DEFAULT_LIMITS: RateLimits = {
   refreshFailuresIp: { max: 60, windowSeconds: MINUTE },
   refreshUser: { max: 120, windowSeconds: MINUTE },
   passwordChangeAccount: { max: 5, windowSeconds: 15 * MINUTE },
+  clientAuthFailuresIp: { max: 20, windowSeconds: 15 * MINUTE },
   hashingPerIp: { inFlight: 4, queue: 32 },
   hashingPerAccount: { inFlight: 2, queue: 8 },
 };

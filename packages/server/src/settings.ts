@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { parseDuration } from './duration.js';
 import { DEFAULT_LIMITS, type RateLimits } from './limits.js';
+import { DEFAULT_SIGNING_ALGORITHM, SIGNING_ALGORITHMS, type SigningAlgorithm } from './tokens/keys.js';
 
 /**
  * Every setting of the server, once: the `createServer` option, its `BATON_*` variable, how the
@@ -150,6 +151,18 @@ export const SETTINGS = {
     expected: DURATION,
     readme: { default: '`300` (5 min)', meaning: 'access token lifetime' },
   }),
+  accessAlg: setting<SigningAlgorithm>({
+    env: 'BATON_ACCESS_ALG',
+    parse: (raw) => SIGNING_ALGORITHMS.find((alg) => alg === raw),
+    fallback: () => DEFAULT_SIGNING_ALGORITHM,
+    check: (value) =>
+      SIGNING_ALGORITHMS.includes(value) ? undefined : `expected one of ${SIGNING_ALGORITHMS.join(', ')}`,
+    expected: `one of ${SIGNING_ALGORITHMS.join(', ')}`,
+    readme: {
+      default: '`ES256`',
+      meaning: 'access token signature: `ES256`, `EdDSA` or `RS256` (a change rotates the key at start)',
+    },
+  }),
   refreshIdleTtl: setting({
     env: 'BATON_REFRESH_IDLE_TTL',
     parse: positiveDuration,
@@ -202,6 +215,17 @@ export const SETTINGS = {
     normalise: resolvePath,
     expected: 'a directory',
     readme: { default: '(none)', meaning: 'a built single-page app to serve at `/`' },
+  }),
+  appConnectOrigins: setting<readonly string[]>({
+    env: 'BATON_APP_CONNECT_ORIGINS',
+    parse: parseOrigins,
+    fallback: () => [],
+    check: checkOrigins,
+    expected: 'a comma-separated list of origins like https://api.example.com',
+    readme: {
+      default: '(none)',
+      meaning: 'origins of your APIs the served app may call (its CSP `connect-src`)',
+    },
   }),
   trustProxy: setting<TrustProxy>({
     env: 'BATON_TRUST_PROXY',
@@ -292,6 +316,19 @@ function parseSwitch(raw: string): boolean | undefined {
   if (/^(on|true|yes|1)$/i.test(raw)) return true;
   if (/^(off|false|no|0)$/i.test(raw)) return false;
   return undefined;
+}
+
+function parseOrigins(raw: string): string[] | undefined {
+  const origins = raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+  return origins.every(isOrigin) ? origins : undefined;
+}
+
+function checkOrigins(origins: readonly string[]): string | undefined {
+  const bad = origins.find((origin) => !isOrigin(origin));
+  return bad === undefined ? undefined : `not an origin: '${bad}'`;
 }
 
 function isOrigin(candidate: string): boolean {

@@ -45,9 +45,9 @@ describe('access tokens', () => {
       .sign(key);
   }
 
-  it('is an EdDSA JWT with typ at+jwt, a kid, and the contract claims', () => {
+  it('is an ES256 JWT by default, with typ at+jwt, a kid, and the contract claims', () => {
     const header = decodeProtectedHeader(issued.accessToken);
-    assert.equal(header.alg, 'EdDSA');
+    assert.equal(header.alg, 'ES256');
     assert.equal(header.typ, 'at+jwt');
     assert.equal(typeof header.kid, 'string');
     const claims = decodeJwt(issued.accessToken);
@@ -65,8 +65,9 @@ describe('access tokens', () => {
     const kid = decodeProtectedHeader(issued.accessToken).kid;
     const key = jwks.body.keys.find((candidate: { kid: string }) => candidate.kid === kid);
     assert.ok(key);
-    assert.equal(key.kty, 'OKP');
-    assert.equal(key.crv, 'Ed25519');
+    assert.equal(key.kty, 'EC');
+    assert.equal(key.crv, 'P-256');
+    assert.equal(key.alg, 'ES256');
     assert.equal(key.d, undefined, 'no private part is ever published');
   });
 
@@ -92,7 +93,11 @@ describe('access tokens', () => {
     const jwks = (await server.request('GET', '/.well-known/jwks.json')).body;
     const publicJwk = jwks.keys[0];
     const secret = new TextEncoder().encode(JSON.stringify(publicJwk));
-    const rawSecret = Buffer.from(publicJwk.x, 'base64url');
+    const rawSecret = Buffer.concat([
+      Buffer.from([4]),
+      Buffer.from(publicJwk.x, 'base64url'),
+      Buffer.from(publicJwk.y, 'base64url'),
+    ]);
     for (const key of [secret, rawSecret]) {
       const now = Math.floor(server.clock.now() / 1000);
       const forged = await new SignJWT({ sid: 'x', jti: 'j' })
@@ -108,11 +113,11 @@ describe('access tokens', () => {
   });
 
   it('rejects a token signed by a foreign key that claims our kid', async () => {
-    const { privateKey } = generateKeyPairSync('ed25519');
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const kid = decodeProtectedHeader(issued.accessToken).kid;
     const now = Math.floor(server.clock.now() / 1000);
     const forged = await new SignJWT({ sid: 'x', jti: 'j' })
-      .setProtectedHeader({ alg: 'EdDSA', typ: 'at+jwt', ...(kid ? { kid } : {}) })
+      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', ...(kid ? { kid } : {}) })
       .setIssuer('https://auth.test')
       .setAudience('baton-test')
       .setSubject(issued.user.id)

@@ -19,9 +19,13 @@ describe('configuration', () => {
       BATON_SESSION_MAX_AGE: '4320h',
       BATON_REFRESH_GRACE: '2',
       BATON_CORS_ORIGINS: 'https://app.example.com, http://localhost:8100',
+      BATON_ACCESS_ALG: 'RS256',
+      BATON_APP_CONNECT_ORIGINS: 'https://api.example.com',
     });
     const config = resolveConfig(options);
     assert.equal(config.port, 4000);
+    assert.equal(config.accessAlg, 'RS256');
+    assert.deepEqual(config.appConnectOrigins, ['https://api.example.com']);
     assert.equal(config.accessTtl, 900);
     assert.equal(config.refreshIdleTtl, 30 * 86_400);
     assert.equal(config.sessionMaxAge, 180 * 86_400);
@@ -34,6 +38,7 @@ describe('configuration', () => {
     assert.equal(config.port, 3000);
     assert.equal(config.host, '127.0.0.1');
     assert.equal(config.accessTtl, 300);
+    assert.equal(config.accessAlg, 'ES256', 'the algorithm every stock verifier has');
     assert.equal(config.refreshGrace, 10);
     assert.match(config.dataDir, /data$/);
   });
@@ -51,6 +56,9 @@ describe('configuration', () => {
       [{ BATON_TRUST_PROXY: 'proxy.internal' }, 'BATON_TRUST_PROXY'],
       [{ BATON_METRICS: 'sometimes' }, 'BATON_METRICS'],
       [{ BATON_DOCS: 'maybe' }, 'BATON_DOCS'],
+      [{ BATON_ACCESS_ALG: 'HS256' }, 'BATON_ACCESS_ALG'],
+      [{ BATON_ACCESS_ALG: 'es256' }, 'BATON_ACCESS_ALG'],
+      [{ BATON_APP_CONNECT_ORIGINS: 'https://api.example.com/path' }, 'BATON_APP_CONNECT_ORIGINS'],
     ];
     for (const [env, name] of cases) {
       assert.throws(

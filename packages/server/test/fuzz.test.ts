@@ -21,8 +21,9 @@ import {
 } from './support/forgeryTargets.js';
 import { contentType, headerValue, hostileBody, pathSegment } from './support/fuzzInputs.js';
 import { FuzzLedger } from './support/fuzzOracle.js';
-import { compactJws, loadServerKey, type ServerSigningKey, signers } from './support/jws.js';
+import { compactJws, loadServerKey, type ServerSigningKey, signerFor } from './support/jws.js';
 import { type RawRequest, sendRaw } from './support/rawHttp.js';
+import { createResourceClientWithCli } from './support/resourceClient.js';
 import { registerUser, startServer, type TestServer } from './support/server.js';
 
 const SEED = Number(process.env.BATON_FUZZ_SEED ?? 20_261_122);
@@ -53,7 +54,7 @@ const ROUTES: readonly Route[] = [
   route('POST', '/auth/logout', ['refreshToken'], false),
   route('POST', '/auth/logout-all', [], false),
   route('POST', '/auth/password', ['currentPassword', 'newPassword']),
-  route('POST', '/auth/verify', ['token']),
+  route('POST', '/oauth/introspect', ['token', 'token_type_hint', 'client_id', 'client_secret']),
   route('GET', '/auth/me'),
   route('GET', '/auth/sessions'),
   route('DELETE', '/auth/sessions/:id'),
@@ -98,7 +99,7 @@ describe('fuzzing every route', () => {
       contentType: answer.headers.get('content-type') ?? '',
       body: answer.body,
     };
-    ledger.check(label, observed, request.method);
+    ledger.check(label, observed, request.method, request.target.startsWith('/oauth/'));
   }
 
   const authorizationFor = (target: Route) =>
@@ -219,69 +220,73 @@ describe('fuzzing every route', () => {
   });
 });
 
-describe('forged access tokens', () => {
-  let server: TestServer;
-  let attacker: AttackerServer;
-  let serverKey: ServerSigningKey;
-  let genuine: string;
-  let checks: TokenCheck[];
-  const attackerKey = attackerKeyPair();
+for (const alg of ['ES256', 'EdDSA', 'RS256'] as const) {
+  describe(`forged access tokens (${alg})`, () => {
+    let server: TestServer;
+    let attacker: AttackerServer;
+    let serverKey: ServerSigningKey;
+    let genuine: string;
+    let checks: TokenCheck[];
+    const attackerKey = attackerKeyPair();
 
-  before(async () => {
-    server = await startServer({ rateLimits: false });
-    attacker = await startAttackerServer({
-      keys: [{ ...attackerKey.publicJwk, kid: 'attacker', alg: 'EdDSA' }],
+    before(async () => {
+      server = await startServer({ rateLimits: false, accessAlg: alg });
+      attacker = await startAttackerServer({
+        keys: [{ ...attackerKey.publicJwk, kid: 'attacker', alg: 'EdDSA' }],
+      });
+      serverKey = await loadServerKey(server.dataDir);
+      genuine = (await registerUser(server)).accessToken;
+      checks = tokenChecks(server, await createResourceClientWithCli({ BATON_DATA_DIR: server.dataDir }));
     });
-    serverKey = await loadServerKey(server.dataDir);
-    genuine = (await registerUser(server)).accessToken;
-    checks = tokenChecks(server);
-  });
-  after(async () => {
-    await attacker.close();
-    await server.close();
-  });
-
-  it('accepts the genuine token and one freshly signed with the server key (control)', async () => {
-    const claims = decodeJwt(genuine);
-    const now = Math.floor(server.clock.now() / 1000);
-    const header = { alg: 'EdDSA', typ: 'at+jwt', kid: serverKey.kid };
-    const resigned = compactJws(
-      header,
-      { ...claims, iat: now, exp: now + 60, jti: 'control' },
-      signers.eddsa(serverKey.privateKey),
-    );
-    for (const token of [genuine, resigned]) {
-      for (const check of checks) assert.equal((await check.send(token)).status, 200, check.name);
-    }
-  });
-
-  it('refuses every forgery of the catalogue on /auth/me, /todos and /auth/verify', async () => {
-    const catalogue = forgeries({
-      serverKey,
-      genuine,
-      attackerUrl: attacker.url,
-      attackerKey,
-      now: Math.floor(server.clock.now() / 1000),
+    after(async () => {
+      await attacker.close();
+      await server.close();
     });
-    for (const forgery of catalogue) {
-      for (const check of checks) await assertRefused(ledger, check, forgery);
-    }
-  });
 
-  it('refuses random headers, payloads and signatures (property)', async () => {
-    const property = fc.asyncProperty(
-      randomForgery(serverKey, genuine, attackerKey.privateKey),
-      fc.nat(checks.length - 1),
-      async (forgery, index) => assertRefused(ledger, checks[index] ?? checks[0]!, forgery),
-    );
-    await fc.assert(property, { numRuns: RUNS * 2, seed: SEED });
-  });
+    it('accepts the genuine token and one freshly signed with the server key (control)', async () => {
+      const claims = decodeJwt(genuine);
+      const now = Math.floor(server.clock.now() / 1000);
+      const header = { alg, typ: 'at+jwt', kid: serverKey.kid };
+      assert.equal(serverKey.alg, alg);
+      const resigned = compactJws(
+        header,
+        { ...claims, iat: now, exp: now + 60, jti: 'control' },
+        signerFor(alg, serverKey.privateKey),
+      );
+      for (const token of [genuine, resigned]) {
+        for (const check of checks)
+          assert.equal(check.verdict(await check.send(token)).status, 200, check.name);
+      }
+    });
 
-  it('never contacts a server named by jku or x5u', () => {
-    assert.deepEqual(attacker.hits, []);
-  });
+    it('refuses every forgery of the catalogue on /auth/me, /todos and /oauth/introspect', async () => {
+      const catalogue = forgeries({
+        serverKey,
+        genuine,
+        attackerUrl: attacker.url,
+        attackerKey,
+        now: Math.floor(server.clock.now() / 1000),
+      });
+      for (const forgery of catalogue) {
+        for (const check of checks) await assertRefused(ledger, check, forgery);
+      }
+    });
 
-  it('counted no accepted forgery', () => {
-    assert.equal(ledger.acceptedForgeries, 0);
+    it('refuses random headers, payloads and signatures (property)', async () => {
+      const property = fc.asyncProperty(
+        randomForgery(serverKey, genuine, attackerKey.privateKey),
+        fc.nat(checks.length - 1),
+        async (forgery, index) => assertRefused(ledger, checks[index] ?? checks[0]!, forgery),
+      );
+      await fc.assert(property, { numRuns: RUNS * 2, seed: SEED });
+    });
+
+    it('never contacts a server named by jku or x5u', () => {
+      assert.deepEqual(attacker.hits, []);
+    });
+
+    it('counted no accepted forgery', () => {
+      assert.equal(ledger.acceptedForgeries, 0);
+    });
   });
-});
+}

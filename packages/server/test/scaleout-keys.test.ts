@@ -33,7 +33,11 @@ describe('signing keys shared through PostgreSQL', { skip }, () => {
   });
 
   /** An instance of its own (own pool, own key ring), as on another machine. */
-  const instance = async (clock = createManualClock(), instanceSecret = secret) => {
+  const instance = async (
+    clock = createManualClock(),
+    instanceSecret = secret,
+    accessAlg: 'ES256' | 'EdDSA' | 'RS256' = 'ES256',
+  ) => {
     const store = createPostgresStore({ connectionString: database.schemaUrl });
     stores.push(store);
     return createServer({
@@ -44,6 +48,7 @@ describe('signing keys shared through PostgreSQL', { skip }, () => {
       clock,
       issuer: 'http://baton.test',
       logLevel: false,
+      accessAlg,
     });
   };
 
@@ -93,6 +98,43 @@ describe('signing keys shared through PostgreSQL', { skip }, () => {
       assert.deepEqual(later, [rotated.kid]);
     } finally {
       await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('an instance started with another algorithm rotates the shared key; the old instance verifies both', async () => {
+    const clock = createManualClock();
+    const old = await instance(clock);
+    const header = (token: string) =>
+      JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString());
+    const signIn = async (app: typeof old) => {
+      const email = uniqueEmail('alg');
+      const answer = await app.inject({
+        method: 'POST',
+        url: '/auth/register',
+        payload: { email, password: GOOD_PASSWORD },
+      });
+      return answer.json().accessToken as string;
+    };
+    const before = await signIn(old);
+    assert.equal(header(before).alg, 'ES256');
+    const upgraded = await instance(clock, secret, 'EdDSA');
+    try {
+      const after = await signIn(upgraded);
+      assert.equal(header(after).alg, 'EdDSA');
+      const algs = (upgraded.baton.keys.jwks().keys as Array<{ alg?: string }>).map((key) => key.alg);
+      assert.deepEqual(algs.slice(0, 2), ['EdDSA', 'ES256'], 'the ES256 key stays published');
+      for (const token of [before, after]) {
+        for (const app of [old, upgraded]) {
+          const me = await app.inject({
+            method: 'GET',
+            url: '/auth/me',
+            headers: { authorization: `Bearer ${token}` },
+          });
+          assert.equal(me.statusCode, 200, `${header(token).alg} on ${app === old ? 'old' : 'upgraded'}`);
+        }
+      }
+    } finally {
+      await Promise.all([old.close(), upgraded.close()]);
     }
   });
 

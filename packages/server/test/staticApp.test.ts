@@ -68,3 +68,22 @@ describe('serving the app on the API origin', () => {
     assert.equal(todos.status, 401, 'for an API client, /todos is the API');
   });
 });
+
+describe('the served app calling an API of its own', () => {
+  it("lets the page connect to BATON_APP_CONNECT_ORIGINS and to nothing else, and keeps the API's answers closed", async () => {
+    const appDir = await mkdtemp(path.join(os.tmpdir(), 'baton-app-'));
+    await writeFile(path.join(appDir, 'index.html'), '<!doctype html><title>Baton app</title>');
+    const server = await startServer({ appDir, appConnectOrigins: ['https://api.example.com'] });
+    try {
+      const page = await fetch(new URL('/', server.url));
+      const policy = page.headers.get('content-security-policy') ?? '';
+      assert.match(policy, /connect-src 'self' https:\/\/api\.example\.com;/);
+      assert.match(policy, /script-src 'self';/, 'scripts still only from our origin');
+      const json = await server.request('GET', '/healthz');
+      assert.match(json.headers.get('content-security-policy') ?? '', /^default-src 'none'/);
+    } finally {
+      await server.close();
+      await rm(appDir, { recursive: true, force: true });
+    }
+  });
+});

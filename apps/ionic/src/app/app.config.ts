@@ -7,6 +7,10 @@ import { NavController } from '@ionic/angular/nav-controller';
 import { provideIonicAngular } from '@ionic/angular/provide';
 import { routes } from './app.routes';
 import { preferencesStorage } from './data/preferencesStorage';
+import { TODOS_API_URL, todosApiUrlFrom } from './data/todosApiUrl';
+
+// Baton serves the app, so Baton is the page's own origin; the todos may live on another API.
+const todosApiUrl = todosApiUrlFrom(document, location.origin);
 
 export const appConfig: ApplicationConfig = {
   providers: [
@@ -15,9 +19,14 @@ export const appConfig: ApplicationConfig = {
     { provide: RouteReuseStrategy, useClass: IonicRouteStrategy },
     provideRouter(routes, withComponentInputBinding()),
     provideHttpClient(withFetch(), withInterceptors([batonInterceptor])),
+    { provide: TODOS_API_URL, useValue: todosApiUrl },
     provideBaton(
-      // The app is served by the Baton server itself, so the API is the page's own origin.
-      { baseUrl: location.origin, storage: preferencesStorage() },
+      // The bearer token goes to Baton and to the todos API, and to no other origin.
+      {
+        baseUrl: location.origin,
+        storage: preferencesStorage(),
+        allowedOrigins: [location.origin, new URL(todosApiUrl).origin],
+      },
       withRoutes({ loginPath: '/login', homePath: '/todos' }),
       // navigateRoot discards Ionic's page stack, so no page of the signed-out user stays in the DOM.
       withSignOutHandler((loginPath) => inject(NavController).navigateRoot(loginPath, { replaceUrl: true })),

@@ -61,6 +61,8 @@ export interface Throttle {
   refresh(ip: string | null): Promise<Attempt>;
   /** Counts a refresh of `userId`, refusing beyond the limit. */
   refreshForUser(userId: string): Promise<void>;
+  /** Reserves a resource-client authentication from `ip` (failures counted in advance). */
+  clientAuthentication(ip: string | null): Promise<Attempt>;
 }
 
 const FREE: Attempt = { end: async () => {} };
@@ -72,6 +74,7 @@ export const NO_THROTTLE: Throttle = {
   passwordCheck: async () => FREE,
   refresh: async () => FREE,
   refreshForUser: async () => {},
+  clientAuthentication: async () => FREE,
 };
 
 /**
@@ -150,6 +153,8 @@ export function createThrottle(limiter: RateLimiter, limits: RateLimits, keySecr
       const reservation = await limiter.reserve([count('refresh-user', limits.refreshUser, userId)]);
       if (!reservation.granted) throw rateLimited(reservation.retryAfter);
     },
+    clientAuthentication: (ip) =>
+      attempt([count('client-auth-fail-ip', limits.clientAuthFailuresIp, networkOf(ip))], []),
   };
 }
 

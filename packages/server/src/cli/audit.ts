@@ -13,6 +13,8 @@ const KINDS: readonly AuditKind[] = [
   'user_disabled',
   'user_enabled',
   'keys_rotated',
+  'resource_client_created',
+  'resource_client_deleted',
 ];
 
 const HELP = `Usage: baton audit [--user EMAIL] [--kind KIND] [--limit N] [--json]

@@ -7,20 +7,22 @@ const API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none';
 
 /**
  * HTML pages (the served app, Swagger UI) load only from our own origin. Styles may be inline
- * because Ionic and Swagger UI inject them at run time; scripts may not.
+ * because Ionic and Swagger UI inject them at run time; scripts may not. The app may call Baton
+ * and the APIs named in `connectOrigins` (`BATON_APP_CONNECT_ORIGINS`), nothing else.
  */
-const PAGE_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+const pagePolicy = (connectOrigins: readonly string[]) =>
+  [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self' data:",
+    ["connect-src 'self'", ...connectOrigins].join(' '),
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
 
 /**
  * helmet's defaults adjusted for an API: HSTS, no sniffing, no referrer, no framing, same-origin
@@ -92,9 +94,9 @@ function pick(headers: Readonly<Record<string, string>>, names: readonly string[
  * them on pages and those of {@link RESOURCE_HEADERS} on everything else, and a
  * Content-Security-Policy that depends on what the response is.
  */
-export function registerSecurityHeaders(app: FastifyInstance): void {
+export function registerSecurityHeaders(app: FastifyInstance, connectOrigins: readonly string[] = []): void {
   const helmets = helmetHeaders(HELMET_OPTIONS);
-  const forPages = Object.freeze({ ...helmets, 'content-security-policy': PAGE_POLICY });
+  const forPages = Object.freeze({ ...helmets, 'content-security-policy': pagePolicy(connectOrigins) });
   const forResources = Object.freeze({
     ...pick(helmets, RESOURCE_HEADERS),
     'content-security-policy': API_POLICY,

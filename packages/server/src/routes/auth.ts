@@ -167,36 +167,4 @@ export const authRoutes: FastifyPluginAsync<{ deps: AuthDeps }> = async (app, { 
       return reply.code(204).send();
     },
   );
-
-  app.post<{ Body: { token: string } }>(
-    '/auth/verify',
-    {
-      schema: {
-        tags: ['auth'],
-        summary: 'Check an access token (for resource servers that cannot verify JWTs themselves)',
-        body: {
-          type: 'object',
-          properties: { token: { type: 'string', minLength: 1, maxLength: 8192 } },
-          required: ['token'],
-          additionalProperties: false,
-        },
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              active: { type: 'boolean' },
-              claims: { type: 'object', additionalProperties: true },
-            },
-            required: ['active', 'claims'],
-          },
-          ...problems(400, 401),
-        },
-      },
-    },
-    async (request) => {
-      const claims = await deps.accessTokens.verify(request.body.token);
-      await deps.sessions.assertLive(claims.sid, claims.sub);
-      return { active: true, claims };
-    },
-  );
 };

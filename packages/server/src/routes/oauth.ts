@@ -1,55 +1,11 @@
 import formbody from '@fastify/formbody';
-import type { FastifyError, FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { login } from '../auth/accounts.js';
 import type { AuthDeps } from '../auth/context.js';
 import { endSession, logoutByRefreshToken, refreshSession, type TokenResponse } from '../auth/sessions.js';
-import { type ProblemCode, ProblemError } from '../errors.js';
 import { requestMeta } from '../http/bearer.js';
+import { answerWithOAuthErrors, OAuthError } from '../http/oauthErrors.js';
 import { looksLikeRefreshToken } from '../tokens/refresh.js';
-
-/** RFC 6749 §5.2 error codes (and RFC 8628's `slow_down` for throttling). */
-type OAuthErrorCode =
-  | 'invalid_request'
-  | 'invalid_client'
-  | 'invalid_grant'
-  | 'unsupported_grant_type'
-  | 'slow_down'
-  | 'server_error';
-
-class OAuthError extends Error {
-  constructor(
-    readonly code: OAuthErrorCode,
-    readonly description: string,
-    readonly status = 400,
-    readonly headers: Readonly<Record<string, string>> = {},
-  ) {
-    super(description);
-  }
-}
-
-/** Baton's own failures of a grant, all of which mean "this grant is not valid" to OAuth. */
-const INVALID_GRANT = new Set<ProblemCode>([
-  'invalid_credentials',
-  'invalid_refresh_token',
-  'refresh_token_expired',
-  'refresh_token_reused',
-  'session_revoked',
-]);
-
-/** Translates a domain failure into the OAuth error a standard client understands. */
-function toOAuthError(error: unknown): OAuthError {
-  if (error instanceof OAuthError) return error;
-  if (error instanceof ProblemError) {
-    if (INVALID_GRANT.has(error.code)) return new OAuthError('invalid_grant', error.detail);
-    if (error.code === 'rate_limited') return new OAuthError('slow_down', error.detail, 429, error.headers);
-    if (error.status === 400) return new OAuthError('invalid_request', error.detail);
-  }
-  const fastifyError = error as Partial<FastifyError>;
-  if (fastifyError.validation || (fastifyError.statusCode && fastifyError.statusCode < 500)) {
-    return new OAuthError('invalid_request', fastifyError.message ?? 'the request is malformed');
-  }
-  return new OAuthError('server_error', 'an unexpected error occurred', 500);
-}
 
 interface TokenRequest {
   grant_type: string;
@@ -65,7 +21,8 @@ const param = { type: 'string', maxLength: 4096 } as const;
 
 /**
  * The OAuth 2.0 face of Baton for standard clients: `POST /oauth/token` (RFC 6749 password and
- * refresh_token grants), `POST /oauth/revoke` (RFC 7009) and the RFC 8414 metadata document.
+ * refresh_token grants), `POST /oauth/revoke` (RFC 7009) and the RFC 8414 metadata document
+ * (which also advertises `POST /oauth/introspect`, see `introspect.ts`).
  * It reuses the same login and rotation as `/auth/*`, so grace windows and reuse detection apply
  * identically. Form bodies are accepted only inside this plugin: other routes keep refusing them.
  */
@@ -73,11 +30,7 @@ export const oauthRoutes: FastifyPluginAsync<{ deps: AuthDeps }> = async (app, {
   await app.register(formbody, { bodyLimit: 16 * 1024 });
   const issuer = deps.config.issuer.replace(/\/$/, '');
 
-  app.setErrorHandler((error, request, reply) => {
-    const oauth = toOAuthError(error);
-    if (oauth.status >= 500) request.log.error({ err: error }, 'unhandled error');
-    return sendOAuthError(reply, oauth);
-  });
+  answerWithOAuthErrors(app);
 
   app.get(
     '/.well-known/oauth-authorization-server',
@@ -88,6 +41,8 @@ export const oauthRoutes: FastifyPluginAsync<{ deps: AuthDeps }> = async (app, {
         issuer,
         token_endpoint: `${issuer}/oauth/token`,
         revocation_endpoint: `${issuer}/oauth/revoke`,
+        introspection_endpoint: `${issuer}/oauth/introspect`,
+        introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
         jwks_uri: `${issuer}/.well-known/jwks.json`,
         grant_types_supported: deps.config.oauthPasswordGrant
           ? ['password', 'refresh_token']
@@ -179,7 +134,8 @@ export const oauthRoutes: FastifyPluginAsync<{ deps: AuthDeps }> = async (app, {
 };
 
 /**
- * Baton's clients are public (`token_endpoint_auth_methods_supported: ["none"]`). A client that
+ * Baton's token clients are public (`token_endpoint_auth_methods_supported: ["none"]`; only
+ * resource servers have credentials, for introspection). A client that
  * tries to authenticate anyway gets `invalid_client` (RFC 6749 §5.2) rather than having its
  * credentials silently ignored, so a misconfigured confidential client notices.
  */
@@ -197,12 +153,4 @@ function rejectClientAuthentication(
       },
     );
   }
-}
-
-function sendOAuthError(reply: FastifyReply, error: OAuthError): FastifyReply {
-  return reply
-    .code(error.status)
-    .headers({ 'cache-control': 'no-store', pragma: 'no-cache', ...error.headers })
-    .type('application/json; charset=utf-8')
-    .send({ error: error.code, error_description: error.description });
 }

@@ -3,6 +3,7 @@ import type {
   AuditKind,
   NewUser,
   RefreshTokenRecord,
+  ResourceClientRecord,
   RevokeReason,
   SessionRecord,
   SigningKeyRecord,
@@ -76,6 +77,20 @@ export interface SigningKeyRow {
   created_at: number;
   retired_at: number | null;
 }
+
+export interface ResourceClientRow {
+  id: string;
+  name: string;
+  secret_hash: string;
+  created_at: number;
+}
+
+export const toResourceClient = (row: ResourceClientRow): ResourceClientRecord => ({
+  id: row.id,
+  name: row.name,
+  secretHash: row.secret_hash,
+  createdAt: row.created_at,
+});
 
 export const toUser = (row: UserRow): UserRecord => ({
   id: row.id,

@@ -148,7 +148,9 @@ export type AuditKind =
   | 'password_changed'
   | 'user_disabled'
   | 'user_enabled'
-  | 'keys_rotated';
+  | 'keys_rotated'
+  | 'resource_client_created'
+  | 'resource_client_deleted';
 
 export interface AuditEvent {
   readonly id: string;
@@ -180,6 +182,16 @@ export interface SigningKeyRecord {
   readonly createdAt: number;
   /** When this key stopped signing; `null` for the active key. */
   readonly retiredAt: number | null;
+}
+
+/** A resource server allowed to introspect tokens (RFC 7662). */
+export interface ResourceClientRecord {
+  readonly id: string;
+  /** What the operator called it (`baton clients create --name`). */
+  readonly name: string;
+  /** SHA-256 digest of the client secret, hex; the secret itself is shown once and never stored. */
+  readonly secretHash: string;
+  readonly createdAt: number;
 }
 
 /** Thrown by {@link Store.createUser} when the email key is already registered. */
@@ -259,6 +271,14 @@ export interface Store {
   listSigningKeys(): Promise<SigningKeyRecord[]>;
   /** Inserts `key` as the active key and retires the previous active key at `key.createdAt`. */
   addSigningKey(key: SigningKeyRecord): Promise<void>;
+
+  /** Registers a resource server that may call token introspection. */
+  createResourceClient(client: ResourceClientRecord): Promise<void>;
+  findResourceClient(id: string): Promise<ResourceClientRecord | undefined>;
+  /** Every resource client, oldest first. */
+  listResourceClients(): Promise<ResourceClientRecord[]>;
+  /** Removes a resource client; its credential stops working at once. False when there was none. */
+  deleteResourceClient(id: string): Promise<boolean>;
 
   /**
    * Returns the server secret stored under `name`, inserting `candidate` if there is none yet.

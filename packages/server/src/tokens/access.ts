@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { errors, type FlattenedJWSInput, type JWTHeaderParameters, jwtVerify, SignJWT } from 'jose';
 import type { Clock } from '../clock.js';
 import { ProblemError } from '../errors.js';
-import type { KeyRing } from './keys.js';
+import { type KeyRing, SIGNING_ALGORITHMS } from './keys.js';
 import { VerifiedTokenCache } from './verifiedCache.js';
 
 /** The `typ` header of Baton access tokens (RFC 9068), which keeps other JWTs from passing as one. */
@@ -112,7 +112,8 @@ export class AccessTokenService {
           return key.key;
         },
         {
-          algorithms: ['EdDSA', 'ES256'],
+          // Each key's own algorithm is enforced by the key lookup above; this list only bounds it.
+          algorithms: [...SIGNING_ALGORITHMS],
           issuer,
           audience,
           typ: ACCESS_TOKEN_TYPE,

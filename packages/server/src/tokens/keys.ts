@@ -8,8 +8,19 @@ import {
 } from 'jose';
 import type { Clock } from '../clock.js';
 
-/** Signature algorithms Baton signs access tokens with (asymmetric, so resource servers verify with JWKS). */
-export type SigningAlgorithm = 'EdDSA' | 'ES256';
+/**
+ * Signature algorithms Baton signs access tokens with: asymmetric, so resource servers verify with
+ * the JWKS. ES256 is the default because every stock verifier has it (jsonwebtoken under
+ * passport-jwt, PyJWT under simplejwt, jose); EdDSA is smaller and faster but missing from
+ * jsonwebtoken and simplejwt 5; RS256 (2048-bit) is for verifiers that know nothing else.
+ */
+export type SigningAlgorithm = 'ES256' | 'EdDSA' | 'RS256';
+
+/** Every {@link SigningAlgorithm}, for validating settings and command-line flags. */
+export const SIGNING_ALGORITHMS: readonly SigningAlgorithm[] = ['ES256', 'EdDSA', 'RS256'];
+
+/** The algorithm of new deployments. */
+export const DEFAULT_SIGNING_ALGORITHM: SigningAlgorithm = 'ES256';
 
 /** A signing key pair in its serialisable form. */
 export interface StoredKey {
@@ -38,7 +49,11 @@ interface LoadedKey {
 
 /** Generates a new key pair with an RFC 7638 thumbprint as its `kid`. */
 export async function generateStoredKey(alg: SigningAlgorithm, now: number): Promise<StoredKey> {
-  const pair = await generateKeyPair(alg, { extractable: true });
+  // 2048-bit RSA: NIST's floor through 2030, and what every RS256 verifier accepts.
+  const pair = await generateKeyPair(alg, {
+    extractable: true,
+    ...(alg === 'RS256' && { modulusLength: 2048 }),
+  });
   const publicJwk = await exportJWK(pair.publicKey);
   const privateJwk = await exportJWK(pair.privateKey);
   const kid = await calculateJwkThumbprint(publicJwk);
@@ -69,15 +84,32 @@ export class KeyRing {
     private readonly publishFor: number,
   ) {}
 
-  /** Loads the keys from `source`, generating the first key pair when there is none. */
+  /**
+   * Loads the keys from `source`, generating the first key pair (of `alg`, default ES256) when
+   * there is none. An existing ring keeps its active key whatever `alg` says: adopting a new
+   * algorithm is a rotation, see {@link adoptAlgorithm}.
+   */
   static async open(
     source: KeySource,
     options: { readonly alg?: SigningAlgorithm; readonly clock: Clock; readonly publishFor: number },
   ): Promise<KeyRing> {
-    const ring = new KeyRing(source, options.alg ?? 'EdDSA', options.clock, options.publishFor);
+    const alg = options.alg ?? DEFAULT_SIGNING_ALGORITHM;
+    const ring = new KeyRing(source, alg, options.clock, options.publishFor);
     await ring.reload();
-    if (ring.#keys.length === 0) await ring.rotate();
+    if (ring.#keys.length === 0) await ring.rotate(alg);
     return ring;
+  }
+
+  /**
+   * Makes `alg` the signing algorithm: when the active key is of another algorithm, rotates to a
+   * new key of `alg`. The old key stays published (and verifying) for `publishFor` seconds, so
+   * tokens it signed live out their lifetime. Returns the new key, or `undefined` when nothing
+   * changed. Instances that start together may each rotate once; every key they make is published,
+   * so at worst the JWKS holds one extra key until it ages out.
+   */
+  async adoptAlgorithm(alg: SigningAlgorithm): Promise<StoredKey | undefined> {
+    if (this.active.alg === alg) return undefined;
+    return this.rotate(alg);
   }
 
   /** Re-reads the source, picking up keys that another instance added (or retired). */
@@ -99,9 +131,15 @@ export class KeyRing {
     return this.#version;
   }
 
-  /** Adds a new active key; the previous one keeps verifying until its tokens have expired. */
-  async rotate(): Promise<StoredKey> {
-    const key = await generateStoredKey(this.alg, this.clock.now());
+  /**
+   * Adds a new active key of `alg` (default: the active key's algorithm, so a routine rotation
+   * keeps it; the ring's configured algorithm when empty); the previous key keeps verifying until
+   * its tokens have expired.
+   */
+  async rotate(
+    alg: SigningAlgorithm = this.#keys.length > 0 ? this.active.alg : this.alg,
+  ): Promise<StoredKey> {
+    const key = await generateStoredKey(alg, this.clock.now());
     await this.source.add(key);
     await this.reload();
     return key;

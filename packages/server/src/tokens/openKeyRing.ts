@@ -22,11 +22,27 @@ export function keySourceFor(config: ServerConfig, store: Store): KeySource {
   return fileKeySource(config.dataDir);
 }
 
-/** Opens the configured key ring; tokens signed by a retired key stay verifiable for their lifetime plus a minute. */
-export async function openKeyRing(config: ServerConfig, store: Store): Promise<KeyRing> {
+/**
+ * Opens the configured key ring; tokens signed by a retired key stay verifiable for their lifetime
+ * plus a minute. For serving (the default), a configured `accessAlg` that differs from the active
+ * key's algorithm rotates to a new key of that algorithm, so changing `BATON_ACCESS_ALG` on a
+ * running deployment is a key rotation. Operator commands pass `adoptAlgorithm: false`: listing
+ * keys must never change them.
+ */
+export async function openKeyRing(
+  config: ServerConfig,
+  store: Store,
+  options: { readonly adoptAlgorithm?: boolean } = {},
+): Promise<KeyRing> {
   const source = keySourceFor(config, store);
   if (config.keysFile === undefined && config.databaseUrl !== undefined) await awaitFirstKey(store);
-  return KeyRing.open(source, { clock: config.clock, publishFor: config.accessTtl + 60 });
+  const ring = await KeyRing.open(source, {
+    alg: config.accessAlg,
+    clock: config.clock,
+    publishFor: config.accessTtl + 60,
+  });
+  if (options.adoptAlgorithm ?? true) await ring.adoptAlgorithm(config.accessAlg);
+  return ring;
 }
 
 /**

@@ -118,6 +118,37 @@ export function describeAdministration(
       assert.equal(unknown.code, 2);
     });
 
+    it('registers, lists and deletes resource clients, whose credential introspects until deleted', async () => {
+      const created = await baton(['clients', 'create', '--name', 'orders-api', '--json'], env);
+      assert.equal(created.code, 0, created.stderr);
+      const client = JSON.parse(created.stdout) as { clientId: string; clientSecret: string };
+      assert.match(client.clientSecret, /^brs_[A-Za-z0-9_-]{43}$/, '256 random bits');
+      const listed = JSON.parse((await baton(['clients', 'list', '--json'], env)).stdout) as Array<{
+        id: string;
+      }>;
+      assert.ok(listed.some((entry) => entry.id === client.clientId));
+      const introspect = () =>
+        server.request('POST', '/oauth/introspect', {
+          body: { token: 'x', client_id: client.clientId, client_secret: client.clientSecret },
+        });
+      assert.deepEqual((await introspect()).body, { active: false });
+      assert.equal((await baton(['clients', 'delete', '--id', client.clientId], env)).code, 0);
+      assert.equal((await introspect()).status, 401);
+    });
+
+    it('rotates the signing key to another algorithm with --alg, and refuses an unknown one', async () => {
+      const rotated = await baton(['keys', 'rotate', '--alg', 'RS256', '--json'], env);
+      assert.equal(rotated.code, 0, rotated.stderr);
+      assert.equal((JSON.parse(rotated.stdout) as { alg: string }).alg, 'RS256');
+      const bad = await baton(['keys', 'rotate', '--alg', 'HS256'], env);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /--alg expects one of ES256, EdDSA, RS256/);
+      const listed = JSON.parse((await baton(['keys', 'list', '--json'], env)).stdout) as Array<{
+        alg: string;
+      }>;
+      assert.equal(listed[0]?.alg, 'RS256', 'keys list does not rotate back to the configured algorithm');
+    });
+
     it('rotates the signing key and keeps the old one published', async () => {
       const before = JSON.parse((await baton(['keys', 'list', '--json'], env)).stdout) as Array<{
         kid: string;

@@ -1,10 +1,31 @@
 /**
  * A catalogue of forged and tampered access tokens, one per known way JWT verifiers have been
  * fooled: `alg` confusion, foreign keys, `kid` injection, key URLs in headers, `crit`, nesting,
- * time claims, oversize tokens and re-used signatures on edited claims.
+ * time claims, oversize tokens and re-used signatures on edited claims. It follows the server's
+ * algorithm (ES256, EdDSA or RS256): the header names it and the public-key confusions use that
+ * key's own encodings. Resource-server examples (`examples/`) run the same catalogue.
  */
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { b64u, compactJws, type ServerSigningKey, type Signer, signers } from './jws.js';
+import {
+  b64u,
+  compactJws,
+  publicKeyForms,
+  type ServerSigningKey,
+  type Signer,
+  signerFor,
+  signers,
+} from './jws.js';
+
+/**
+ * Who can make a token, which says who must refuse it:
+ * - `forged`: made without the server's private key; every verifier must refuse it.
+ * - `standard`: signed with the server's key, but fails a check that every JWT verifier
+ *   configured with the issuer and audience makes (`exp`, `nbf`, `iss`, `aud`).
+ * - `profile`: signed with the server's key, refused by Baton's own stricter profile (`typ`,
+ *   `crit`, required claims, a live `sid`, the lifetime policy). Only the server's private key
+ *   makes these, so a stateless resource server may accept them; introspection refuses them.
+ */
+export type ForgeryKind = 'forged' | 'standard' | 'profile';
 
 /** One forgery and the rejection code it must get on every target. */
 export interface Forgery {
@@ -12,6 +33,7 @@ export interface Forgery {
   readonly token: string;
   /** `token_expired` only for tokens that are genuine but expired; everything else `invalid_token`. */
   readonly code: 'invalid_token' | 'token_expired';
+  readonly kind: ForgeryKind;
 }
 
 export interface ForgeryContext {
@@ -35,11 +57,13 @@ export function forgeries(context: ForgeryContext): Forgery[] {
   const claims = JSON.parse(Buffer.from(genuinePayload, 'base64url').toString()) as Claims;
   const fresh: Claims = { ...claims, iat: now, exp: now + 60, jti: `forged-${now}` };
   const kid = serverKey.kid;
-  const header = (extra: Claims = {}) => ({ alg: 'EdDSA', typ: 'at+jwt', kid, ...extra });
+  const alg = serverKey.alg;
+  const header = (extra: Claims = {}) => ({ alg, typ: 'at+jwt', kid, ...extra });
   const list: Forgery[] = [];
+  let kind: ForgeryKind = 'forged';
   const add = (label: string, token: string, code: Forgery['code'] = 'invalid_token') =>
-    list.push({ label, token, code });
-  const ours = signers.eddsa(serverKey.privateKey);
+    list.push({ label, token, code, kind });
+  const ours = signerFor(alg, serverKey.privateKey);
   const attacker = signers.eddsa(attackerKey.privateKey);
 
   // alg none, in the spellings that fooled case-sensitive checks.
@@ -47,20 +71,10 @@ export function forgeries(context: ForgeryContext): Forgery[] {
     add(`alg ${alg}`, compactJws({ alg, typ: 'at+jwt', kid }, fresh, signers.none()));
     add(`alg ${alg} without kid`, compactJws({ alg, typ: 'at+jwt' }, fresh, signers.none()));
   }
-  add('EdDSA header, empty signature', compactJws(header(), fresh, signers.none()).replace(/\.[^.]*$/, '.'));
+  add(`${alg} header, empty signature`, compactJws(header(), fresh, signers.none()).replace(/\.[^.]*$/, '.'));
 
   // HS256 keyed with the public key: the classic RS/HS confusion, in every form a key takes.
-  const publicJwkText = JSON.stringify(serverKey.publicJwk);
-  const thumbprintOrder = JSON.stringify({ crv: 'Ed25519', kty: 'OKP', x: serverKey.publicJwk.x });
-  const hmacKeys: Record<string, Buffer | string> = {
-    'JWK JSON text': publicJwkText,
-    'JWK JSON in thumbprint order': thumbprintOrder,
-    'raw x bytes': Buffer.from(String(serverKey.publicJwk.x), 'base64url'),
-    'x as base64url text': String(serverKey.publicJwk.x),
-    'SPKI PEM': serverKey.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
-    'SPKI DER': serverKey.publicKey.export({ format: 'der', type: 'spki' }),
-  };
-  for (const [form, secret] of Object.entries(hmacKeys)) {
+  for (const [form, secret] of Object.entries(publicKeyForms(serverKey))) {
     for (const [alg, hash] of [
       ['HS256', 'sha256'],
       ['HS384', 'sha384'],
@@ -119,7 +133,7 @@ export function forgeries(context: ForgeryContext): Forgery[] {
       compactJws({ alg: 'none', typ: 'at+jwt', kid: injected }, fresh, signers.none()),
     );
   }
-  add('kid missing (foreign signature)', compactJws({ alg: 'EdDSA', typ: 'at+jwt' }, fresh, attacker));
+  add('kid missing (foreign signature)', compactJws({ alg, typ: 'at+jwt' }, fresh, attacker));
 
   // Key material or key URLs in the header: none of it may be trusted or fetched.
   const attackerJwk = { ...attackerKey.publicJwk, kid: 'attacker' };
@@ -140,27 +154,20 @@ export function forgeries(context: ForgeryContext): Forgery[] {
   add('jwk embedded, our kid', compactJws(header({ jwk: attackerJwk }), fresh, attacker));
   add('x5c garbage', compactJws(header({ x5c: ['MIIBIjANBgkq'] }), fresh, attacker));
 
-  // Signed with our real key, but carrying something a verifier must refuse.
+  // Signed with our real key, but carrying something Baton's profile refuses.
+  kind = 'profile';
   add('crit unknown extension', compactJws(header({ crit: ['x-baton'], 'x-baton': 1 }), fresh, ours));
   add('crit listing a missing parameter', compactJws(header({ crit: ['x-missing'] }), fresh, ours));
   add('crit empty', compactJws(header({ crit: [] }), fresh, ours));
   add('crit b64 false', compactJws(header({ crit: ['b64'], b64: false }), fresh, ours));
   add('nested JWT (cty JWT), ours outside', compactJws(header({ cty: 'JWT' }), genuine, ours));
-  add('nested JWT (cty JWT), foreign outside', compactJws(header({ cty: 'JWT' }), genuine, attacker));
-  add(
-    'nested JWT (cty JWT), alg none outside',
-    compactJws({ alg: 'none', cty: 'JWT' }, genuine, signers.none()),
-  );
-  add('expired', compactJws(header(), { ...fresh, iat: now - 400, exp: now - 100 }, ours), 'token_expired');
-  add('expired long ago', compactJws(header(), { ...fresh, iat: 1, exp: 2 }, ours), 'token_expired');
-  add('nbf in the future', compactJws(header(), { ...fresh, nbf: now + 3600 }, ours));
   add('iat in the future', compactJws(header(), { ...fresh, iat: now + 3600, exp: now + 3660 }, ours));
   add(
     'lifetime beyond policy',
     compactJws(header(), { ...fresh, iat: now - 3600, exp: now + 3600 }, ours),
     'token_expired',
   );
-  for (const claim of ['sub', 'sid', 'jti', 'exp', 'iat', 'iss', 'aud']) {
+  for (const claim of ['sub', 'sid', 'jti', 'exp', 'iat']) {
     const { [claim]: _dropped, ...rest } = fresh;
     add(`missing ${claim}`, compactJws(header(), rest, ours));
   }
@@ -169,10 +176,30 @@ export function forgeries(context: ForgeryContext): Forgery[] {
   add('sub not a string', compactJws(header(), { ...fresh, sub: { id: claims.sub } }, ours));
   add('payload not JSON', compactJws(header(), 'not json', ours));
   add('payload a JSON array', compactJws(header(), [fresh], ours));
+  add('10 KB claim padding (ours)', compactJws(header(), { ...fresh, pad: 'p'.repeat(10_000) }, ours));
+
+  // Signed with our real key, but failing what every verifier checks given issuer and audience.
+  kind = 'standard';
+  add('expired', compactJws(header(), { ...fresh, iat: now - 400, exp: now - 100 }, ours), 'token_expired');
+  add('expired long ago', compactJws(header(), { ...fresh, iat: 1, exp: 2 }, ours), 'token_expired');
+  add('nbf in the future', compactJws(header(), { ...fresh, nbf: now + 3600 }, ours));
+  add('another issuer', compactJws(header(), { ...fresh, iss: 'https://evil.example' }, ours));
+  add('another audience', compactJws(header(), { ...fresh, aud: 'another-api' }, ours));
+  for (const claim of ['iss', 'aud']) {
+    const { [claim]: _dropped, ...rest } = fresh;
+    add(`missing ${claim}`, compactJws(header(), rest, ours));
+  }
+
+  // Anyone can make these: no valid signature by our key.
+  kind = 'forged';
+  add('nested JWT (cty JWT), foreign outside', compactJws(header({ cty: 'JWT' }), genuine, attacker));
+  add(
+    'nested JWT (cty JWT), alg none outside',
+    compactJws({ alg: 'none', cty: 'JWT' }, genuine, signers.none()),
+  );
 
   // Oversize: 10 KB fits in a header (401 expected); 100 KB exceeds every limit.
   add('10 KB header padding (foreign)', compactJws(header({ pad: 'p'.repeat(10_000) }), fresh, attacker));
-  add('10 KB claim padding (ours)', compactJws(header(), { ...fresh, pad: 'p'.repeat(10_000) }, ours));
   add('100 KB header padding (foreign)', compactJws(header({ pad: 'p'.repeat(100_000) }), fresh, attacker));
   add(
     '100 KB genuine payload re-signed by nobody',

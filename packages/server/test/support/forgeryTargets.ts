@@ -4,70 +4,96 @@ import fc from 'fast-check';
 import type { Forgery } from './forgedTokens.js';
 import type { FuzzLedger } from './fuzzOracle.js';
 import { compactJws, type ServerSigningKey, signedBy, signers } from './jws.js';
+import { basicAuthorization, type ResourceClient } from './resourceClient.js';
 import type { ApiResponse, TestServer } from './server.js';
 
 /** Node's default limit on the size of all request headers together. */
 const MAX_HEADER_BYTES = 16 * 1024;
-/** The `maxLength` of `token` in the schema of POST /auth/verify, and the server's body limit. */
-const VERIFY_TOKEN_MAX = 8192;
+/** The server's body limit, which alone bounds the token of POST /oauth/introspect. */
 const BODY_LIMIT = 16 * 1024;
+
+/** How a check judged a token: accepted (200) or refused (any 4xx), with the problem code if any. */
+export interface Verdict {
+  readonly status: number;
+  readonly code?: string;
+}
 
 /** One of the ways the server checks an access token. */
 export interface TokenCheck {
   readonly name: string;
+  /** Whether its errors are OAuth bodies (RFC 6749 §5.2) rather than problem+json. */
+  readonly oauth: boolean;
   send(token: string): Promise<ApiResponse>;
+  /** The verdict an answer carries: a bearer route's status, or introspection's `active`. */
+  verdict(response: ApiResponse): Verdict;
   /**
    * The refusal a token too big for this transport gets before any JWT code runs (a 431 from the
-   * HTTP parser, a 400 from the schema, a 413 from the body limit), or `undefined` if it fits.
+   * HTTP parser, a 400 from the schema), or `undefined` if it fits.
    */
   sizeRefusal(token: string): number | undefined;
 }
 
-/** Bearer on GET /auth/me and GET /todos, and `{token}` on POST /auth/verify. */
-export function tokenChecks(server: TestServer): TokenCheck[] {
+/**
+ * Bearer on GET /auth/me and GET /todos, and, given a resource client, `token=` on
+ * POST /oauth/introspect, whose refusal is a 200 `{"active": false}` (judged as a 401 here, so
+ * every check is judged alike).
+ */
+export function tokenChecks(server: TestServer, client?: ResourceClient): TokenCheck[] {
   const bearer = (route: string): TokenCheck => ({
     name: `GET ${route}`,
+    oauth: false,
     send: (token) => server.request('GET', route, { token }),
+    verdict: (response) => ({ status: response.status, code: response.body?.code }),
     sizeRefusal: (token) => (token.length + 200 > MAX_HEADER_BYTES ? 431 : undefined),
   });
-  return [
-    bearer('/auth/me'),
-    bearer('/todos'),
-    {
-      name: 'POST /auth/verify',
-      send: (token) => server.request('POST', '/auth/verify', { body: { token } }),
-      sizeRefusal: (token) =>
-        token.length + 12 > BODY_LIMIT ? 413 : token.length > VERIFY_TOKEN_MAX ? 400 : undefined,
+  const checks = [bearer('/auth/me'), bearer('/todos')];
+  if (!client) return checks;
+  const introspection: TokenCheck = {
+    name: 'POST /oauth/introspect',
+    oauth: true,
+    send: (token) =>
+      server.request('POST', '/oauth/introspect', {
+        raw: new URLSearchParams({ token }).toString(),
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: basicAuthorization(client),
+        },
+      }),
+    verdict(response) {
+      if (response.status !== 200) return { status: response.status };
+      if (response.body.active === true) return { status: 200 };
+      assert.deepEqual(response.body, { active: false }, 'an inactive token says nothing more');
+      return { status: 401 };
     },
-  ];
+    sizeRefusal: (token) => (token.length + 'token='.length > BODY_LIMIT ? 400 : undefined),
+  };
+  return [...checks, introspection];
 }
 
 /**
  * Sends a forgery to one check and asserts it was refused the right way: a 401 with the expected
- * code (and `WWW-Authenticate` on bearer routes), or the size refusal that applies to it.
+ * code (and `WWW-Authenticate`) on bearer routes, `active: false` from introspection, or the size
+ * refusal that applies to it.
  */
 export async function assertRefused(ledger: FuzzLedger, check: TokenCheck, forgery: Forgery): Promise<void> {
   const response = await check.send(forgery.token);
   ledger.forgeries++;
   const body = typeof response.body === 'string' ? response.body : JSON.stringify(response.body ?? '');
-  ledger.check(`${check.name} forgery "${forgery.label}"`, {
-    status: response.status,
-    contentType: response.headers.get('content-type') ?? '',
-    body,
-  });
+  const answer = { status: response.status, contentType: response.headers.get('content-type') ?? '', body };
+  ledger.check(`${check.name} forgery "${forgery.label}"`, answer, 'POST', check.oauth);
+  const verdict = check.verdict(response);
   const context = `${check.name}: "${forgery.label}" -> ${response.status} ${body.slice(0, 200)}`;
-  if (response.status < 400) ledger.acceptedForgeries++;
-  assert.ok(response.status >= 400, `ACCEPTED FORGERY ${context}`);
+  if (verdict.status < 400) ledger.acceptedForgeries++;
+  assert.ok(verdict.status >= 400, `ACCEPTED FORGERY ${context}`);
   const refusal = check.sizeRefusal(forgery.token);
   if (refusal !== undefined) {
-    assert.equal(response.status, refusal, context);
+    assert.equal(verdict.status, refusal, context);
     return;
   }
-  assert.equal(response.status, 401, context);
-  assert.equal(response.body.code, forgery.code, context);
-  if (check.name.startsWith('GET')) {
-    assert.match(response.headers.get('www-authenticate') ?? '', /^Bearer .*error="invalid_token"/, context);
-  }
+  assert.equal(verdict.status, 401, context);
+  if (check.oauth) return;
+  assert.equal(verdict.code, forgery.code, context);
+  assert.match(response.headers.get('www-authenticate') ?? '', /^Bearer .*error="invalid_token"/, context);
 }
 
 /** An Ed25519 key pair that is not the server's, with its public JWK. */
@@ -122,6 +148,11 @@ export function randomForgery(
   return fc
     .tuple(header, payload, signature)
     .map(([h, p, sign]) => compactJws(h, p, sign))
-    .filter((token) => !signedBy(token, serverKey.publicKey))
-    .map((token) => ({ label: `random ${token.slice(0, 120)}`, token, code: 'invalid_token' as const }));
+    .filter((token) => !signedBy(token, serverKey))
+    .map((token) => ({
+      label: `random ${token.slice(0, 120)}`,
+      token,
+      code: 'invalid_token' as const,
+      kind: 'forged' as const,
+    }));
 }

@@ -38,52 +38,73 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   const [command, ...args] = BATON;
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(command, [...args, 'serve'], {
+  const started = await spawnUntilHealthy(command, [...args, 'serve'], {
     cwd: SERVER_PACKAGE,
-    env: {
-      ...process.env,
-      BATON_HOST: '127.0.0.1',
-      BATON_LOG_LEVEL: 'warn',
-      ...env,
-      BATON_PORT: String(port),
-    },
+    env: { BATON_HOST: '127.0.0.1', BATON_LOG_LEVEL: 'warn', ...env, BATON_PORT: String(port) },
+    healthUrl: `${url}/healthz`,
+  });
+  return { url, ...started };
+}
+
+/** A child process that answered its health check, with what it printed and how to end it. */
+export interface HealthyProcess {
+  readonly child: ChildProcess;
+  output(): string;
+  /** SIGTERM, then waits for the exit (SIGKILL after 5 s). */
+  stop(): Promise<void>;
+  /** SIGKILL, and waits for the exit. */
+  kill(): Promise<void>;
+}
+
+/**
+ * Spawns `command args` with `env` added to this process's environment, and waits (30 s at most)
+ * until `healthUrl` answers 2xx. Throws with the process's output if it exits or never answers.
+ */
+export async function spawnUntilHealthy(
+  command: string,
+  args: readonly string[],
+  options: { readonly cwd: string; readonly env: Record<string, string>; readonly healthUrl: string },
+): Promise<HealthyProcess> {
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout.on('data', (chunk: Buffer) => {
+  const collect = (chunk: Buffer) => {
     output += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
   const exited = once(child, 'exit');
+  const gone = () => child.exitCode !== null || child.signalCode !== null;
   const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
+    if (gone()) return;
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
     await exited;
     clearTimeout(timer);
   };
   const kill = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
+    if (gone()) return;
     child.kill('SIGKILL');
     await exited;
   };
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`baton serve exited with ${child.exitCode}:\n${output}`);
-    const healthy = await fetch(`${url}/healthz`).then(
+    if (child.exitCode !== null) throw new Error(`${command} exited with ${child.exitCode}:\n${output}`);
+    const healthy = await fetch(options.healthUrl).then(
       (response) => response.ok,
       () => false,
     );
     if (healthy) break;
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`baton serve did not answer within 30 s:\n${output}`);
+      throw new Error(`${command} did not answer ${options.healthUrl} within 30 s:\n${output}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { url, child, output: () => output, stop, kill };
+  return { child, output: () => output, stop, kill };
 }
 
 /** Sends JSON and returns the status and parsed body. */

@@ -15,6 +15,7 @@ export function onlyLimits(limits: Partial<RateLimits>): RateLimits {
     refreshFailuresIp: OFF,
     refreshUser: OFF,
     passwordChangeAccount: OFF,
+    clientAuthFailuresIp: OFF,
     hashingPerIp: { inFlight: 1000, queue: 1000 },
     hashingPerAccount: { inFlight: 1000, queue: 1000 },
     ...limits,

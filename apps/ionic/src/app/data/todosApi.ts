@@ -1,6 +1,7 @@
 import { HttpClient } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import { firstValueFrom } from 'rxjs';
+import { TODOS_API_URL } from './todosApiUrl';
 
 /** A todo as the server returns it. */
 export interface Todo {
@@ -10,24 +11,28 @@ export interface Todo {
   readonly createdAt: string;
 }
 
-/** The server's `/todos` resource. Requests go through HttpClient, so `batonInterceptor` signs them. */
+/**
+ * The `/todos` resource of the todos API ({@link TODOS_API_URL}: Baton's own, or your API in front
+ * of Baton). Requests go through HttpClient, so `batonInterceptor` signs them.
+ */
 @Injectable({ providedIn: 'root' })
 export class TodosApi {
   readonly #http = inject(HttpClient);
+  readonly #todos = `${inject(TODOS_API_URL)}/todos`;
 
   list(): Promise<Todo[]> {
-    return firstValueFrom(this.#http.get<Todo[]>('/todos'));
+    return firstValueFrom(this.#http.get<Todo[]>(this.#todos));
   }
 
   add(title: string): Promise<Todo> {
-    return firstValueFrom(this.#http.post<Todo>('/todos', { title }));
+    return firstValueFrom(this.#http.post<Todo>(this.#todos, { title }));
   }
 
   setDone(id: string, done: boolean): Promise<Todo> {
-    return firstValueFrom(this.#http.patch<Todo>(`/todos/${encodeURIComponent(id)}`, { done }));
+    return firstValueFrom(this.#http.patch<Todo>(`${this.#todos}/${encodeURIComponent(id)}`, { done }));
   }
 
   remove(id: string): Promise<void> {
-    return firstValueFrom(this.#http.delete<void>(`/todos/${encodeURIComponent(id)}`));
+    return firstValueFrom(this.#http.delete<void>(`${this.#todos}/${encodeURIComponent(id)}`));
   }
 }

@@ -128,6 +128,31 @@ export function describeRecords(f: StoreFixture): void {
     });
   });
 
+  describe('resource clients', () => {
+    it('creates, finds, lists oldest first and deletes resource clients', async () => {
+      const client = (name: string, createdAt: number) => ({
+        id: `rc-${randomUUID()}`,
+        name,
+        secretHash: 'ab'.repeat(32),
+        createdAt,
+      });
+      const later = client('orders-api', T0 + 2);
+      const earlier = client('todos-api', T0 + 1);
+      await f.store.createResourceClient(later);
+      await f.store.createResourceClient(earlier);
+      assert.deepEqual(await f.store.findResourceClient(later.id), later);
+      assert.equal(await f.store.findResourceClient('rc-missing'), undefined);
+      const listed = (await f.store.listResourceClients()).filter(
+        (c) => c.id === later.id || c.id === earlier.id,
+      );
+      assert.deepEqual(listed, [earlier, later]);
+      await assert.rejects(f.store.createResourceClient(later), 'ids are unique');
+      assert.equal(await f.store.deleteResourceClient(later.id), true);
+      assert.equal(await f.store.deleteResourceClient(later.id), false);
+      assert.equal(await f.store.findResourceClient(later.id), undefined);
+    });
+  });
+
   describe('secrets', () => {
     it('keeps the first value stored under a name', async () => {
       const name = `secret-${randomUUID()}`;

@@ -14,9 +14,10 @@ export interface Migration {
 
 import { initial } from './001_initial.js';
 import { clientBoundGrace } from './002_client_bound_grace.js';
+import { resourceClients } from './003_resource_clients.js';
 
 /** Every migration, oldest first. */
-export const MIGRATIONS: readonly Migration[] = [initial, clientBoundGrace];
+export const MIGRATIONS: readonly Migration[] = [initial, clientBoundGrace, resourceClients];
 
 /**
  * The bookkeeping table itself. It cannot be a migration (it records them), so each store creates

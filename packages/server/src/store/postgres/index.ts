@@ -2,11 +2,13 @@ import type pg from 'pg';
 import {
   type AuditRow,
   createdUser,
+  type ResourceClientRow,
   type SessionRow,
   type SigningKeyRow,
   type TodoRow,
   type TokenRow,
   toAudit,
+  toResourceClient,
   toSession,
   toSigningKey,
   toTodo,
@@ -264,6 +266,24 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
           [key.kid, key.alg, key.privateKey, key.publicJwk, key.createdAt, key.retiredAt],
         );
       });
+    },
+
+    async createResourceClient(client) {
+      await pool.query(
+        'INSERT INTO resource_clients (id, name, secret_hash, created_at) VALUES ($1, $2, $3, $4)',
+        [client.id, client.name, client.secretHash, client.createdAt],
+      );
+    },
+    async findResourceClient(id) {
+      const [row] = await rows<ResourceClientRow>('SELECT * FROM resource_clients WHERE id = $1', [id]);
+      return row && toResourceClient(row);
+    },
+    async listResourceClients() {
+      const found = await rows<ResourceClientRow>('SELECT * FROM resource_clients ORDER BY created_at, id');
+      return found.map(toResourceClient);
+    },
+    async deleteResourceClient(id) {
+      return (await count('DELETE FROM resource_clients WHERE id = $1', [id])) > 0;
     },
 
     async getOrCreateSecret(name, candidate) {

@@ -1,4 +1,13 @@
-import { createdUser, toAudit, toSession, toSigningKey, toTodo, toToken, toUser } from '../rows.js';
+import {
+  createdUser,
+  toAudit,
+  toResourceClient,
+  toSession,
+  toSigningKey,
+  toTodo,
+  toToken,
+  toUser,
+} from '../rows.js';
 import {
   type AuditEvent,
   EmailTakenError,
@@ -202,6 +211,20 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         s.retireKeys.run({ now: key.createdAt });
         s.insertKey.run(key);
       }).immediate();
+    },
+
+    async createResourceClient(client) {
+      sql().insertResourceClient.run(client);
+    },
+    async findResourceClient(id) {
+      const row = sql().resourceClientById.get(id);
+      return row && toResourceClient(row);
+    },
+    async listResourceClients() {
+      return sql().listResourceClients.all().map(toResourceClient);
+    },
+    async deleteResourceClient(id) {
+      return sql().deleteResourceClient.run(id).changes > 0;
     },
 
     async getOrCreateSecret(name, candidate) {

@@ -1,6 +1,22 @@
 import type Database from 'better-sqlite3';
-import type { AuditRow, SessionRow, SigningKeyRow, TodoRow, TokenRow, UserRow } from '../rows.js';
-import type { AuditEvent, NewSession, NewTodo, NewUser, RevokeReason, SigningKeyRecord } from '../store.js';
+import type {
+  AuditRow,
+  ResourceClientRow,
+  SessionRow,
+  SigningKeyRow,
+  TodoRow,
+  TokenRow,
+  UserRow,
+} from '../rows.js';
+import type {
+  AuditEvent,
+  NewSession,
+  NewTodo,
+  NewUser,
+  ResourceClientRecord,
+  RevokeReason,
+  SigningKeyRecord,
+} from '../store.js';
 
 /**
  * The part of a better-sqlite3 statement the store uses, typed by its one parameter (a value for
@@ -107,6 +123,13 @@ export function prepareStatements(db: Database.Database) {
       `INSERT INTO signing_keys (kid, alg, private_key, public_jwk, created_at, retired_at)
        VALUES (@kid, @alg, @privateKey, @publicJwk, @createdAt, @retiredAt)`,
     ),
+
+    insertResourceClient: q<ResourceClientRecord>(
+      'INSERT INTO resource_clients (id, name, secret_hash, created_at) VALUES (@id, @name, @secretHash, @createdAt)',
+    ),
+    resourceClientById: q<string, ResourceClientRow>('SELECT * FROM resource_clients WHERE id = ?'),
+    listResourceClients: q<void, ResourceClientRow>('SELECT * FROM resource_clients ORDER BY created_at, id'),
+    deleteResourceClient: q<string>('DELETE FROM resource_clients WHERE id = ?'),
 
     // ON CONFLICT (name) rather than INSERT OR IGNORE: only the race we expect is ignored, a NOT NULL
     // violation still throws; and the same text runs on PostgreSQL.
