@@ -6,6 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequ
 import { pino } from 'pino';
 import pinoPretty from 'pino-pretty';
 import type { Registry } from 'prom-client';
+import { createAuthenticator } from './auth/authenticate.js';
 import type { AuthDeps } from './auth/context.js';
 import { createDeviceTokens } from './auth/deviceTokens.js';
 import { openRateLimiter } from './auth/redisRateLimiter.js';
@@ -26,8 +27,7 @@ import { sessionRoutes } from './routes/sessions.js';
 import { todoRoutes } from './routes/todos.js';
 import { wellKnownRoutes } from './routes/wellKnown.js';
 import type { Store } from './store/store.js';
-import type { AccessTokenService } from './tokens/access.js';
-import { ReloadingAccessTokenService, startKeyReload } from './tokens/keyReload.js';
+import { type AccessClaims, AccessTokenService } from './tokens/access.js';
 import type { KeyRing } from './tokens/keys.js';
 import { openKeyRing } from './tokens/openKeyRing.js';
 
@@ -111,28 +111,34 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
     await store.migrate();
     // Other instances (and `baton keys rotate`) add keys: re-read them periodically and on an unknown kid.
     const keys = await openKeyRing(config, store);
-    const keyReload = startKeyReload(keys);
+    const stopReloadingKeys = keys.reloadEvery();
     const rateLimiter = await openRateLimiter(config);
     const graceSweep = sweepGraceSecrets(store, config);
     releaseShared = async () => {
-      keyReload.close();
+      stopReloadingKeys();
       clearInterval(graceSweep);
       await rateLimiter.close();
     };
     const metrics = createMetrics(store, clock);
+    const accessTokens = new AccessTokenService({
+      keys,
+      issuer: config.issuer,
+      audience: config.audience,
+      ttl: config.accessTtl,
+      clock,
+    });
+    const sessions = new SessionGate(store, clock);
     const deps: AuthDeps = {
       store,
       config,
       clock,
-      accessTokens: new ReloadingAccessTokenService(
-        { keys, issuer: config.issuer, audience: config.audience, ttl: config.accessTtl, clock },
-        keyReload,
-      ),
+      accessTokens,
+      authenticate: createAuthenticator(accessTokens, sessions),
       throttle: config.rateLimits
         ? createThrottle(rateLimiter.limiter, config.rateLimits, await sharedSecret(store, 'throttle-keys'))
         : NO_THROTTLE,
       observe: metrics.observe,
-      sessions: new SessionGate(store, clock),
+      sessions,
       devices: createDeviceTokens(await sharedSecret(store, 'device-tokens')),
     };
 
@@ -152,6 +158,9 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
     app.addHook('onClose', () => releaseShared());
     if (!options.store) app.addHook('onClose', () => store.close());
     if (config.metrics !== false) metrics.instrument(app);
+    // Declared before any hook sets it, so every request object has one shape. It stays null on
+    // routes without requireBearer, which never read it (its type serves the routes that do).
+    app.decorateRequest('auth', null as unknown as AccessClaims);
     app.decorate('baton', {
       config,
       store,

@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import type { ServerConfig } from '../config.js';
 import type { AuditKind, Store, UserRecord } from '../store/store.js';
 import type { AccessTokenService } from '../tokens/access.js';
+import type { Authenticate } from './authenticate.js';
 import type { DeviceTokens } from './deviceTokens.js';
 import type { SessionGate } from './sessionGate.js';
 import type { Throttle } from './throttle.js';
@@ -34,6 +35,8 @@ export const OPERATOR: RequestMeta = { ip: null, userAgent: 'baton-cli' };
 /** What the request-serving domain services need, injected by the app factory (and by tests). */
 export interface AuthDeps extends CoreDeps {
   readonly accessTokens: AccessTokenService;
+  /** Who a bearer token speaks for (bearer routes). */
+  readonly authenticate: Authenticate;
   readonly throttle: Throttle;
   readonly sessions: SessionGate;
   /** Issues and checks the device tokens of clients that signed in before. */

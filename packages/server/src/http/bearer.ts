@@ -1,12 +1,11 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
-import type { AuthDeps } from '../auth/context.js';
+import type { Authenticate } from '../auth/authenticate.js';
 import { normaliseIp } from '../auth/ipAddress.js';
-import { ProblemError } from '../errors.js';
 import type { AccessClaims } from '../tokens/access.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The verified access token claims of a bearer-protected route. */
+    /** The verified access token claims of a bearer-protected route (`null` elsewhere). */
     auth: AccessClaims;
   }
 }
@@ -22,32 +21,21 @@ export function bearerToken(request: FastifyRequest): string | undefined {
 
 /**
  * A `preHandler` that admits only requests with a valid access token of a live session and puts
- * its claims on `request.auth`. Every refusal is a 401 (the problem handler adds `WWW-Authenticate`, RFC 6750 §3).
- *
- * A callback hook: a token verified before, of a session found live a moment ago, is admitted
- * synchronously (two map lookups), and only the rest take the asynchronous path.
+ * its claims on `request.auth` (declared with `decorateRequest` by the app). Every refusal is a
+ * 401; the problem handler adds `WWW-Authenticate` (RFC 6750 §3). A callback hook, so a request
+ * answered by the authenticator's synchronous fast path waits for nothing.
  */
-export function requireBearer(deps: Pick<AuthDeps, 'accessTokens' | 'sessions'>) {
-  const admit = async (
-    request: FastifyRequest,
-    token: string | undefined,
-    known: AccessClaims | undefined,
-  ): Promise<void> => {
-    if (!token) throw new ProblemError('invalid_token', 'A bearer access token is required. Sign in first.');
-    // A token already found verified (its session is what is not known) is not looked up twice.
-    const claims = known ?? (await deps.accessTokens.verify(token));
-    await deps.sessions.assertLive(claims.sid, claims.sub);
-    request.auth = claims;
-  };
+export function requireBearer(authenticate: Authenticate) {
   return (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void => {
-    const token = bearerToken(request);
-    const known = token === undefined ? undefined : deps.accessTokens.verifiedBefore(token);
-    if (known && deps.sessions.knownLive(known.sid, known.sub)) {
-      request.auth = known;
-      done();
-      return;
+    const claims = authenticate(bearerToken(request));
+    if (!(claims instanceof Promise)) {
+      request.auth = claims;
+      return done();
     }
-    admit(request, token, known).then(() => done(), done);
+    claims.then((verified) => {
+      request.auth = verified;
+      done();
+    }, done);
   };
 }
 

@@ -20,7 +20,7 @@ const signInReply = { $ref: 'SignInResponse#' } as const;
 
 /** Registration, login, refresh, logout, the current user and password change. */
 export const authRoutes: FastifyPluginAsync<{ deps: AuthDeps }> = async (app, { deps }) => {
-  const bearer = requireBearer(deps);
+  const bearer = requireBearer(deps.authenticate);
   app.addHook('onRequest', noStore);
 
   app.post<{ Body: { email: string; password: string; name?: string } }>(

@@ -23,7 +23,7 @@ const sessionSchema = {
 /** The signed-in user's devices: list them, end one. */
 export const sessionRoutes: FastifyPluginAsync<{ deps: AuthDeps }> = async (app, { deps }) => {
   app.addHook('onRequest', noStore);
-  app.addHook('preHandler', requireBearer(deps));
+  app.addHook('preHandler', requireBearer(deps.authenticate));
 
   app.get(
     '/auth/sessions',

@@ -1,3 +1,4 @@
 export { MIGRATIONS, type Migration } from './migrations/index.js';
-export { createSqliteStore, type SqliteStoreOptions } from './sqlite/index.js';
+export { createSqliteStore, type SqliteStore, type SqliteStoreOptions } from './sqlite/index.js';
 export * from './store.js';
+export { type ExternalVersion, withTodoListCache } from './todoListCache.js';

@@ -254,8 +254,9 @@ export interface Store {
   countActiveSessions(now: number): Promise<number>;
 
   /**
-   * The user's todos, oldest first. The answer may be a frozen snapshot shared with other callers
-   * (the SQLite store caches lists until something writes to the database): never change it.
+   * The user's todos, oldest first. The answer is read-only and never changes afterwards; a store
+   * may answer the same list object again while the list is unchanged, so a caller may keep what
+   * it derives from it (its JSON) by the list's identity.
    */
   listTodos(userId: string): Promise<readonly TodoRecord[]>;
   createTodo(todo: NewTodo): Promise<TodoRecord>;

@@ -71,11 +71,11 @@ export class AccessTokenService {
   }
 
   /**
-   * The claims of `token` if it was verified before and has not expired since; otherwise
-   * `undefined`, and the caller goes on to {@link verify}. Synchronous, for the hot path of bearer
-   * routes: a client's token is checked once, then found here until it expires.
+   * The claims of `token` if it was verified before, under the current keys, and has not expired
+   * since; otherwise `undefined`. Synchronous, for the hot path of bearer routes: a client's token
+   * is checked once, then found here until it expires.
    */
-  verifiedBefore(token: string): AccessClaims | undefined {
+  cached(token: string): AccessClaims | undefined {
     if (this.options.keys.version !== this.#keysVersion) {
       this.#cache.clear();
       this.#keysVersion = this.options.keys.version;
@@ -88,7 +88,7 @@ export class AccessTokenService {
    * `token_expired` or `invalid_token`.
    */
   async verify(token: string): Promise<AccessClaims> {
-    const cached = this.verifiedBefore(token);
+    const cached = this.cached(token);
     if (cached) return cached;
     if (token.length > MAX_TOKEN_LENGTH) throw new ProblemError('invalid_token', 'access token is too long');
     const version = this.#keysVersion;
@@ -107,7 +107,7 @@ export class AccessTokenService {
       const { payload } = await jwtVerify(
         token,
         async (header: JWTHeaderParameters, _token: FlattenedJWSInput) => {
-          const key = typeof header.kid === 'string' ? keys.verificationKey(header.kid) : undefined;
+          const key = typeof header.kid === 'string' ? await keys.keyFor(header.kid) : undefined;
           if (!key || header.alg !== key.alg) throw new errors.JWKSNoMatchingKey();
           return key.key;
         },

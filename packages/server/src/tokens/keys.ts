@@ -41,6 +41,12 @@ export interface KeySource {
   add(key: StoredKey): Promise<void>;
 }
 
+/** A public key that verifies access tokens, and the one algorithm it verifies. */
+export interface VerificationKey {
+  readonly alg: SigningAlgorithm;
+  readonly key: CryptoKey;
+}
+
 interface LoadedKey {
   readonly stored: StoredKey;
   readonly privateKey: CryptoKey;
@@ -76,6 +82,9 @@ export async function generateStoredKey(alg: SigningAlgorithm, now: number): Pro
 export class KeyRing {
   #keys: LoadedKey[] = [];
   #version = 0;
+  /** The reload an unknown `kid` started, shared by every lookup that waits for it. */
+  #reloading: Promise<void> | undefined;
+  #lastReloadForKid = Number.NEGATIVE_INFINITY;
 
   private constructor(
     private readonly source: KeySource,
@@ -153,9 +162,44 @@ export class KeyRing {
   }
 
   /** The public key for `kid`, if it is still within its verification window. */
-  verificationKey(kid: string): { readonly alg: SigningAlgorithm; readonly key: CryptoKey } | undefined {
+  verificationKey(kid: string): VerificationKey | undefined {
     const found = this.#published().find((key) => key.stored.kid === kid);
     return found && { alg: found.stored.alg, key: found.publicKey };
+  }
+
+  /**
+   * The public key for `kid`; for a `kid` this instance has not seen (another instance or `baton
+   * keys rotate` added it moments ago) the source is re-read first, as jose's remote JWKS does.
+   * Lookups that miss at once share one reload, and reloads for unknown kids are spaced by
+   * `minGapMs`, so tokens with made-up kids cannot hammer the database.
+   */
+  async keyFor(kid: string, minGapMs = 5000): Promise<VerificationKey | undefined> {
+    const known = this.verificationKey(kid);
+    if (known) return known;
+    const now = performance.now();
+    if (!this.#reloading && now - this.#lastReloadForKid < minGapMs) return undefined;
+    this.#lastReloadForKid = now;
+    await this.#sharedReload();
+    return this.verificationKey(kid);
+  }
+
+  /**
+   * Re-reads the source every `intervalMs` (shorter than the minute a retired key stays published
+   * beyond the token lifetime), so rotations elsewhere arrive even without an unknown `kid`. A
+   * failed read keeps the keys as they were. The timer never keeps the process alive. Returns the
+   * function that stops it.
+   */
+  reloadEvery(intervalMs = 30_000, onError: (error: unknown) => void = () => {}): () => void {
+    const timer = setInterval(() => void this.#sharedReload().catch(onError), intervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  #sharedReload(): Promise<void> {
+    this.#reloading ??= this.reload().finally(() => {
+      this.#reloading = undefined;
+    });
+    return this.#reloading;
   }
 
   /** The JSON Web Key Set to publish (public halves only). */

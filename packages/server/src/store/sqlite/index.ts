@@ -20,11 +20,20 @@ import {
 import { migrate, openDatabase } from './database.js';
 import { GroupCommit } from './groupCommit.js';
 import { prepareStatements, type Statements } from './statements.js';
-import { TodoListCache } from './todoListCache.js';
 
 export interface SqliteStoreOptions {
   /** Path of the database file (its directory is created, mode 0700, if missing), or `:memory:`. */
   readonly filename: string;
+}
+
+/** The SQLite {@link Store}, and what its engine can tell that others cannot. */
+export interface SqliteStore extends Store {
+  /**
+   * A number that changes whenever another connection (another process on the file) commits:
+   * SQLite's `PRAGMA data_version`. Lets a cache in front of this store (`withTodoListCache`) see
+   * writes it did not make.
+   */
+  externalVersion(): number;
 }
 
 /** better-sqlite3 reports a violated UNIQUE constraint with this code and the column in the message. */
@@ -48,7 +57,7 @@ const isEmailKeyTaken = (error: unknown): boolean =>
  * const store = createSqliteStore({ filename: 'data/baton.sqlite' });
  * await store.migrate();
  */
-export function createSqliteStore(options: SqliteStoreOptions): Store {
+export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   const db = openDatabase(options.filename);
   // Prepared once, on first use: statements can only be prepared once the tables exist.
   let statements: Statements | undefined;
@@ -58,10 +67,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   };
   // The writes of sign-in and refresh, the busiest, share one fsync per event-loop turn.
   const groupCommit = new GroupCommit(db);
-  const dataVersion = db.prepare('PRAGMA data_version').pluck();
-  const todoLists = new TodoListCache(() => dataVersion.get() as number);
+  const dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
 
   return {
+    externalVersion: () => dataVersion.get() ?? 0,
     async migrate() {
       migrate(db);
     },
@@ -169,15 +178,13 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async listTodos(userId) {
-      return todoLists.read(userId, () => sql().todosOf.all(userId).map(toTodo));
+      return sql().todosOf.all(userId).map(toTodo);
     },
     async createTodo(todo) {
-      todoLists.forget(todo.userId);
       sql().insertTodo.run(todo);
       return { ...todo, done: false, updatedAt: todo.createdAt } satisfies TodoRecord;
     },
     async updateTodo(userId, id, patch, now) {
-      todoLists.forget(userId);
       const row = sql().updateTodo.get({
         userId,
         id,
@@ -188,7 +195,6 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       return row && toTodo(row);
     },
     async deleteTodo(userId, id) {
-      todoLists.forget(userId);
       return sql().deleteTodo.run({ userId, id }).changes > 0;
     },
 
