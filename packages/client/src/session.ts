@@ -120,3 +120,14 @@ export function decodeState(text: string | null): SessionState | null {
     return null;
   }
 }
+
+/**
+ * Whether `candidate` (from another tab or from storage) replaces `than`: another refresh token,
+ * and an access token that lives at least as long (a late message of an older rotation does not).
+ */
+export function isNewer(candidate: SessionState, than: SessionState): boolean {
+  return (
+    candidate.session.refreshToken !== than.session.refreshToken &&
+    candidate.session.accessExpiresAt >= than.session.accessExpiresAt
+  );
+}

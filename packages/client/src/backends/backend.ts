@@ -16,6 +16,7 @@ export interface LoginInput {
 
 /** Input of {@link Backend.register}. */
 export interface RegisterInput extends LoginInput {
+  /** The person's name; backends whose server wants first and last name split it (see `djoserBackend`). */
   readonly name?: string;
 }
 
@@ -36,6 +37,8 @@ export interface Backend {
   logout?(context: BackendContext, session: Session): Promise<void>;
   /** Ends every session of the user, authenticated with a fresh access token. */
   logoutAll?(context: BackendContext, session: Session): Promise<void>;
+  /** Ends every session of the user except this one, authenticated with a fresh access token. */
+  logoutOthers?(context: BackendContext, session: Session): Promise<void>;
 }
 
 export type { TokenGrant, User };

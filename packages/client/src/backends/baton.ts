@@ -10,7 +10,7 @@ export interface BatonBackendOptions {
 
 /**
  * The Baton server's API (the default backend): `/auth/register`, `/auth/login`,
- * `/auth/refresh`, `/auth/logout`, `/auth/logout-all`.
+ * `/auth/refresh`, `/auth/logout`, `/auth/logout-all`, `/auth/logout-others`.
  *
  * @example
  * const auth = createAuthClient({ baseUrl: 'https://api.example.com', backend: batonBackend() });
@@ -33,6 +33,9 @@ export function batonBackend(options: BatonBackendOptions = {}): Backend {
     },
     async logoutAll(context, session) {
       await send(context, `${prefix}/logout-all`, { bearer: session.accessToken });
+    },
+    async logoutOthers(context, session) {
+      await send(context, `${prefix}/logout-others`, { bearer: session.accessToken });
     },
   };
 }
