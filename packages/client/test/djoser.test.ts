@@ -68,7 +68,7 @@ describe('djoserBackend against Django djoser + simplejwt (scripts/django-peer)'
     );
     assert.deepEqual(new Set(responses.map((response) => response.status)), new Set([200]));
     assert.equal(refreshes.count, 1);
-    assert.deepEqual(typesOf(events), ['refreshed']);
+    assert.deepEqual(typesOf(events), ['initial-session', 'refreshed']);
     client.dispose();
   });
 
@@ -89,7 +89,7 @@ describe('djoserBackend against Django djoser + simplejwt (scripts/django-peer)'
       results.every((result) => result.status === 'rejected' && result.reason instanceof SessionExpiredError),
     );
     assert.equal(refreshes.count, 1);
-    assert.deepEqual(typesOf(events), ['signed-out:refresh_failed']);
+    assert.deepEqual(typesOf(events), ['initial-session', 'signed-out:refresh_failed']);
     assert.equal(await storage.get('baton.session'), null);
     client.dispose();
   });
@@ -104,8 +104,31 @@ describe('djoserBackend against Django djoser + simplejwt (scripts/django-peer)'
     refreshes.before = async () => {};
     await peer.restart();
     assert.equal((await client.fetch(`${peer.url}/todos/`)).status, 200);
-    assert.deepEqual(typesOf(events), ['refreshed']);
+    assert.deepEqual(typesOf(events), [
+      'initial-session',
+      'refresh-unavailable',
+      'refreshed',
+      'refresh-recovered',
+    ]);
     client.dispose();
+  });
+
+  test('a wrong password is invalid_credentials; a refused refresh token is invalid_refresh_token', async (t) => {
+    if (!peer) return t.skip(skipReason);
+    const backend = djoserBackend();
+    const context = { baseUrl: peer.url, fetch };
+    await assert.rejects(
+      backend.login(context, { email: 'nobody@example.com', password: 'wrong password' }),
+      {
+        code: 'invalid_credentials',
+        status: 401,
+      },
+    );
+    await assert.rejects(backend.refresh(context, 'not-a-token'), {
+      code: 'invalid_refresh_token',
+      serverCode: 'token_not_valid',
+      status: 401,
+    });
   });
 
   test('logout blacklists the refresh token', async (t) => {

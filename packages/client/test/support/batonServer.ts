@@ -14,10 +14,11 @@ export interface BatonTestServer {
   /** Every request except CORS preflights, in arrival order: path and Authorization header. */
   readonly log: { readonly path: string; readonly authorization: string | undefined }[];
   /**
-   * Holds every request to `path` on arrival (before the server handles it) until the returned
-   * gate is released, so a test can make requests overlap for certain.
+   * Holds requests to `path` on arrival (before the server handles it) until the returned gate is
+   * released, so a test can make requests overlap for certain. Only the first `limit` are held;
+   * later ones pass.
    */
-  hold(path: string): RequestGate;
+  hold(path: string, limit?: number): RequestGate;
   /** Stops listening, keeping the data directory. */
   stop(): Promise<void>;
   /** Stops and deletes the data directory. */
@@ -58,13 +59,16 @@ export async function startBaton(
     ...(options.corsOrigins === undefined ? {} : { corsOrigins: options.corsOrigins }),
   });
   const log: { path: string; authorization: string | undefined }[] = [];
-  const gates = new Map<string, { arrived: number; opened: Promise<void>; waiters: (() => void)[] }>();
+  const gates = new Map<
+    string,
+    { arrived: number; limit: number; opened: Promise<void>; waiters: (() => void)[] }
+  >();
   app.addHook('onRequest', async (request) => {
     if (request.method === 'OPTIONS') return;
     const path = request.url.split('?')[0] ?? request.url;
     log.push({ path, authorization: request.headers.authorization });
     const gate = gates.get(path);
-    if (gate === undefined) return;
+    if (gate === undefined || gate.arrived >= gate.limit) return;
     gate.arrived += 1;
     for (const wake of gate.waiters.splice(0)) wake();
     await gate.opened;
@@ -86,10 +90,11 @@ export async function startBaton(
     dataDir,
     log,
     count: (wanted) => log.filter((seen) => seen.path === wanted).length,
-    hold(path) {
+    hold(path, limit = Number.POSITIVE_INFINITY) {
       let open = () => {};
       const gate = {
         arrived: 0,
+        limit,
         opened: new Promise<void>((resolve) => {
           open = resolve;
         }),

@@ -19,14 +19,24 @@ export interface DjangoPeer {
   close(): Promise<void>;
 }
 
-/** Starts the peer, or returns the reason it cannot run here. */
-export async function startDjangoPeer(): Promise<DjangoPeer | { skipped: string }> {
+/**
+ * Starts the peer (with `settings`, a module of scripts/django-peer/peer), or returns the reason
+ * it cannot run here. Under `CI=true` a peer that cannot run is an error: CI installs Django.
+ */
+export async function startDjangoPeer(
+  options: { settings?: 'peer.settings' | 'peer.settings_named' } = {},
+): Promise<DjangoPeer | { skipped: string }> {
   const port = await freePort();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'django-peer-data-'));
   let child: ChildProcess | undefined;
   const launch = async () => {
     const started = spawn(START, [String(port)], {
-      env: { ...process.env, DJANGO_PEER_DATA_DIR: dataDir, DJANGO_PEER_SECRET: PEER_SECRET },
+      env: {
+        ...process.env,
+        DJANGO_PEER_DATA_DIR: dataDir,
+        DJANGO_PEER_SECRET: PEER_SECRET,
+        DJANGO_PEER_SETTINGS: options.settings ?? 'peer.settings',
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     child = started;
@@ -54,6 +64,7 @@ export async function startDjangoPeer(): Promise<DjangoPeer | { skipped: string 
   const skipped = await launch();
   if (skipped !== null) {
     await rm(dataDir, { recursive: true, force: true });
+    if (process.env.CI === 'true') throw new Error(`CI needs the Django peer: ${skipped}`);
     return { skipped };
   }
   return {
