@@ -1,14 +1,9 @@
 import { HttpClient } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import { firstValueFrom } from 'rxjs';
+import type { JsonBody, Todo } from './api';
 
-/** A todo as the server returns it. */
-export interface Todo {
-  readonly id: string;
-  readonly title: string;
-  readonly done: boolean;
-  readonly createdAt: string;
-}
+export type { Todo };
 
 /** The server's `/todos` resource. Requests go through HttpClient, so `batonInterceptor` signs them. */
 @Injectable({ providedIn: 'root' })
@@ -16,15 +11,17 @@ export class TodosApi {
   readonly #http = inject(HttpClient);
 
   list(): Promise<Todo[]> {
-    return firstValueFrom(this.#http.get<Todo[]>('/todos'));
+    return firstValueFrom(this.#http.get<JsonBody<'/todos', 'get', 200>>('/todos'));
   }
 
   add(title: string): Promise<Todo> {
-    return firstValueFrom(this.#http.post<Todo>('/todos', { title }));
+    return firstValueFrom(this.#http.post<JsonBody<'/todos', 'post', 201>>('/todos', { title }));
   }
 
   setDone(id: string, done: boolean): Promise<Todo> {
-    return firstValueFrom(this.#http.patch<Todo>(`/todos/${encodeURIComponent(id)}`, { done }));
+    return firstValueFrom(
+      this.#http.patch<JsonBody<'/todos/{id}', 'patch', 200>>(`/todos/${encodeURIComponent(id)}`, { done }),
+    );
   }
 
   remove(id: string): Promise<void> {
