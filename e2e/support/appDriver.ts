@@ -71,6 +71,19 @@ export async function login(page: Page, baseUrl: string, user: ReturnType<typeof
   await todosPageLoaded(page);
 }
 
+/** One user on two devices (separate browser contexts): registered on the phone, signed in on the laptop. */
+export async function signedInOnTwoDevices(env: {
+  server: { url: string };
+  device(): Promise<Page>;
+}): Promise<{ user: ReturnType<typeof newUser>; phone: Page; laptop: Page }> {
+  const user = newUser();
+  const phone = await env.device();
+  await register(phone, env.server.url, user);
+  const laptop = await env.device();
+  await login(laptop, env.server.url, user);
+  return { user, phone, laptop };
+}
+
 export async function addTodo(page: Page, title: string): Promise<void> {
   const before = await byTestId(page, 'todo-item').count();
   await field(page, 'todo-input').fill(title);

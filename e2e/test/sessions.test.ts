@@ -6,9 +6,9 @@ import {
   byTestId,
   field,
   location,
-  login,
   newUser,
   register,
+  signedInOnTwoDevices,
   todosPageLoaded,
   waitForPath,
 } from '../support/appDriver.js';
@@ -37,11 +37,7 @@ test('a session revoked from another device ends at its next call, says why, and
   const env = await setup(t);
   if (env === null) return;
   const { server } = env;
-  const user = newUser();
-  const phone = await env.device();
-  await register(phone, server.url, user);
-  const laptop = await env.device();
-  await login(laptop, server.url, user);
+  const { user, phone, laptop } = await signedInOnTwoDevices(env);
 
   await openSessions(laptop, 2);
   assert.equal(await laptop.locator('[data-testid="session-item"][data-current="true"]').count(), 1);
@@ -90,11 +86,7 @@ test('sign out everywhere asks first, then ends the sessions of every device at 
   const env = await setup(t);
   if (env === null) return;
   const { server } = env;
-  const user = newUser();
-  const phone = await env.device();
-  await register(phone, server.url, user);
-  const laptop = await env.device();
-  await login(laptop, server.url, user);
+  const { phone, laptop } = await signedInOnTwoDevices(env);
   await openSessions(laptop, 2);
   await byTestId(laptop, 'logout-all').click();
   await answer(laptop, 'Cancel');
@@ -114,12 +106,7 @@ test('sign out everywhere asks first, then ends the sessions of every device at 
 test('sign out the other devices keeps this one', async (t) => {
   const env = await setup(t);
   if (env === null) return;
-  const { server } = env;
-  const user = newUser();
-  const phone = await env.device();
-  await register(phone, server.url, user);
-  const laptop = await env.device();
-  await login(laptop, server.url, user);
+  const { phone, laptop } = await signedInOnTwoDevices(env);
   await openSessions(laptop, 2);
   await byTestId(laptop, 'logout-others').click();
   await answer(laptop, 'Sign out others');

@@ -10,6 +10,7 @@ import {
   login,
   newUser,
   register,
+  signedInOnTwoDevices,
   todosOnScreen,
   waitForPath,
 } from '../support/appDriver.js';
@@ -99,13 +100,10 @@ test('the forms mark fields only after a submit, and put the server refusal on i
 test('a failed call shows what happened in a toast', async (t) => {
   const env = await setup(t);
   if (env === null) return;
-  const { server } = env;
-  const user = newUser();
-  const phone = await env.device();
-  await register(phone, server.url, user);
+  const { phone, laptop } = await signedInOnTwoDevices(env);
   await addTodo(phone, 'shared');
-  const laptop = await env.device();
-  await login(laptop, server.url, user);
+  await laptop.reload();
+  await laptop.waitForSelector('[data-testid="todo-item"]');
   await byTestId(laptop, 'todo-delete').click();
   await laptop.waitForFunction(() => document.querySelectorAll('[data-testid="todo-item"]').length === 0);
 

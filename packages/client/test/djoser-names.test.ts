@@ -1,32 +1,22 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { AuthError, createAuthClient, djoserBackend, memoryStorage } from '../src/index.js';
-import { type DjangoPeer, startDjangoPeer } from './support/djangoPeer.js';
+import { useDjangoPeer } from './support/djangoPeer.js';
 
 describe('djoserBackend against the Django tutorial user model (REQUIRED_FIELDS = first_name, last_name)', () => {
-  let peer: DjangoPeer | undefined;
-  let skipReason = '';
+  const django = useDjangoPeer({ settings: 'peer.settings_named' });
   let accounts = 0;
-  before(async () => {
-    const started = await startDjangoPeer({ settings: 'peer.settings_named' });
-    if ('skipped' in started) {
-      skipReason = started.skipped;
-      console.log(skipReason);
-    } else {
-      peer = started;
-    }
-  });
-  after(() => peer?.close());
 
   const client = (backend = djoserBackend()) =>
-    createAuthClient({ baseUrl: peer!.url, backend, storage: memoryStorage() });
+    createAuthClient({ baseUrl: django.peer!.url, backend, storage: memoryStorage() });
   const account = () => {
     accounts += 1;
     return { email: `named${accounts}-${process.pid}@example.com`, password: 'correct horse battery staple' };
   };
 
   test('registration splits the name into first_name and last_name and signs in', async (t) => {
-    if (!peer) return t.skip(skipReason);
+    const { peer } = django;
+    if (!peer) return t.skip(django.skipReason);
     const auth = client();
     const input = { ...account(), name: 'Ada King Lovelace' };
     const session = await auth.register(input);
@@ -37,7 +27,7 @@ describe('djoserBackend against the Django tutorial user model (REQUIRED_FIELDS 
   });
 
   test('missing fields are refused with their names, as invalid_request', async (t) => {
-    if (!peer) return t.skip(skipReason);
+    if (!django.peer) return t.skip(django.skipReason);
     const auth = client();
     await assert.rejects(auth.register(account()), (error: unknown) => {
       assert.ok(error instanceof AuthError);
@@ -57,7 +47,7 @@ describe('djoserBackend against the Django tutorial user model (REQUIRED_FIELDS 
   });
 
   test('registrationBody builds the body a custom model needs', async (t) => {
-    if (!peer) return t.skip(skipReason);
+    if (!django.peer) return t.skip(django.skipReason);
     const auth = client(
       djoserBackend({
         registrationBody: ({ email, password }) => ({

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
   type Backend,
   createAuthClient,
@@ -8,23 +8,12 @@ import {
   RefreshUnavailableError,
   SessionExpiredError,
 } from '../src/index.js';
-import { type DjangoPeer, expiredCopy, startDjangoPeer } from './support/djangoPeer.js';
+import { expiredCopy, useDjangoPeer } from './support/djangoPeer.js';
 import { recordEvents, typesOf } from './support/events.js';
 
 describe('djoserBackend against Django djoser + simplejwt (scripts/django-peer)', () => {
-  let peer: DjangoPeer | undefined;
-  let skipReason = '';
+  const django = useDjangoPeer();
   let users = 0;
-  before(async () => {
-    const started = await startDjangoPeer();
-    if ('skipped' in started) {
-      skipReason = started.skipped;
-      console.log(skipReason);
-    } else {
-      peer = started;
-    }
-  });
-  after(() => peer?.close());
 
   /**
    * A client whose first access token has already expired on the server (the backend is a plain
@@ -48,20 +37,22 @@ describe('djoserBackend against Django djoser + simplejwt (scripts/django-peer)'
       },
     };
     const storage = memoryStorage();
-    const client = createAuthClient({ baseUrl: peer!.url, backend, storage, fetch: countingFetch });
+    const peer = django.peer!;
+    const client = createAuthClient({ baseUrl: peer.url, backend, storage, fetch: countingFetch });
     users += 1;
     const account = {
       email: `dj${users}-${process.pid}@example.com`,
       password: 'correct horse battery staple',
     };
-    const registered = await djoserBackend().register!({ baseUrl: peer!.url, fetch }, account);
+    const registered = await djoserBackend().register!({ baseUrl: peer.url, fetch }, account);
     assert.equal(registered.user?.email, account.email);
     await client.login(account);
     return { client, storage, refreshes, events: recordEvents(client) };
   }
 
   test('100 parallel requests with an expired token use one refresh and all succeed', async (t) => {
-    if (!peer) return t.skip(skipReason);
+    const { peer } = django;
+    if (!peer) return t.skip(django.skipReason);
     const { client, refreshes, events } = await signedInWithExpiredToken();
     const responses = await Promise.all(
       Array.from({ length: 100 }, () => client.fetch(`${peer!.url}/todos/`)),
@@ -73,7 +64,8 @@ describe('djoserBackend against Django djoser + simplejwt (scripts/django-peer)'
   });
 
   test('a blacklisted refresh token signs out once and stops', async (t) => {
-    if (!peer) return t.skip(skipReason);
+    const { peer } = django;
+    if (!peer) return t.skip(django.skipReason);
     const { client, storage, refreshes, events } = await signedInWithExpiredToken();
     // Rotation elsewhere blacklists the client's refresh token (BLACKLIST_AFTER_ROTATION).
     const rotated = await fetch(`${peer.url}/auth/jwt/refresh/`, {
@@ -95,7 +87,8 @@ describe('djoserBackend against Django djoser + simplejwt (scripts/django-peer)'
   });
 
   test('a server outage during refresh keeps the session; it works again after the restart', async (t) => {
-    if (!peer) return t.skip(skipReason);
+    const { peer } = django;
+    if (!peer) return t.skip(django.skipReason);
     const { client, events, refreshes } = await signedInWithExpiredToken();
     // The request gets its 401; the server goes down just before the refresh reaches it.
     refreshes.before = () => peer!.stop();
@@ -114,7 +107,8 @@ describe('djoserBackend against Django djoser + simplejwt (scripts/django-peer)'
   });
 
   test('a wrong password is invalid_credentials; a refused refresh token is invalid_refresh_token', async (t) => {
-    if (!peer) return t.skip(skipReason);
+    const { peer } = django;
+    if (!peer) return t.skip(django.skipReason);
     const backend = djoserBackend();
     const context = { baseUrl: peer.url, fetch };
     await assert.rejects(
@@ -132,7 +126,8 @@ describe('djoserBackend against Django djoser + simplejwt (scripts/django-peer)'
   });
 
   test('logout blacklists the refresh token', async (t) => {
-    if (!peer) return t.skip(skipReason);
+    const { peer } = django;
+    if (!peer) return t.skip(django.skipReason);
     const { client } = await signedInWithExpiredToken();
     const { refreshToken } = client.session!;
     await client.logout();

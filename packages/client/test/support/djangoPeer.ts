@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const START = fileURLToPath(new URL('../../../../scripts/django-peer/start.sh', import.meta.url));
@@ -78,6 +79,28 @@ export async function startDjangoPeer(
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Starts the peer before the tests of the calling suite and stops it after them. `peer` is
+ * undefined when it cannot run here; tests then skip with `skipReason`.
+ */
+export function useDjangoPeer(options: Parameters<typeof startDjangoPeer>[0] = {}): {
+  readonly peer: DjangoPeer | undefined;
+  readonly skipReason: string;
+} {
+  const state: { peer: DjangoPeer | undefined; skipReason: string } = { peer: undefined, skipReason: '' };
+  before(async () => {
+    const started = await startDjangoPeer(options);
+    if ('skipped' in started) {
+      state.skipReason = started.skipped;
+      console.log(started.skipped);
+    } else {
+      state.peer = started;
+    }
+  });
+  after(() => state.peer?.close());
+  return state;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { Component, DestroyRef, inject, input, signal } from '@angular/core';
+import { Component, inject, input, signal } from '@angular/core';
 import { NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
 import { RouterLink } from '@angular/router';
 import { BatonAuth } from '@baton/angular';
@@ -11,6 +11,8 @@ import { IonTitle } from '@ionic/angular/ion-title';
 import { IonToolbar } from '@ionic/angular/ion-toolbar';
 import { BrandComponent } from '../ui/brand';
 import {
+  clearOnChange,
+  EMAIL_ERRORS,
   emailValidators,
   fieldError,
   PASSWORD_HINT,
@@ -45,10 +47,10 @@ import { describeError } from '../ui/errorMessage';
             helperText="Shown on your todos page." errorText="Names have at most 100 characters." />
           <ion-input data-testid="email" formControlName="email" type="email" label="Email"
             labelPlacement="stacked" fill="outline" autocomplete="email" inputmode="email"
-            [errorText]="emailError()" />
+            [errorText]="fieldError(form.controls.email, messages.email)" />
           <ion-input data-testid="password" formControlName="password" type="password" label="Password"
             labelPlacement="stacked" fill="outline" autocomplete="new-password" [helperText]="passwordHint"
-            [errorText]="passwordError()" />
+            [errorText]="fieldError(form.controls.password, messages.password)" />
           @if (error(); as message) {
             <p class="form-error" data-testid="error" role="alert">{{ message }}</p>
           }
@@ -73,23 +75,14 @@ export class RegisterPage {
   });
   readonly #auth = inject(BatonAuth);
 
+  protected readonly fieldError = fieldError;
+  protected readonly messages = {
+    email: EMAIL_ERRORS,
+    password: { required: 'Choose a password.', invalid: 'Use 8 to 128 characters.' },
+  };
+
   constructor() {
-    const changes = this.form.valueChanges.subscribe(() => this.error.set(null));
-    inject(DestroyRef).onDestroy(() => changes.unsubscribe());
-  }
-
-  protected emailError(): string {
-    return fieldError(this.form.controls.email, {
-      required: 'Enter your email address.',
-      invalid: 'Enter an email address such as ada@example.com.',
-    });
-  }
-
-  protected passwordError(): string {
-    return fieldError(this.form.controls.password, {
-      required: 'Choose a password.',
-      invalid: 'Use 8 to 128 characters.',
-    });
+    clearOnChange(this.form, this.error);
   }
 
   protected async submit(): Promise<void> {

@@ -1,3 +1,4 @@
+import { DestroyRef, inject, type WritableSignal } from '@angular/core';
 import { type AbstractControl, type FormGroup, Validators } from '@angular/forms';
 import type { Problem } from './errorMessage';
 
@@ -46,4 +47,19 @@ export function fieldError(
   if (typeof errors.server === 'string') return errors.server;
   if (errors.required) return messages.required;
   return messages.invalid;
+}
+
+/** What the email field says when it is empty or malformed. */
+export const EMAIL_ERRORS = {
+  required: 'Enter your email address.',
+  invalid: 'Enter an email address such as ada@example.com.',
+} as const;
+
+/**
+ * In an injection context: the form-level message of the previous attempt goes as soon as the
+ * user changes what they typed (a stale error next to fixed input misleads).
+ */
+export function clearOnChange(form: FormGroup, message: WritableSignal<string | null>): void {
+  const changes = form.valueChanges.subscribe(() => message.set(null));
+  inject(DestroyRef).onDestroy(() => changes.unsubscribe());
 }
