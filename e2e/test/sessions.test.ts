@@ -48,10 +48,14 @@ test('a session revoked from another device ends at its next call, says why, and
   await byTestId(laptop, 'session-revoke').click();
   await answer(laptop, 'Revoke');
   await laptop.waitForFunction(() => document.querySelectorAll('[data-testid="session-item"]').length === 1);
-  // The header of the page below shows the new count, without a reload.
+  // The header of the page below shows the new count, without asking the server again.
+  const listed = server.statuses('/auth/sessions').length;
   await laptop.goBack();
   await waitForPath(laptop, '/todos');
-  assert.equal((await byTestId(laptop, 'sessions-link').textContent())?.trim(), 'Sessions (1)');
+  await laptop.waitForFunction(
+    () => document.querySelector('[data-testid="sessions-link"]')?.textContent?.trim() === 'Sessions (1)',
+  );
+  assert.equal(server.statuses('/auth/sessions').length, listed);
 
   // No clock moves: the phone's access token has not expired, yet its next call is refused.
   const toLogin: string[] = [];
