@@ -14,6 +14,7 @@ import { AUDIENCE } from '../../examples/support/baton.js';
 import { missingRuntime } from '../../examples/support/runtime.js';
 import {
   addTodo,
+  answer,
   byTestId,
   field,
   login,
@@ -140,6 +141,7 @@ describe('the app with its todos on the NestJS example (introspecting)', () => {
       () => document.querySelectorAll('[data-testid="session-item"]').length === 2,
     );
     await byTestId(laptop, 'session-revoke').click();
+    await answer(laptop, 'Revoke');
     await laptop.waitForFunction(
       () => document.querySelectorAll('[data-testid="session-item"]').length === 1,
     );

@@ -10,6 +10,9 @@
 #   DJANGO_PEER_ACCESS_SECONDS  access token lifetime (default 300)
 #   DJANGO_PEER_SECRET          SECRET_KEY, also the HS256 signing key (default: a fixed test-only value)
 #   DJANGO_PEER_WORKERS         gunicorn workers (default 1) and DJANGO_PEER_THREADS threads each (default 4)
+#   DJANGO_PEER_SETTINGS        settings module (default peer.settings, Django's default user model);
+#                               peer.settings_named: a user model that signs in by email and
+#                               requires first_name and last_name (peer/accounts)
 #
 # Prints "django-peer ready http://127.0.0.1:PORT" on stdout once it accepts requests. Stops on
 # SIGTERM/SIGINT, and by itself when the process that started it exits.
@@ -30,7 +33,7 @@ if [ -z "${DJANGO_PEER_DATA_DIR:-}" ]; then
   trap 'rm -rf "$DJANGO_PEER_DATA_DIR"' EXIT
 fi
 export DJANGO_PEER_DATA_DIR DJANGO_PEER_PORT="$PORT" DJANGO_PEER_PARENT_PID="$PPID"
-export DJANGO_SETTINGS_MODULE=peer.settings PYTHONPATH="$HERE" PYTHONDONTWRITEBYTECODE=1
+export DJANGO_SETTINGS_MODULE="${DJANGO_PEER_SETTINGS:-peer.settings}" PYTHONPATH="$HERE" PYTHONDONTWRITEBYTECODE=1
 
 cd "$HERE"
 "$PYTHON" -m django migrate --noinput >/dev/null

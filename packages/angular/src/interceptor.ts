@@ -22,7 +22,8 @@ import { BATON_CLIENT } from './config.js';
  */
 export const batonInterceptor: HttpInterceptorFn = (request, next) => {
   const client = inject(BATON_CLIENT);
-  if (request.headers.has('authorization') || !client.isAllowedUrl(resolve(request.urlWithParams))) {
+  // isAllowedUrl resolves a relative URL against the page, as HttpClient does.
+  if (request.headers.has('authorization') || !client.isAllowedUrl(request.urlWithParams)) {
     return next(request);
   }
   return from(client.getAccessToken()).pipe(
@@ -47,14 +48,4 @@ export const batonInterceptor: HttpInterceptorFn = (request, next) => {
 
 function withBearer(request: HttpRequest<unknown>, token: string): HttpRequest<unknown> {
   return request.clone({ setHeaders: { authorization: `Bearer ${token}` } });
-}
-
-/** HttpClient resolves relative URLs against the page, so the origin check does the same. */
-function resolve(url: string): string {
-  const page = (globalThis as { location?: { href?: string } }).location?.href;
-  try {
-    return page === undefined ? url : new URL(url, page).href;
-  } catch {
-    return url;
-  }
 }

@@ -1,36 +1,38 @@
 import {
   DestroyRef,
   type EnvironmentProviders,
-  Injector,
   inject,
   makeEnvironmentProviders,
   type Provider,
   provideEnvironmentInitializer,
-  runInInjectionContext,
 } from '@angular/core';
-import { Router } from '@angular/router';
 import { type AuthClient, createAuthClient } from '@baton/client';
 import { BatonAuth } from './batonAuth.js';
 import {
   BATON_CLIENT,
   BATON_ROUTES,
+  BATON_SIGN_IN_HANDLER,
   BATON_SIGN_OUT_HANDLER,
   type BatonConfig,
   type BatonRoutes,
   DEFAULT_ROUTES,
+  type SignInHandler,
   type SignOutHandler,
 } from './config.js';
+import { followSessionChanges } from './navigation.js';
 
 /** An optional part of {@link provideBaton}, made by a `withX()` function. */
 export interface BatonFeature {
-  readonly kind: 'routes' | 'sign-out';
+  readonly kind: 'routes' | 'sign-out' | 'sign-in';
   readonly providers: Provider[];
 }
 
 /**
- * Wires a Baton token client into Angular: {@link BatonAuth} (the session as signals), the
- * client for {@link batonInterceptor}, and one navigation to the login page per ended session
- * (logout, revoked, refresh token dead). Add the interceptor to `provideHttpClient` yourself, so
+ * Wires a Baton token client into Angular: {@link BatonAuth} (the session as signals and
+ * observables), the client for {@link batonInterceptor}, one navigation to the login page per
+ * ended session (logout, revoked, refresh token dead; with `returnUrl` and `reason` when it was
+ * forced), and one navigation away from a guest-only page when a session starts (here or in
+ * another tab), so login pages need not navigate themselves. Add the interceptor to `provideHttpClient` yourself, so
  * that its order among your other interceptors stays visible.
  *
  * @example
@@ -65,8 +67,9 @@ export function provideBaton(config: BatonConfig, ...features: BatonFeature[]): 
     // Defaults first: a feature's provider for the same token comes later and wins.
     { provide: BATON_ROUTES, useValue: DEFAULT_ROUTES },
     { provide: BATON_SIGN_OUT_HANDLER, useValue: null },
+    { provide: BATON_SIGN_IN_HANDLER, useValue: null },
     features.map((feature) => feature.providers),
-    provideEnvironmentInitializer(followSignOuts),
+    provideEnvironmentInitializer(followSessionChanges),
   ]);
 }
 
@@ -87,12 +90,12 @@ export function withRoutes(routes: Partial<BatonRoutes>): BatonFeature {
 }
 
 /**
- * Replaces the default sign-out navigation (`router.navigateByUrl(loginPath)`), e.g. with Ionic's
+ * Replaces the default sign-out navigation (`router.navigateByUrl(loginUrl)`), e.g. with Ionic's
  * `NavController.navigateRoot` so that the page stack of the signed-out user is discarded.
  * The handler runs in an injection context, once per ended session.
  *
  * @example
- * withSignOutHandler((loginPath) => inject(NavController).navigateRoot(loginPath))
+ * withSignOutHandler((loginUrl) => inject(NavController).navigateRoot(loginUrl))
  */
 export function withSignOutHandler(handler: SignOutHandler): BatonFeature {
   if (typeof handler !== 'function') throw new TypeError('withSignOutHandler() expects a function');
@@ -100,23 +103,13 @@ export function withSignOutHandler(handler: SignOutHandler): BatonFeature {
 }
 
 /**
- * The client emits exactly one `signed-out` event per ended session (also when another tab ended
- * it), so navigating here, and only here, sends the user to the login page exactly once.
+ * Replaces the default navigation away from a guest-only page when a session starts
+ * (`router.navigateByUrl(url)`), e.g. with `NavController.navigateRoot`.
+ *
+ * @example
+ * withSignInHandler((url) => inject(NavController).navigateRoot(url))
  */
-function followSignOuts(): void {
-  const injector = inject(Injector);
-  const client = inject(BATON_CLIENT);
-  const { loginPath } = inject(BATON_ROUTES);
-  const handler = inject(BATON_SIGN_OUT_HANDLER);
-  // Eager, so that the session signal follows the client from the first event on.
-  inject(BatonAuth);
-  const unsubscribe = client.subscribe((event) => {
-    if (event.type !== 'signed-out') return;
-    runInInjectionContext(injector, () => {
-      if (handler !== null) return void handler(loginPath);
-      const router = inject(Router);
-      if (router.url.split('?')[0] !== loginPath) void router.navigateByUrl(loginPath, { replaceUrl: true });
-    });
-  });
-  inject(DestroyRef).onDestroy(unsubscribe);
+export function withSignInHandler(handler: SignInHandler): BatonFeature {
+  if (typeof handler !== 'function') throw new TypeError('withSignInHandler() expects a function');
+  return { kind: 'sign-in', providers: [{ provide: BATON_SIGN_IN_HANDLER, useValue: handler }] };
 }

@@ -51,30 +51,6 @@ test('signed out, requests go out without a token', async () => {
   await answer;
 });
 
-test('parallel 401s wait for one shared refresh and each retry once with the new token', async () => {
-  const { http, backend, client } = setup();
-  const refreshed: string[] = [];
-  client.subscribe((event) => {
-    if (event.type === 'refreshed') refreshed.push(event.session.accessToken);
-  });
-  const todos = firstValueFrom(http.get(`${API}/todos`));
-  const sessions = firstValueFrom(http.get(`${API}/auth/sessions`));
-  await settle();
-  backend.expectOne(`${API}/todos`).flush(null, unauthorized);
-  backend.expectOne(`${API}/auth/sessions`).flush(null, unauthorized);
-  await settle();
-  const retries = [backend.expectOne(`${API}/todos`), backend.expectOne(`${API}/auth/sessions`)];
-  assert.deepEqual(
-    retries.map((retry) => retry.request.headers.get('authorization')),
-    ['Bearer fresh', 'Bearer fresh'],
-  );
-  retries[0]?.flush(['todo']);
-  retries[1]?.flush(['session']);
-  assert.deepEqual(await Promise.all([todos, sessions]), [['todo'], ['session']]);
-  assert.deepEqual(client.recoveries, ['old', 'old'], 'both reported the token that was refused');
-  assert.deepEqual(refreshed, ['fresh'], 'one refresh');
-});
-
 test('a second 401 is returned as is: no refresh loop', async () => {
   const { http, backend, client } = setup();
   const answer = firstValueFrom(http.get(`${API}/todos`));

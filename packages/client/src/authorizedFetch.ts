@@ -1,3 +1,5 @@
+import { resolveUrl } from './url.js';
+
 /** What the authorizing fetch needs from the client. */
 export interface AuthorizedFetchDeps {
   readonly fetch: typeof globalThis.fetch;
@@ -19,7 +21,7 @@ export function createAuthorizedFetch(deps: AuthorizedFetchDeps): typeof globalT
     // Everything else is re-sent from `init`, which avoids building Request objects (measurably
     // slower) on the common path.
     if (input instanceof Request || isStream(init?.body)) return viaRequest(deps, input, init);
-    const url = absolute(input, deps.baseUrl);
+    const url = resolveUrl(input, deps.baseUrl).href;
     const headers = new Headers(init?.headers);
     if (headers.has('authorization') || !deps.isAllowedUrl(url)) return deps.fetch(url, init);
     const token = await deps.getAccessToken();
@@ -39,7 +41,7 @@ async function viaRequest(
   input: RequestInfo | URL,
   init: RequestInit | undefined,
 ): Promise<Response> {
-  const request = new Request(input instanceof Request ? input : absolute(input, deps.baseUrl), init);
+  const request = new Request(input instanceof Request ? input : resolveUrl(input, deps.baseUrl), init);
   if (request.headers.has('authorization') || !deps.isAllowedUrl(request.url)) return deps.fetch(request);
   const token = await deps.getAccessToken();
   if (token === null) return deps.fetch(request);
@@ -59,11 +61,4 @@ function withBearer(request: Request, token: string): Request {
 
 function isStream(body: unknown): boolean {
   return typeof ReadableStream !== 'undefined' && body instanceof ReadableStream;
-}
-
-/** Relative URLs resolve like the global fetch does (against the page), or against `baseUrl` outside pages. */
-function absolute(input: string | URL, baseUrl: string): string {
-  if (input instanceof URL) return input.href;
-  const base = (globalThis as { location?: { href?: string } }).location?.href ?? `${baseUrl}/`;
-  return new URL(input, base).href;
 }

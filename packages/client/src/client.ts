@@ -1,22 +1,18 @@
-import type { AuthClient } from './authClient.js';
+import type { AuthClient, LogoutOptions } from './authClient.js';
 import { createAuthorizedFetch } from './authorizedFetch.js';
-import type { BackendContext, LoginInput } from './backends/backend.js';
-import { openTabChannel, type TabMessage } from './crossTab.js';
-import { AuthError, RefreshUnavailableError, SessionExpiredError } from './errors.js';
-import { type AuthEvent, createEmitter, type SignOutReason } from './events.js';
-import { createTimer, watchResume } from './lifecycle.js';
+import type { Backend, BackendContext, LoginInput } from './backends/backend.js';
+import { openTabChannel } from './crossTab.js';
+import { deviceTokenStore } from './deviceTokens.js';
+import { AuthError, asAuthError, RefreshUnavailableError, SessionExpiredError } from './errors.js';
+import { type AuthEvent, createEmitter } from './events.js';
+import { watchResume } from './lifecycle.js';
 import { type AuthClientOptions, resolveOptions } from './options.js';
-import { singleFlight } from './refresh.js';
-import {
-  decodeState,
-  encodeState,
-  type Session,
-  type SessionState,
-  stateFromGrant,
-  type TokenGrant,
-} from './session.js';
-
-const MAX_RETRY_DELAY_MS = 60_000;
+import { createRefreshScheduler } from './scheduler.js';
+import { decodeState, type Session, stateFromGrant, type TokenGrant } from './session.js';
+import { createSessionKeeper } from './sessionKeeper.js';
+import { createSessionRefresh } from './sessionRefresh.js';
+import { deadline } from './timers.js';
+import { resolveUrl } from './url.js';
 
 /**
  * Creates the token client.
@@ -28,143 +24,87 @@ const MAX_RETRY_DELAY_MS = 60_000;
  */
 export function createAuthClient(options: AuthClientOptions): AuthClient {
   const config = resolveOptions(options);
-  const { storage, storageKey, clock, backend } = config;
+  const { storage, storageKey, clock, backend, timers } = config;
   const events = createEmitter<AuthEvent>();
-  const timer = createTimer();
-  let state: SessionState | null = null;
-  let failedAttempts = 0;
+  const devices = deviceTokenStore(storage, `${storageKey}.devices`);
   let disposed = false;
 
   const context: BackendContext = {
     baseUrl: config.baseUrl,
     fetch: (input, init) =>
-      config.fetch(input, {
-        ...init,
-        // A hung refresh would hold the cross-tab lock and every waiting request forever.
-        signal: init?.signal ?? refreshDeadline(config.refreshTimeoutMs),
-      }),
+      // A hung request would hold the cross-tab lock and every waiting request forever.
+      config.fetch(input, { ...init, signal: init?.signal ?? deadline(config.refreshTimeoutMs, timers) }),
   };
-  const serverNow = () => clock.now() + (state?.skewMs ?? 0);
-  const isNewer = (candidate: SessionState, than: SessionState) =>
-    candidate.session.refreshToken !== than.session.refreshToken &&
-    candidate.session.accessExpiresAt >= than.session.accessExpiresAt;
-
   const tabs = openTabChannel({
     name: `baton:${storageKey}`,
     enabled: config.crossTab,
     storage,
     storageKey,
-    onMessage: onTabMessage,
+    lockTimeoutMs: config.lockTimeoutMs,
+    timers,
+    onMessage(message) {
+      if (disposed) return;
+      void keeper.apply(
+        message.type === 'session'
+          ? { type: 'refreshed', state: message.state, origin: 'elsewhere' }
+          : { type: 'signed-out', reason: message.reason, origin: 'elsewhere' },
+      );
+    },
   });
-
-  function schedule(): void {
-    if (state === null || disposed) {
-      timer.clear();
-      return;
-    }
-    const delay =
-      failedAttempts === 0
-        ? state.refreshAt - serverNow()
-        : Math.min(MAX_RETRY_DELAY_MS, 1000 * 2 ** (failedAttempts - 1)) * (0.75 + Math.random() / 2);
-    timer.set(delay, () => {
-      refreshSession().catch(() => {
+  const serverNow = () => clock.now() + (keeper.state?.skewMs ?? 0);
+  const scheduler = createRefreshScheduler({
+    timers,
+    serverNow,
+    onDue: () => {
+      refresh().catch(() => {
         // Scheduled refreshes report through events and the next caller; nobody awaits this one.
       });
-    });
-  }
-
-  /** Makes `next` the session: memory first (so readers never see a gap), then storage and tabs. */
-  async function adopt(next: SessionState, type: 'signed-in' | 'refreshed', tell: boolean): Promise<void> {
-    state = next;
-    failedAttempts = 0;
-    schedule();
-    await storage.set(storageKey, encodeState(next));
-    if (tell) tabs.publish({ type: 'session', state: next });
-    events.emit({ type, session: next.session });
-  }
-
-  /** Ends the session once: a second call (or a message from another tab) finds nothing to end. */
-  async function endSession(reason: SignOutReason, tell: boolean): Promise<void> {
-    if (state === null) return;
-    state = null;
-    failedAttempts = 0;
-    timer.clear();
-    try {
-      await storage.remove(storageKey);
-    } finally {
-      if (tell) tabs.publish({ type: 'signed-out', reason });
-      events.emit({ type: 'signed-out', reason });
-    }
-  }
-
-  function onTabMessage(message: TabMessage): void {
-    if (disposed) return;
-    if (message.type === 'signed-out') {
-      if (state === null) return;
-      state = null;
-      timer.clear();
-      events.emit({ type: 'signed-out', reason: message.reason });
-    } else if (state === null || isNewer(message.state, state)) {
-      const type = state === null ? 'signed-in' : 'refreshed';
-      state = message.state;
-      failedAttempts = 0;
-      schedule();
-      events.emit({ type, session: message.state.session });
-    }
-  }
-
-  const refreshSession = singleFlight(async (): Promise<SessionState> => {
-    const before = state;
-    if (before === null) throw new SessionExpiredError();
-    return tabs.withLock(async () => {
-      if (state !== before) {
-        if (state !== null) return state;
-        throw new SessionExpiredError();
-      }
-      if (config.crossTab) {
-        // Another tab may have rotated the token while this one waited for the lock.
-        const stored = decodeState(await storage.get(storageKey));
-        if (stored !== null && isNewer(stored, before)) {
-          await adopt(stored, 'refreshed', false);
-          return stored;
-        }
-      }
-      let next: SessionState;
-      try {
-        const grant = await backend.refresh(context, before.session.refreshToken);
-        next = stateFromGrant(grant, clock.now(), config.leadMs, before.session.user);
-      } catch (error) {
-        if (error instanceof AuthError && (error.status === 400 || error.status === 401)) {
-          await endSession(signOutReasonOf(error.code), true);
-          throw new SessionExpiredError(error.message, error.code, error);
-        }
-        failedAttempts += 1;
-        schedule();
-        throw new RefreshUnavailableError(error, error instanceof AuthError ? error.status : undefined);
-      }
-      // Signed out (or in as someone else) while the request was on the wire: keep that decision.
-      if (state !== before) {
-        if (state !== null) return state;
-        throw new SessionExpiredError();
-      }
-      await adopt(next, 'refreshed', true);
-      return next;
-    });
+    },
   });
+  const keeper = createSessionKeeper({
+    storage,
+    storageKey,
+    publish: (message) => tabs.publish(message),
+    emit: (event) => events.emit(event),
+    changed: (state, failedAttempts) => scheduler.plan(state, failedAttempts),
+  });
+  const refresh = createSessionRefresh({
+    keeper,
+    backend,
+    context,
+    withLock: (task) => tabs.withLock(task),
+    shared: config.crossTab ? { storage, storageKey } : null,
+    clock,
+    leadMs: config.leadMs,
+  });
+
+  const ready = (async () => {
+    let stored = null;
+    try {
+      stored = decodeState(await storage.get(storageKey));
+      const refreshExpiresAt = stored?.session.refreshExpiresAt ?? null;
+      if (stored !== null && refreshExpiresAt !== null && refreshExpiresAt <= clock.now() + stored.skewMs) {
+        stored = null;
+        await storage.remove(storageKey);
+      }
+    } catch {
+      // Unreadable storage: start signed out rather than never becoming ready.
+    }
+    await keeper.apply({ type: 'restored', state: stored });
+  })();
 
   async function getAccessToken(): Promise<string | null> {
     await ready;
-    const current = state;
+    const current = keeper.state;
     if (current === null) return null;
-    if (refreshSession.pending() === null && serverNow() < current.refreshAt)
-      return current.session.accessToken;
+    if (refresh.pending() === null && serverNow() < current.refreshAt) return current.session.accessToken;
     try {
-      return (await refreshSession()).session.accessToken;
+      return (await refresh()).session.accessToken;
     } catch (error) {
       // A token that is only close to expiry still works while the server is unreachable.
       if (
         error instanceof RefreshUnavailableError &&
-        state === current &&
+        keeper.state === current &&
         serverNow() < current.session.accessExpiresAt
       ) {
         return current.session.accessToken;
@@ -175,56 +115,63 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
 
   async function recoverFromUnauthorized(rejectedAccessToken: string): Promise<string> {
     await ready;
-    if (state === null) throw new SessionExpiredError();
-    if (state.session.accessToken !== rejectedAccessToken) return state.session.accessToken;
-    return (await refreshSession()).session.accessToken;
+    const current = keeper.state;
+    if (current === null) throw new SessionExpiredError();
+    if (current.session.accessToken !== rejectedAccessToken) return current.session.accessToken;
+    return (await refresh()).session.accessToken;
   }
 
-  async function signIn(grantOf: () => Promise<TokenGrant>): Promise<Session> {
+  async function signIn(email: string, grantOf: () => Promise<TokenGrant>): Promise<Session> {
     await ready;
-    const next = stateFromGrant(await grantOf(), clock.now(), config.leadMs, null);
-    await adopt(next, 'signed-in', true);
+    const grant = await grantOf().catch((error: unknown) => Promise.reject(asAuthError(error)));
+    if (grant.deviceToken !== undefined) await devices.set(email, grant.deviceToken);
+    const next = stateFromGrant(grant, clock.now(), config.leadMs, null);
+    await keeper.apply({ type: 'signed-in', state: next, origin: 'here' });
     return next.session;
   }
 
-  const ready = (async () => {
+  /**
+   * Runs an operation of the server on this session with a fresh access token; a 401 (the token
+   * died in between) gets one refresh and one retry. Throws what the server answered.
+   */
+  async function onServer(operation: NonNullable<Backend['logoutAll']>): Promise<void> {
+    const token = await getAccessToken();
+    const current = keeper.state;
+    if (token === null || current === null) throw new SessionExpiredError();
     try {
-      const stored = decodeState(await storage.get(storageKey));
-      if (stored === null || state !== null) return;
-      const refreshExpiresAt = stored.session.refreshExpiresAt;
-      if (refreshExpiresAt !== null && refreshExpiresAt <= clock.now() + stored.skewMs) {
-        await storage.remove(storageKey);
-        return;
-      }
-      state = stored;
-      schedule();
-    } catch {
-      // Unreadable storage: start signed out rather than never becoming ready.
+      await operation(context, current.session);
+    } catch (error) {
+      const failure = asAuthError(error);
+      if (failure.status !== 401) throw failure;
+      await recoverFromUnauthorized(token);
+      const renewed = keeper.state;
+      if (renewed === null) throw new SessionExpiredError();
+      await operation(context, renewed.session).catch((again: unknown) => Promise.reject(asAuthError(again)));
     }
-  })();
+  }
 
   const isAllowedUrl = (url: string | URL) => {
     try {
-      return config.allowedOrigins.has(new URL(String(url), `${config.baseUrl}/`).origin);
+      return config.allowedOrigins.has(resolveUrl(url, config.baseUrl).origin);
     } catch {
       return false;
     }
   };
 
-  const resume = async () => {
+  async function resume(): Promise<void> {
     await ready;
-    if (state === null || disposed) return;
+    if (keeper.state === null || disposed) return;
     if (config.crossTab) {
       const stored = decodeState(await storage.get(storageKey));
-      if (stored !== null && state !== null && isNewer(stored, state))
-        await adopt(stored, 'refreshed', false);
+      if (stored !== null) await keeper.apply({ type: 'refreshed', state: stored, origin: 'elsewhere' });
     }
-    if (state !== null && serverNow() >= state.refreshAt) {
-      await refreshSession().catch(() => {
-        // The outcome is reported through events (signed-out) and retried with back-off.
+    const current = keeper.state;
+    if (current !== null && serverNow() >= current.refreshAt) {
+      await refresh().catch(() => {
+        // The outcome is reported through events (signed-out, refresh-unavailable) and retried.
       });
     }
-  };
+  }
   const unwatchResume = watchResume(() => void resume());
 
   return {
@@ -232,18 +179,29 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     async register(input) {
       checkCredentials(input, 'register');
       const register = backend.register;
-      if (register === undefined) throw new AuthError('not_supported', 'This backend has no registration.');
-      return signIn(() => register(context, input));
+      if (register === undefined) throw new AuthError('not_supported', 'This server has no registration.');
+      return signIn(input.email, () => register(context, input));
     },
     async login(input) {
       checkCredentials(input, 'login');
-      return signIn(() => backend.login(context, input));
+      const deviceToken = await devices.get(input.email);
+      return signIn(input.email, () =>
+        backend.login(context, deviceToken === undefined ? input : { ...input, deviceToken }),
+      );
     },
-    async logout() {
+    async logout(options?: LogoutOptions) {
+      const scope = options?.scope ?? 'current';
+      if (scope === 'others') {
+        const logoutOthers = backend.logoutOthers;
+        if (logoutOthers === undefined)
+          throw new AuthError('not_supported', 'This server cannot end the other sessions.');
+        return onServer(logoutOthers);
+      }
+      if (scope !== 'current') throw new TypeError(`logout(): unknown scope '${String(scope)}'`);
       await ready;
-      const current = state;
+      const current = keeper.state;
       if (current === null) return;
-      await endSession('logout', true);
+      await keeper.apply({ type: 'signed-out', reason: 'logout', origin: 'here' });
       try {
         await backend.logout?.(context, current.session);
       } catch {
@@ -253,13 +211,11 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     async logoutAll() {
       const logoutAll = backend.logoutAll;
       if (logoutAll === undefined)
-        throw new AuthError('not_supported', 'This backend cannot end all sessions.');
-      if ((await getAccessToken()) === null || state === null) throw new SessionExpiredError();
-      try {
-        await logoutAll(context, state.session);
-      } finally {
-        await endSession('logout', true);
-      }
+        throw new AuthError('not_supported', 'This server cannot end all sessions.');
+      // Only a confirmed "sign out everywhere" signs out here: if the server did not hear it, the
+      // other devices are still signed in, and this one must not pretend otherwise.
+      await onServer(logoutAll);
+      await keeper.apply({ type: 'signed-out', reason: 'logout', origin: 'here' });
     },
     fetch: createAuthorizedFetch({
       fetch: config.fetch,
@@ -270,31 +226,33 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     }),
     getAccessToken,
     get session() {
-      return state?.session ?? null;
+      return keeper.state?.session ?? null;
     },
-    subscribe: (listener) => events.subscribe(listener),
+    subscribe(listener) {
+      const unsubscribe = events.subscribe(listener);
+      // A listener that comes after the restore still gets the session it starts from, at once.
+      if (keeper.restored) {
+        try {
+          listener({ type: 'initial-session', session: keeper.state?.session ?? null });
+        } catch (error) {
+          queueMicrotask(() => {
+            throw error;
+          });
+        }
+      }
+      return unsubscribe;
+    },
     isAllowedUrl,
     recoverFromUnauthorized,
     resume,
     dispose() {
       disposed = true;
-      timer.clear();
+      scheduler.stop();
       unwatchResume();
       tabs.close();
       events.clear();
     },
   };
-}
-
-/** `AbortSignal.timeout` is missing in Safari before 16; there the platform's own timeouts apply. */
-function refreshDeadline(ms: number): AbortSignal | null {
-  return typeof AbortSignal.timeout === 'function' ? AbortSignal.timeout(ms) : null;
-}
-
-function signOutReasonOf(code: string): SignOutReason {
-  if (code === 'refresh_token_reused') return 'reused';
-  if (code === 'session_revoked') return 'revoked';
-  return 'refresh_failed';
 }
 
 function checkCredentials(input: LoginInput, operation: string): void {

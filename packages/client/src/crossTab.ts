@@ -1,6 +1,8 @@
 import type { SignOutReason } from './events.js';
 import { decodeState, type SessionState } from './session.js';
 import type { TokenStorage } from './storage/storage.js';
+import { createTabLock, platformLocks } from './tabLock.js';
+import type { Timers } from './timers.js';
 
 /** What one tab tells the others. */
 export type TabMessage =
@@ -12,7 +14,7 @@ export type TabMessage =
  * Without cross-tab support every method degrades to the single-tab behaviour.
  */
 export interface TabChannel {
-  /** Runs `task` while holding an origin-wide exclusive lock (Web Locks), so one tab refreshes at a time. */
+  /** Runs `task` while holding the origin-wide refresh lock (see {@link createTabLock}). */
   withLock<T>(task: () => Promise<T>): Promise<T>;
   /** Tells the other tabs; never delivered back to this tab. */
   publish(message: TabMessage): void;
@@ -24,11 +26,9 @@ interface TabChannelOptions {
   readonly enabled: boolean;
   readonly storage: TokenStorage;
   readonly storageKey: string;
+  readonly lockTimeoutMs: number;
+  readonly timers: Timers;
   readonly onMessage: (message: TabMessage) => void;
-}
-
-interface LockManagerLike {
-  request<T>(name: string, callback: () => Promise<T>): Promise<T>;
 }
 
 /**
@@ -39,9 +39,12 @@ export function openTabChannel(options: TabChannelOptions): TabChannel {
   if (!options.enabled) {
     return { withLock: (task) => task(), publish: () => {}, close: () => {} };
   }
-  const locks = (globalThis.navigator as { locks?: LockManagerLike } | undefined)?.locks;
-  const withLock = <T>(task: () => Promise<T>): Promise<T> =>
-    typeof locks?.request === 'function' ? locks.request(options.name, task) : task();
+  const withLock = createTabLock({
+    name: options.name,
+    locks: platformLocks(),
+    timeoutMs: options.lockTimeoutMs,
+    timers: options.timers,
+  });
 
   if (typeof globalThis.BroadcastChannel === 'function') {
     const channel = new BroadcastChannel(options.name);

@@ -1,7 +1,21 @@
 /**
- * Errors thrown by the client. Callers branch on `code`, which for server answers is the server's
- * own machine code (Baton's problem+json `code`, simplejwt's `code`, OAuth 2's `error`).
+ * Errors thrown by the client. Callers branch on `code` (an {@link AuthErrorCode}): the Baton
+ * server's problem code, or the client's own. Other servers' codes (simplejwt's
+ * `token_not_valid`, OAuth 2's `invalid_grant`) are translated by their backend and kept in
+ * `serverCode`.
  */
+import type { AuthErrorCode } from './errorCodes.js';
+
+/** Details of an {@link AuthError}. */
+export interface AuthErrorOptions {
+  /** HTTP status of the answer that caused the error, when there was one. */
+  readonly status?: number | undefined;
+  readonly cause?: unknown;
+  /** The server's own code when it is not one of {@link AuthErrorCode} (e.g. `invalid_grant`). */
+  readonly serverCode?: string | undefined;
+  /** Messages per input field, when the server named the fields (Django REST framework does). */
+  readonly fields?: Readonly<Record<string, readonly string[]>> | undefined;
+}
 
 /**
  * A failed authentication operation.
@@ -15,15 +29,32 @@
  */
 export class AuthError extends Error {
   /** Stable machine code, e.g. `invalid_credentials`, `email_taken`, `network_error`. */
-  readonly code: string;
+  readonly code: AuthErrorCode;
   /** HTTP status of the answer that caused the error, when there was one. */
   readonly status?: number;
+  /** The server's own code when it differs from `code` (another server's vocabulary). */
+  readonly serverCode?: string;
+  /** Messages per input field (e.g. `{ last_name: ['This field is required.'] }`), when known. */
+  readonly fields?: Readonly<Record<string, readonly string[]>>;
 
-  constructor(code: string, message: string, options: { status?: number; cause?: unknown } = {}) {
+  constructor(code: AuthErrorCode, message: string, options: AuthErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AuthError';
     this.code = code;
     if (options.status !== undefined) this.status = options.status;
+    if (options.serverCode !== undefined && options.serverCode !== code) this.serverCode = options.serverCode;
+    if (options.fields !== undefined) this.fields = options.fields;
+  }
+}
+
+/**
+ * The server could not be reached: offline, DNS failure, connection refused, or no answer before
+ * the deadline. Nothing is known about what the server did; `cause` holds the platform's error.
+ */
+export class NetworkError extends AuthError {
+  constructor(cause: unknown) {
+    super('network_error', 'The server could not be reached. Check the connection and try again.', { cause });
+    this.name = 'NetworkError';
   }
 }
 
@@ -34,9 +65,9 @@ export class AuthError extends Error {
  */
 export class SessionExpiredError extends AuthError {
   /** The server's code that ended the session, e.g. `refresh_token_reused`, when known. */
-  readonly reason: string | undefined;
+  readonly reason: AuthErrorCode | undefined;
 
-  constructor(message = 'The session has expired; sign in again.', reason?: string, cause?: unknown) {
+  constructor(message = 'The session has ended. Sign in again.', reason?: AuthErrorCode, cause?: unknown) {
     super('session_expired', message, { status: 401, cause });
     this.name = 'SessionExpiredError';
     this.reason = reason;
@@ -44,16 +75,22 @@ export class SessionExpiredError extends AuthError {
 }
 
 /**
- * The refresh could not reach a working server (network failure, 5xx, 429). The session is kept
- * and the client retries in the background with back-off; `cause` holds the underlying error.
+ * The refresh could not reach a working server (network failure, timeout, 5xx, 429). The session
+ * is kept and the client retries in the background with back-off; `cause` holds the underlying
+ * error.
  */
 export class RefreshUnavailableError extends AuthError {
   constructor(cause: unknown, status?: number) {
     super(
       'refresh_unavailable',
-      'The session could not be refreshed right now; it is kept and will be retried.',
-      status === undefined ? { cause } : { cause, status },
+      'The server did not answer, so the sign-in could not be renewed. You are still signed in; it is retried automatically.',
+      { cause, status },
     );
     this.name = 'RefreshUnavailableError';
   }
+}
+
+/** Any failure of a backend call as an {@link AuthError}: a bare platform error means "no answer". */
+export function asAuthError(error: unknown): AuthError {
+  return error instanceof AuthError ? error : new NetworkError(error);
 }

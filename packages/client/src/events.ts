@@ -1,13 +1,30 @@
+import type { RefreshUnavailableError } from './errors.js';
 import type { Session } from './session.js';
 
-/** Why a session ended. */
+/**
+ * Why a session ended: `logout` (here or in another tab), `revoked` (ended from another device:
+ * "revoke", "sign out everywhere", a password change), `reused` (the server saw the refresh token
+ * twice and ended the session to stop a thief), `refresh_failed` (expired or otherwise refused).
+ */
 export type SignOutReason = 'logout' | 'refresh_failed' | 'reused' | 'revoked';
 
-/** What subscribers of {@link AuthClient.subscribe} receive. */
+/**
+ * What subscribers of {@link AuthClient.subscribe} receive.
+ *
+ * - `initial-session`: first, once per listener: the session restored from storage (or `null`).
+ * - `signed-in`, `refreshed`, `signed-out`: the session changed, here or in another tab.
+ * - `refresh-unavailable`: a refresh failed for a network or server reason; the session is kept
+ *   and retried with back-off. Emitted once per outage.
+ * - `refresh-recovered`: the first successful refresh after `refresh-unavailable` (it follows the
+ *   `refreshed` event).
+ */
 export type AuthEvent =
+  | { readonly type: 'initial-session'; readonly session: Session | null }
   | { readonly type: 'signed-in'; readonly session: Session }
   | { readonly type: 'refreshed'; readonly session: Session }
-  | { readonly type: 'signed-out'; readonly reason: SignOutReason };
+  | { readonly type: 'signed-out'; readonly reason: SignOutReason }
+  | { readonly type: 'refresh-unavailable'; readonly error: RefreshUnavailableError }
+  | { readonly type: 'refresh-recovered'; readonly session: Session };
 
 /** A minimal typed event emitter: listeners run synchronously, in subscription order. */
 export interface Emitter<E> {

@@ -3,6 +3,7 @@ import { batonBackend } from './backends/baton.js';
 import { memoryStorage } from './storage/memory.js';
 import type { TokenStorage } from './storage/storage.js';
 import { hasUsableLocalStorage, localStorageAdapter } from './storage/webStorage.js';
+import { systemTimers, type Timers } from './timers.js';
 
 /** Options of {@link createAuthClient}. Only `baseUrl` is required. */
 export interface AuthClientOptions {
@@ -26,6 +27,13 @@ export interface AuthClientOptions {
   readonly clock?: { now(): number };
   /** Give up on a refresh request after this many ms (it then counts as a network failure). Default 30000. */
   readonly refreshTimeoutMs?: number;
+  /**
+   * Wait at most this many ms for the cross-tab refresh lock, then refresh without it (a frozen
+   * tab may hold it forever). Default 5000: inside the server's default 10 s grace window.
+   */
+  readonly lockTimeoutMs?: number;
+  /** `setTimeout` / `clearTimeout` for every delay of the client, for tests. Default the platform's. */
+  readonly timers?: Timers;
 }
 
 /** Options with every default applied and checked once, at creation. */
@@ -40,6 +48,8 @@ export interface ResolvedOptions {
   readonly storageKey: string;
   readonly clock: { now(): number };
   readonly refreshTimeoutMs: number;
+  readonly lockTimeoutMs: number;
+  readonly timers: Timers;
 }
 
 export function resolveOptions(options: AuthClientOptions): ResolvedOptions {
@@ -52,6 +62,12 @@ export function resolveOptions(options: AuthClientOptions): ResolvedOptions {
   const leadSeconds = options.refreshLeadSeconds ?? 30;
   if (!(Number.isFinite(leadSeconds) && leadSeconds >= 0)) {
     throw new TypeError('refreshLeadSeconds must be a number >= 0');
+  }
+  const refreshTimeoutMs = positiveMs(options.refreshTimeoutMs ?? 30_000, 'refreshTimeoutMs');
+  const lockTimeoutMs = positiveMs(options.lockTimeoutMs ?? 5_000, 'lockTimeoutMs');
+  const timers = options.timers ?? systemTimers;
+  if (typeof timers?.setTimeout !== 'function' || typeof timers.clearTimeout !== 'function') {
+    throw new TypeError('timers must have setTimeout() and clearTimeout()');
   }
   const baseFetch = options.fetch ?? globalThis.fetch;
   if (typeof baseFetch !== 'function') throw new TypeError('No fetch available: pass options.fetch');
@@ -66,8 +82,15 @@ export function resolveOptions(options: AuthClientOptions): ResolvedOptions {
     crossTab: options.crossTab ?? typeof globalThis.document !== 'undefined',
     storageKey: options.storageKey ?? 'baton.session',
     clock: options.clock ?? { now: () => Date.now() },
-    refreshTimeoutMs: options.refreshTimeoutMs ?? 30_000,
+    refreshTimeoutMs,
+    lockTimeoutMs,
+    timers,
   };
+}
+
+function positiveMs(value: number, option: string): number {
+  if (!(Number.isFinite(value) && value > 0)) throw new TypeError(`${option} must be a number of ms > 0`);
+  return value;
 }
 
 function absoluteUrl(value: unknown, option: string): URL {

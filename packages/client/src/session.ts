@@ -29,6 +29,8 @@ export interface TokenGrant {
   readonly user?: User | null;
   /** The server's `Date` header in epoch ms, used to estimate clock skew without a JWT `iat`. */
   readonly serverDate?: number;
+  /** A device token for the next sign-in to this account (Baton's sign-in answers). */
+  readonly deviceToken?: string;
 }
 
 /**
@@ -119,4 +121,15 @@ export function decodeState(text: string | null): SessionState | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Whether `candidate` (from another tab or from storage) replaces `than`: another refresh token,
+ * and an access token that lives at least as long (a late message of an older rotation does not).
+ */
+export function isNewer(candidate: SessionState, than: SessionState): boolean {
+  return (
+    candidate.session.refreshToken !== than.session.refreshToken &&
+    candidate.session.accessExpiresAt >= than.session.accessExpiresAt
+  );
 }

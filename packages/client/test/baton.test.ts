@@ -4,6 +4,7 @@ import {
   AuthError,
   createAuthClient,
   memoryStorage,
+  NetworkError,
   RefreshUnavailableError,
   SessionExpiredError,
 } from '../src/index.js';
@@ -43,7 +44,7 @@ describe('against a real Baton server', () => {
     const responses = await Promise.all(Array.from({ length: 100 }, () => client.fetch(todos())));
     assert.deepEqual(new Set(responses.map((response) => response.status)), new Set([200]));
     assert.equal(server.count('/auth/refresh') - refreshesBefore, 1);
-    assert.deepEqual(typesOf(events), ['refreshed']);
+    assert.deepEqual(typesOf(events), ['initial-session', 'refreshed']);
     client.dispose();
   });
 
@@ -79,8 +80,7 @@ describe('against a real Baton server', () => {
     const refreshAt = server.log.findLastIndex((entry) => entry.path === '/auth/refresh');
     assert.equal(server.count('/auth/refresh') - refreshesBefore, 1);
     assert.deepEqual(server.log.slice(refreshAt + 1), [], 'no request after the refused refresh');
-    assert.equal(events.length, 1);
-    assert.equal(events[0]?.type, 'signed-out');
+    assert.deepEqual(typesOf(events), ['initial-session', 'signed-out:revoked']);
     assert.equal(client.session, null);
     assert.equal(await storage.get('baton.session'), null);
     assert.equal(await client.getAccessToken(), null);
@@ -100,11 +100,11 @@ describe('against a real Baton server', () => {
     assert.equal(stolen.status, 200);
     server.clock.advance(PAST_EXPIRY_MS);
     await assert.rejects(client.getAccessToken(), SessionExpiredError);
-    assert.deepEqual(typesOf(events), ['signed-out:reused']);
+    assert.deepEqual(typesOf(events), ['initial-session', 'signed-out:reused']);
     client.dispose();
   });
 
-  test('a network failure during refresh keeps the session and surfaces the error', async () => {
+  test('a network failure during refresh keeps the session, surfaces the error and reports the outage and its end', async () => {
     const { client, events } = await signedInClient({ sharedClock: true });
     const { port, dataDir, clock } = server;
     await server.stop();
@@ -113,14 +113,21 @@ describe('against a real Baton server', () => {
     await assert.rejects(client.getAccessToken(), (error: unknown) => {
       assert.ok(error instanceof RefreshUnavailableError);
       assert.equal(error.code, 'refresh_unavailable');
+      assert.ok(error.cause instanceof NetworkError, 'the cause says what failed');
+      assert.equal(error.cause.code, 'network_error');
       return true;
     });
     assert.notEqual(client.session, null);
-    assert.deepEqual(typesOf(events), []);
+    assert.deepEqual(typesOf(events), ['initial-session', 'refresh-unavailable'], 'one event per outage');
     server = await startBaton({ accessTtl: ACCESS_TTL, port, dataDir, clock });
     const response = await client.fetch(todos());
     assert.equal(response.status, 200);
-    assert.deepEqual(typesOf(events), ['refreshed']);
+    assert.deepEqual(typesOf(events), [
+      'initial-session',
+      'refresh-unavailable',
+      'refreshed',
+      'refresh-recovered',
+    ]);
     client.dispose();
   });
 
@@ -132,9 +139,22 @@ describe('against a real Baton server', () => {
       assert.equal(client.isAllowedUrl(`${foreign.url}/steal`), false);
       const response = await client.fetch(`${foreign.url}/steal`, { headers: { 'x-probe': '1' } });
       assert.equal(response.status, 401, 'a foreign 401 is returned as is, without a refresh');
-      assert.equal(foreign.requests.length, 1);
-      assert.equal(foreign.requests[0]?.authorization, undefined);
-      assert.equal(foreign.requests[0]?.['x-probe'], '1');
+      // A Request object and a stream body take another path (they can be sent once only).
+      await client.fetch(new Request(`${foreign.url}/steal`, { headers: { 'x-probe': '2' } }));
+      await client.fetch(`${foreign.url}/steal`, {
+        method: 'POST',
+        body: new Blob(['stream']).stream(),
+        duplex: 'half',
+        headers: { 'x-probe': '3' },
+      } as RequestInit);
+      assert.deepEqual(
+        foreign.requests.map((headers) => [headers['x-probe'], headers.authorization]),
+        [
+          ['1', undefined],
+          ['2', undefined],
+          ['3', undefined],
+        ],
+      );
 
       const start = server.log.length;
       server.clock.advance(PAST_EXPIRY_MS);
@@ -142,6 +162,8 @@ describe('against a real Baton server', () => {
       const seen = server.log.slice(start);
       assert.equal(seen.find((entry) => entry.path === '/auth/refresh')?.authorization, undefined);
       assert.match(seen.find((entry) => entry.path === '/todos')?.authorization ?? '', /^Bearer /);
+      assert.equal((await client.fetch(new Request(todos()))).status, 200, 'a Request object gets it too');
+      assert.match(server.log.at(-1)?.authorization ?? '', /^Bearer /);
       client.dispose();
     } finally {
       await foreign.close();
@@ -174,11 +196,17 @@ describe('against a real Baton server', () => {
     }
   });
 
-  test('a restarted client restores the stored session', async () => {
+  test('a restarted client restores the stored session and tells each listener with initial-session', async () => {
     const { client, storage } = await signedInClient();
     client.dispose();
     const again = createAuthClient({ baseUrl: server.url, storage });
+    const early = recordEvents(again);
     await again.ready;
+    const late = recordEvents(again);
+    for (const events of [early, late]) {
+      assert.deepEqual(events, [{ type: 'initial-session', session: again.session }]);
+    }
+    assert.notEqual(again.session, null);
     assert.equal(again.session?.refreshToken, client.session?.refreshToken);
     assert.equal((await again.fetch(todos())).status, 200);
     again.dispose();
@@ -188,7 +216,7 @@ describe('against a real Baton server', () => {
     const { client, storage, events } = await signedInClient();
     const { refreshToken } = client.session!;
     await client.logout();
-    assert.deepEqual(typesOf(events), ['signed-out:logout']);
+    assert.deepEqual(typesOf(events), ['initial-session', 'signed-out:logout']);
     assert.equal(await storage.get('baton.session'), null);
     const refused = await fetch(`${server.url}/auth/refresh`, {
       method: 'POST',
@@ -197,7 +225,7 @@ describe('against a real Baton server', () => {
     });
     assert.equal(refused.status, 401);
     await client.logout();
-    assert.equal(events.length, 1, 'a second logout is a no-op');
+    assert.equal(events.length, 2, 'a second logout is a no-op');
     client.dispose();
   });
 
@@ -212,8 +240,7 @@ describe('against a real Baton server', () => {
     assert.equal(laptop.session, null);
     server.clock.advance(PAST_EXPIRY_MS);
     await assert.rejects(phone.fetch(todos()), SessionExpiredError);
-    assert.equal(phoneEvents.length, 1);
-    assert.equal(phoneEvents[0]?.type, 'signed-out');
+    assert.deepEqual(typesOf(phoneEvents), ['initial-session', 'signed-out:revoked']);
     phone.dispose();
     laptop.dispose();
   });

@@ -4,14 +4,21 @@ import type { Page } from 'playwright-core';
 import type * as Baton from '../src/index.js';
 import { type BatonTestServer, newAccount, startBaton } from './support/batonServer.js';
 import { openBrowser, serveStatic, writeClientPage } from './support/browser.js';
+import { rendererPid } from './support/renderer.js';
 
 declare global {
   interface Window {
     baton: typeof Baton;
     auth: Baton.AuthClient;
     seen: string[];
+    /** Added to the client's clock: how far this tab pretends time has moved. */
+    offsetMs: number;
+    offsetClock: { now(): number };
   }
 }
+
+/** The name of the client's cross-tab refresh lock (default storage key). */
+const LOCK = 'baton:baton.session';
 
 describe('two tabs of one origin in Chromium', () => {
   let server: BatonTestServer;
@@ -32,7 +39,9 @@ describe('two tabs of one origin in Chromium', () => {
     await page.remove();
   });
 
-  async function openTab(options: { withoutBroadcastChannel?: boolean } = {}): Promise<Page> {
+  async function openTab(
+    options: { withoutBroadcastChannel?: boolean; lockTimeoutMs?: number } = {},
+  ): Promise<Page> {
     const tab = await browser!.context.newPage();
     await tab.goto(app.url);
     await tab.waitForFunction(() => document.title === 'ready');
@@ -42,13 +51,34 @@ describe('two tabs of one origin in Chromium', () => {
         Reflect.deleteProperty(window, 'BroadcastChannel');
       });
     }
-    await tab.evaluate(async (api) => {
-      window.seen = [];
-      window.auth = window.baton.createAuthClient({ baseUrl: api });
-      window.auth.subscribe((event) => window.seen.push(event.type));
-      await window.auth.ready;
-    }, server.url);
+    await tab.evaluate(
+      async ({ api, lockTimeoutMs }) => {
+        window.seen = [];
+        window.auth = window.baton.createAuthClient({
+          baseUrl: api,
+          clock: window.offsetClock,
+          ...(lockTimeoutMs === undefined ? {} : { lockTimeoutMs }),
+        });
+        window.auth.subscribe((event) => {
+          if (event.type !== 'initial-session') window.seen.push(event.type);
+        });
+        await window.auth.ready;
+      },
+      { api: server.url, lockTimeoutMs: options.lockTimeoutMs },
+    );
     return tab;
+  }
+
+  /** Resolves once one tab holds the refresh lock while another waits for it. */
+  async function lockQueued(tab: Page, stop: AbortSignal): Promise<void> {
+    for (let round = 0; round < 5000 && !stop.aborted; round++) {
+      const queued = await tab.evaluate(async (lock) => {
+        const { held = [], pending = [] } = await navigator.locks.query();
+        return held.some((each) => each.name === lock) && pending.some((each) => each.name === lock);
+      }, LOCK);
+      if (queued) return;
+    }
+    if (!stop.aborted) throw new Error('the refresh lock never had a waiter');
   }
 
   const fetchTodos = (tab: Page, count: number) =>
@@ -58,7 +88,9 @@ describe('two tabs of one origin in Chromium', () => {
       [count, `${server.url}/todos`] as const,
     );
 
-  test('an expired token is refreshed once for both tabs, and both keep working', async (t) => {
+  test('an expired token is refreshed once for both tabs, and both keep working', {
+    timeout: 30_000,
+  }, async (t) => {
     if (browser === null) return t.skip('no Chromium');
     const first = await openTab();
     const account = newAccount();
@@ -69,7 +101,18 @@ describe('two tabs of one origin in Chromium', () => {
 
     server.clock.advance(61_000);
     const refreshesBefore = server.count('/auth/refresh');
-    const [a, b] = await Promise.all([fetchTodos(first, 20), fetchTodos(second, 20)]);
+    // The first refresh waits on the server until both tabs are in: one holds the lock with its
+    // refresh on the wire and the other waits for the lock (or, without a lock, both refreshes
+    // have arrived). The overlap is certain, not a matter of timing.
+    const held = server.hold('/auth/refresh');
+    const both = Promise.all([fetchTodos(first, 20), fetchTodos(second, 20)]);
+    const stop = new AbortController();
+    const queued = lockQueued(first, stop.signal);
+    await Promise.race([held.arrivals(2), queued]);
+    stop.abort();
+    await queued.catch(() => {});
+    held.release();
+    const [a, b] = await both;
     assert.deepEqual(new Set([...a, ...b]), new Set([200]));
     assert.equal(server.count('/auth/refresh') - refreshesBefore, 1, 'one refresh across both tabs');
     const tokens = await Promise.all(
@@ -110,6 +153,69 @@ describe('two tabs of one origin in Chromium', () => {
     assert.deepEqual(await second.evaluate(() => window.seen), ['signed-in', 'refreshed', 'signed-out']);
     await first.close();
     await second.close();
+  });
+
+  test('a frozen tab that holds the refresh lock does not stop the other tab from refreshing', {
+    timeout: 30_000,
+  }, async (t) => {
+    if (browser === null) return t.skip('no Chromium');
+    const frozen = await openTab({ lockTimeoutMs: 1000 });
+    const other = await openTab({ lockTimeoutMs: 1000 });
+    await frozen.evaluate((input) => window.auth.login(input).then(() => undefined), await registered());
+    await other.waitForFunction(() => window.auth.session !== null);
+    const pid = await rendererPid(frozen, browser.profile);
+
+    server.clock.advance(61_000);
+    const refreshesBefore = server.count('/auth/refresh');
+    // The first tab takes the lock and sends its refresh, which the server holds; then the tab's
+    // renderer process is stopped, as a backgrounded or hung tab is, lock and all.
+    const held = server.hold('/auth/refresh', 1);
+    const frozenTodos = fetchTodos(frozen, 1);
+    await held.arrivals(1);
+    process.kill(pid, 'SIGSTOP');
+    try {
+      assert.deepEqual(
+        await fetchTodos(other, 3),
+        [200, 200, 200],
+        'the other tab refreshed without the lock',
+      );
+      assert.equal(server.count('/auth/refresh') - refreshesBefore, 2);
+    } finally {
+      held.release();
+      process.kill(pid, 'SIGCONT');
+    }
+    // The frozen tab's refresh of the same token lands in the server's grace window: the same
+    // session goes on in both tabs, nobody is signed out.
+    assert.deepEqual(await frozenTodos, [200]);
+    assert.deepEqual(await fetchTodos(frozen, 1), [200]);
+    assert.deepEqual(await fetchTodos(other, 1), [200]);
+    for (const tab of [frozen, other]) {
+      assert.equal(await tab.evaluate(() => window.seen.includes('signed-out')), false);
+      await tab.close();
+    }
+  });
+
+  test('a tab refreshes a due token when the network comes back or the page becomes visible', async (t) => {
+    if (browser === null) return t.skip('no Chromium');
+    const tab = await openTab();
+    await tab.evaluate((input) => window.auth.login(input).then(() => undefined), await registered());
+    const refreshesBefore = server.count('/auth/refresh');
+    const becomeDue = async () => {
+      // The tab slept through the token's lifetime (its timers did not run).
+      server.clock.advance(61_000);
+      await tab.evaluate(() => {
+        window.offsetMs += 61_000;
+      });
+    };
+    await becomeDue();
+    await tab.evaluate(() => window.dispatchEvent(new Event('online')));
+    await tab.waitForFunction(() => window.seen.filter((type) => type === 'refreshed').length === 1);
+    await becomeDue();
+    assert.equal(await tab.evaluate(() => document.visibilityState), 'visible');
+    await tab.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+    await tab.waitForFunction(() => window.seen.filter((type) => type === 'refreshed').length === 2);
+    assert.equal(server.count('/auth/refresh') - refreshesBefore, 2);
+    await tab.close();
   });
 
   async function registered() {

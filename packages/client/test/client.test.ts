@@ -85,7 +85,7 @@ test('while the server is unreachable a token that has not yet expired is still 
   await assert.rejects(client.getAccessToken(), RefreshUnavailableError);
   state.mode = 'server_error';
   await assert.rejects(client.getAccessToken(), { code: 'refresh_unavailable', status: 503 });
-  assert.deepEqual(typesOf(events), ['signed-in']);
+  assert.deepEqual(typesOf(events), ['initial-session', 'signed-in', 'refresh-unavailable']);
   state.mode = 'ok';
   assert.notEqual(await client.getAccessToken(), accessToken);
   client.dispose();
@@ -115,7 +115,7 @@ test('resume() refreshes a token that expired while the app was in the backgroun
   clock.advance(3_600_000 - 1);
   await client.resume();
   assert.equal(state.refreshCalls, 1);
-  assert.deepEqual(typesOf(events), ['signed-in', 'refreshed']);
+  assert.deepEqual(typesOf(events), ['initial-session', 'signed-in', 'refreshed']);
   client.dispose();
 });
 
@@ -201,7 +201,7 @@ test('tabs sharing a session see each other sign in, refresh and sign out', asyn
   await a.client.logout();
   await signedOut;
   assert.equal(b.session, null);
-  assert.deepEqual(typesOf(bEvents), ['signed-in', 'refreshed', 'signed-out:logout']);
+  assert.deepEqual(typesOf(bEvents), ['initial-session', 'signed-in', 'refreshed', 'signed-out:logout']);
   a.client.dispose();
   b.dispose();
 });
@@ -210,6 +210,9 @@ test('misuse is a TypeError at the boundary', () => {
   assert.throws(() => createAuthClient({ baseUrl: '/relative' }), TypeError);
   assert.throws(() => createAuthClient({ baseUrl, allowedOrigins: ['nope'] }), TypeError);
   assert.throws(() => createAuthClient({ baseUrl, refreshLeadSeconds: -1 }), TypeError);
+  assert.throws(() => createAuthClient({ baseUrl, refreshTimeoutMs: 0 }), TypeError);
+  assert.throws(() => createAuthClient({ baseUrl, lockTimeoutMs: Number.NaN }), TypeError);
+  assert.throws(() => createAuthClient({ baseUrl, timers: {} as never }), TypeError);
   const client = createAuthClient({ baseUrl, storage: memoryStorage() });
   assert.throws(() => client.subscribe('x' as never), TypeError);
   assert.equal(client.isAllowedUrl(`${baseUrl}/todos`), true);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
   type Backend,
   createAuthClient,
@@ -8,23 +8,12 @@ import {
   RefreshUnavailableError,
   SessionExpiredError,
 } from '../src/index.js';
-import { type DjangoPeer, expiredCopy, startDjangoPeer } from './support/djangoPeer.js';
+import { expiredCopy, useDjangoPeer } from './support/djangoPeer.js';
 import { recordEvents, typesOf } from './support/events.js';
 
 describe('djoserBackend against Django djoser + simplejwt (scripts/django-peer)', () => {
-  let peer: DjangoPeer | undefined;
-  let skipReason = '';
+  const django = useDjangoPeer();
   let users = 0;
-  before(async () => {
-    const started = await startDjangoPeer();
-    if ('skipped' in started) {
-      skipReason = started.skipped;
-      console.log(skipReason);
-    } else {
-      peer = started;
-    }
-  });
-  after(() => peer?.close());
 
   /**
    * A client whose first access token has already expired on the server (the backend is a plain
@@ -48,32 +37,35 @@ describe('djoserBackend against Django djoser + simplejwt (scripts/django-peer)'
       },
     };
     const storage = memoryStorage();
-    const client = createAuthClient({ baseUrl: peer!.url, backend, storage, fetch: countingFetch });
+    const peer = django.peer!;
+    const client = createAuthClient({ baseUrl: peer.url, backend, storage, fetch: countingFetch });
     users += 1;
     const account = {
       email: `dj${users}-${process.pid}@example.com`,
       password: 'correct horse battery staple',
     };
-    const registered = await djoserBackend().register!({ baseUrl: peer!.url, fetch }, account);
+    const registered = await djoserBackend().register!({ baseUrl: peer.url, fetch }, account);
     assert.equal(registered.user?.email, account.email);
     await client.login(account);
     return { client, storage, refreshes, events: recordEvents(client) };
   }
 
   test('100 parallel requests with an expired token use one refresh and all succeed', async (t) => {
-    if (!peer) return t.skip(skipReason);
+    const { peer } = django;
+    if (!peer) return t.skip(django.skipReason);
     const { client, refreshes, events } = await signedInWithExpiredToken();
     const responses = await Promise.all(
       Array.from({ length: 100 }, () => client.fetch(`${peer!.url}/todos/`)),
     );
     assert.deepEqual(new Set(responses.map((response) => response.status)), new Set([200]));
     assert.equal(refreshes.count, 1);
-    assert.deepEqual(typesOf(events), ['refreshed']);
+    assert.deepEqual(typesOf(events), ['initial-session', 'refreshed']);
     client.dispose();
   });
 
   test('a blacklisted refresh token signs out once and stops', async (t) => {
-    if (!peer) return t.skip(skipReason);
+    const { peer } = django;
+    if (!peer) return t.skip(django.skipReason);
     const { client, storage, refreshes, events } = await signedInWithExpiredToken();
     // Rotation elsewhere blacklists the client's refresh token (BLACKLIST_AFTER_ROTATION).
     const rotated = await fetch(`${peer.url}/auth/jwt/refresh/`, {
@@ -89,13 +81,14 @@ describe('djoserBackend against Django djoser + simplejwt (scripts/django-peer)'
       results.every((result) => result.status === 'rejected' && result.reason instanceof SessionExpiredError),
     );
     assert.equal(refreshes.count, 1);
-    assert.deepEqual(typesOf(events), ['signed-out:refresh_failed']);
+    assert.deepEqual(typesOf(events), ['initial-session', 'signed-out:refresh_failed']);
     assert.equal(await storage.get('baton.session'), null);
     client.dispose();
   });
 
   test('a server outage during refresh keeps the session; it works again after the restart', async (t) => {
-    if (!peer) return t.skip(skipReason);
+    const { peer } = django;
+    if (!peer) return t.skip(django.skipReason);
     const { client, events, refreshes } = await signedInWithExpiredToken();
     // The request gets its 401; the server goes down just before the refresh reaches it.
     refreshes.before = () => peer!.stop();
@@ -104,12 +97,37 @@ describe('djoserBackend against Django djoser + simplejwt (scripts/django-peer)'
     refreshes.before = async () => {};
     await peer.restart();
     assert.equal((await client.fetch(`${peer.url}/todos/`)).status, 200);
-    assert.deepEqual(typesOf(events), ['refreshed']);
+    assert.deepEqual(typesOf(events), [
+      'initial-session',
+      'refresh-unavailable',
+      'refreshed',
+      'refresh-recovered',
+    ]);
     client.dispose();
   });
 
+  test('a wrong password is invalid_credentials; a refused refresh token is invalid_refresh_token', async (t) => {
+    const { peer } = django;
+    if (!peer) return t.skip(django.skipReason);
+    const backend = djoserBackend();
+    const context = { baseUrl: peer.url, fetch };
+    await assert.rejects(
+      backend.login(context, { email: 'nobody@example.com', password: 'wrong password' }),
+      {
+        code: 'invalid_credentials',
+        status: 401,
+      },
+    );
+    await assert.rejects(backend.refresh(context, 'not-a-token'), {
+      code: 'invalid_refresh_token',
+      serverCode: 'token_not_valid',
+      status: 401,
+    });
+  });
+
   test('logout blacklists the refresh token', async (t) => {
-    if (!peer) return t.skip(skipReason);
+    const { peer } = django;
+    if (!peer) return t.skip(django.skipReason);
     const { client } = await signedInWithExpiredToken();
     const { refreshToken } = client.session!;
     await client.logout();

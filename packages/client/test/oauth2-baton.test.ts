@@ -47,7 +47,7 @@ describe("oauth2Backend against Baton's own /oauth/token", () => {
     const responses = await Promise.all(Array.from({ length: 100 }, () => auth.fetch(`${server.url}/todos`)));
     assert.ok(responses.every((response) => response.status === 200));
     assert.equal(server.count('/oauth/token') - before, 1);
-    assert.deepEqual(typesOf(events), ['refreshed']);
+    assert.deepEqual(typesOf(events), ['initial-session', 'refreshed']);
     auth.dispose();
   });
 
@@ -80,7 +80,11 @@ describe("oauth2Backend against Baton's own /oauth/token", () => {
     });
     server.clock.advance(61_000);
     await assert.rejects(auth.fetch(`${server.url}/todos`), SessionExpiredError);
-    assert.deepEqual(typesOf(events), ['signed-out:refresh_failed'], 'RFC 6749 says only invalid_grant');
+    assert.deepEqual(
+      typesOf(events),
+      ['initial-session', 'signed-out:refresh_failed'],
+      'RFC 6749 says only invalid_grant',
+    );
     assert.equal(auth.session, null);
     auth.dispose();
   });

@@ -50,7 +50,7 @@ describe('oauth2Backend against an RFC 6749 token endpoint', () => {
     );
     assert.ok(responses.every((response) => response.status === 200));
     assert.equal(server.count('/token') - before, 1);
-    assert.deepEqual(typesOf(events), ['refreshed']);
+    assert.deepEqual(typesOf(events), ['initial-session', 'refreshed']);
     auth.dispose();
   });
 
@@ -76,7 +76,7 @@ describe('oauth2Backend against an RFC 6749 token endpoint', () => {
     assert.ok(
       results.every((result) => result.status === 'rejected' && result.reason instanceof SessionExpiredError),
     );
-    assert.deepEqual(typesOf(events), ['signed-out:refresh_failed']);
+    assert.deepEqual(typesOf(events), ['initial-session', 'signed-out:refresh_failed']);
     auth.dispose();
   });
 
@@ -125,11 +125,12 @@ describe('oauth2Backend against an RFC 6749 token endpoint', () => {
     auth.dispose();
   });
 
-  test('a wrong password surfaces the RFC 6749 error code', async () => {
+  test('a wrong password is invalid_credentials, with the RFC 6749 error code kept as serverCode', async () => {
     const auth = client();
     await assert.rejects(auth.login({ ...ada, password: 'nope' }), (error: unknown) => {
       assert.ok(error instanceof AuthError);
-      assert.equal(error.code, 'invalid_grant');
+      assert.equal(error.code, 'invalid_credentials');
+      assert.equal(error.serverCode, 'invalid_grant');
       assert.equal(error.status, 400);
       return true;
     });

@@ -36,8 +36,10 @@ async function withFixture(test: (cached: Store, other: Store, userId: string) =
   }
 }
 
+let created = 0;
+/** Todos are listed oldest first: each gets a later creation time than the one before. */
 const add = (target: Store, userId: string, title: string) =>
-  target.createTodo({ id: randomUUID(), userId, title, createdAt: Date.now() });
+  target.createTodo({ id: randomUUID(), userId, title, createdAt: ++created });
 const titles = async (store: Store, userId: string) =>
   (await store.listTodos(userId)).map((todo) => todo.title);
 

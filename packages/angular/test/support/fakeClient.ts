@@ -27,7 +27,8 @@ export function createFakeClient(options: { origin?: string; accessToken?: strin
   let session: Session | null = options.accessToken ? fakeSession(options.accessToken) : null;
   let refreshing: Promise<string> | null = null;
   const emit = (event: AuthEvent) => {
-    session = event.type === 'signed-out' ? null : event.session;
+    if (event.type === 'signed-out') session = null;
+    else if ('session' in event) session = event.session;
     for (const listener of listeners) listener(event);
   };
   const client: FakeClient = {

@@ -12,10 +12,16 @@ export interface BackendContext {
 export interface LoginInput {
   readonly email: string;
   readonly password: string;
+  /**
+   * The device token this client got at its last sign-in to the account (Baton only; the client
+   * fills it in). Other backends ignore it.
+   */
+  readonly deviceToken?: string;
 }
 
 /** Input of {@link Backend.register}. */
 export interface RegisterInput extends LoginInput {
+  /** The person's name; backends whose server wants first and last name split it (see `djoserBackend`). */
   readonly name?: string;
 }
 
@@ -36,6 +42,8 @@ export interface Backend {
   logout?(context: BackendContext, session: Session): Promise<void>;
   /** Ends every session of the user, authenticated with a fresh access token. */
   logoutAll?(context: BackendContext, session: Session): Promise<void>;
+  /** Ends every session of the user except this one, authenticated with a fresh access token. */
+  logoutOthers?(context: BackendContext, session: Session): Promise<void>;
 }
 
 export type { TokenGrant, User };

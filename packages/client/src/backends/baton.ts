@@ -10,7 +10,7 @@ export interface BatonBackendOptions {
 
 /**
  * The Baton server's API (the default backend): `/auth/register`, `/auth/login`,
- * `/auth/refresh`, `/auth/logout`, `/auth/logout-all`.
+ * `/auth/refresh`, `/auth/logout`, `/auth/logout-all`, `/auth/logout-others`.
  *
  * @example
  * const auth = createAuthClient({ baseUrl: 'https://api.example.com', backend: batonBackend() });
@@ -18,8 +18,12 @@ export interface BatonBackendOptions {
 export function batonBackend(options: BatonBackendOptions = {}): Backend {
   const prefix = options.prefix ?? '/auth';
   return {
-    login: async (context, { email, password }) =>
-      grantOf(await send(context, `${prefix}/login`, { json: { email, password } })),
+    login: async (context, { email, password, deviceToken }) =>
+      grantOf(
+        await send(context, `${prefix}/login`, {
+          json: deviceToken === undefined ? { email, password } : { email, password, deviceToken },
+        }),
+      ),
     register: async (context, input) =>
       grantOf(
         await send(context, `${prefix}/register`, {
@@ -34,6 +38,9 @@ export function batonBackend(options: BatonBackendOptions = {}): Backend {
     async logoutAll(context, session) {
       await send(context, `${prefix}/logout-all`, { bearer: session.accessToken });
     },
+    async logoutOthers(context, session) {
+      await send(context, `${prefix}/logout-others`, { bearer: session.accessToken });
+    },
   };
 }
 
@@ -44,6 +51,7 @@ function grantOf({ body, serverDate }: JsonAnswer): TokenGrant {
     ...optional('expiresIn', optionalNumber(body, 'expiresIn')),
     ...optional('refreshExpiresIn', optionalNumber(body, 'refreshExpiresIn')),
     ...optional('serverDate', serverDate),
+    ...optional('deviceToken', typeof body.deviceToken === 'string' ? body.deviceToken : undefined),
     user: userOf(body.user),
   };
 }

@@ -1,8 +1,8 @@
 import type { TokenGrant, User } from '../session.js';
-import type { Backend, BackendContext } from './backend.js';
+import type { Backend, BackendContext, RegisterInput } from './backend.js';
 import { optional, requireString, send } from './http.js';
 
-/** Paths of a djoser + simplejwt deployment. */
+/** Paths of a djoser + simplejwt deployment, and the shape of its user model. */
 export interface DjoserBackendOptions {
   /** Prefix of djoser's routes. Default `/auth`. */
   readonly prefix?: string;
@@ -11,13 +11,40 @@ export interface DjoserBackendOptions {
    * `{prefix}/jwt/blacklist/`; `null` when the server has none (logout is then local only).
    */
   readonly blacklistPath?: string | null;
+  /**
+   * Builds the body of `POST {prefix}/users/` for user models that want other fields. Default
+   * {@link defaultDjoserRegistration}: `username` and `email` (both the email), `password`, and
+   * `first_name` / `last_name` split from `name`.
+   */
+  readonly registrationBody?: (input: RegisterInput) => Record<string, unknown>;
+}
+
+/**
+ * The default registration body. The email goes in as both `username` and `email`, so it fits
+ * Django's default user model and email-login models alike; `name` is split at its first space
+ * into `first_name` and `last_name`, which models with `REQUIRED_FIELDS = ['first_name',
+ * 'last_name']` (the Django tutorial's) need and the default model stores. djoser ignores fields
+ * a model does not declare.
+ */
+export function defaultDjoserRegistration(input: RegisterInput): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    username: input.email,
+    email: input.email,
+    password: input.password,
+  };
+  const name = input.name?.trim() ?? '';
+  if (name === '') return body;
+  const space = name.search(/\s/);
+  body.first_name = space === -1 ? name : name.slice(0, space);
+  body.last_name = space === -1 ? '' : name.slice(space).trim();
+  return body;
 }
 
 /**
  * Django with djoser and djangorestframework-simplejwt, with `ROTATE_REFRESH_TOKENS` (and ideally
  * `BLACKLIST_AFTER_ROTATION`): `POST /auth/users/`, `/auth/jwt/create/`, `/auth/jwt/refresh/`.
- * The email is sent both as `username` and `email`, so it works whether the user model logs in by
- * username (Django's default) or by email.
+ * Field errors of a refused registration (`{ "last_name": ["This field is required."] }`) reach
+ * the caller as `AuthError.fields`, with code `invalid_request`.
  *
  * @example
  * const auth = createAuthClient({ baseUrl: 'https://api.example.com', backend: djoserBackend() });
@@ -26,9 +53,12 @@ export function djoserBackend(options: DjoserBackendOptions = {}): Backend {
   const prefix = options.prefix ?? '/auth';
   const blacklistPath =
     options.blacklistPath === undefined ? `${prefix}/jwt/blacklist/` : options.blacklistPath;
+  const registrationBody = options.registrationBody ?? defaultDjoserRegistration;
   const login: Backend['login'] = async (context, { email, password }) => {
     const { body, serverDate } = await send(context, `${prefix}/jwt/create/`, {
       json: { username: email, email, password },
+      // simplejwt answers a wrong password with 401 `no_active_account`.
+      refusal: 'invalid_credentials',
     });
     const accessToken = requireString(body, 'access');
     return {
@@ -41,14 +71,14 @@ export function djoserBackend(options: DjoserBackendOptions = {}): Backend {
   return {
     login,
     async register(context, input) {
-      await send(context, `${prefix}/users/`, {
-        json: { username: input.email, email: input.email, password: input.password },
-      });
+      await send(context, `${prefix}/users/`, { json: registrationBody(input), refusal: 'invalid_request' });
       return login(context, input);
     },
     async refresh(context, refreshToken): Promise<TokenGrant> {
       const { body, serverDate } = await send(context, `${prefix}/jwt/refresh/`, {
         json: { refresh: refreshToken },
+        // simplejwt: 401 `token_not_valid` for an expired or blacklisted refresh token.
+        refusal: 'invalid_refresh_token',
       });
       return {
         accessToken: requireString(body, 'access'),
@@ -72,10 +102,12 @@ async function currentUser(
   try {
     const { body } = await send(context, `${prefix}/users/me/`, { method: 'GET', bearer: accessToken });
     const id = body.id ?? body.pk;
+    const text = (key: string) => (typeof body[key] === 'string' ? (body[key] as string) : '');
+    const fullName = `${text('first_name')} ${text('last_name')}`.trim();
     return {
       id: String(id ?? ''),
-      email: typeof body.email === 'string' ? body.email : '',
-      name: typeof body.username === 'string' ? body.username : null,
+      email: text('email'),
+      name: fullName || (typeof body.username === 'string' ? body.username : null),
       createdAt: null,
     };
   } catch {

@@ -1,4 +1,5 @@
-import { AuthError } from '../errors.js';
+import { type AuthErrorCode, isBatonProblemCode } from '../errorCodes.js';
+import { AuthError, NetworkError } from '../errors.js';
 import type { BackendContext } from './backend.js';
 
 /** Joins `baseUrl` and a path; absolute URLs are kept as they are. */
@@ -14,15 +15,25 @@ export interface JsonAnswer {
   readonly serverDate?: number;
 }
 
+/** One request of a backend. */
+export interface SendInit {
+  readonly method?: string;
+  readonly json?: unknown;
+  readonly form?: Record<string, string>;
+  readonly bearer?: string;
+  /**
+   * The code a 400/401 refusal means for this operation when the server's own code is not one of
+   * Baton's (simplejwt's `token_not_valid` on refresh is `invalid_refresh_token`; OAuth 2's
+   * `invalid_grant` on login is `invalid_credentials`).
+   */
+  readonly refusal?: AuthErrorCode;
+}
+
 /**
  * Sends one request and returns the JSON body of a 2xx answer. A non-2xx answer becomes an
- * {@link AuthError} carrying the server's code; network failures propagate as the fetch's own error.
+ * {@link AuthError} carrying the server's code; no answer at all becomes a {@link NetworkError}.
  */
-export async function send(
-  context: BackendContext,
-  path: string,
-  init: { method?: string; json?: unknown; form?: Record<string, string>; bearer?: string },
-): Promise<JsonAnswer> {
+export async function send(context: BackendContext, path: string, init: SendInit): Promise<JsonAnswer> {
   const headers: Record<string, string> = { accept: 'application/json' };
   let body: string | undefined;
   if (init.json !== undefined) {
@@ -33,15 +44,21 @@ export async function send(
     body = new URLSearchParams(init.form).toString();
   }
   if (init.bearer !== undefined) headers.authorization = `Bearer ${init.bearer}`;
-  const response = await context.fetch(endpoint(context, path), {
-    method: init.method ?? 'POST',
-    headers,
-    ...(body === undefined ? {} : { body }),
-    // Tokens must never be served from or stored in an HTTP cache.
-    cache: 'no-store',
-  });
-  const parsed = await readJson(response);
-  if (!response.ok) throw errorFromAnswer(response.status, parsed);
+  let response: Response;
+  let parsed: Record<string, unknown>;
+  try {
+    response = await context.fetch(endpoint(context, path), {
+      method: init.method ?? 'POST',
+      headers,
+      ...(body === undefined ? {} : { body }),
+      // Tokens must never be served from or stored in an HTTP cache.
+      cache: 'no-store',
+    });
+    parsed = await readJson(response);
+  } catch (error) {
+    throw new NetworkError(error);
+  }
+  if (!response.ok) throw errorFromAnswer(response.status, parsed, init.refusal);
   const date = Date.parse(response.headers.get('date') ?? '');
   return Number.isNaN(date) ? { body: parsed } : { body: parsed, serverDate: date };
 }
@@ -57,13 +74,55 @@ async function readJson(response: Response): Promise<Record<string, unknown>> {
   }
 }
 
-/** Maps problem+json (`code`), simplejwt (`code`, `detail`) and OAuth 2 (`error`) bodies to one error. */
-function errorFromAnswer(status: number, body: Record<string, unknown>): AuthError {
+/**
+ * Maps problem+json (`code`), simplejwt (`code`, `detail`), Django REST framework field errors
+ * (`{ field: [messages] }`) and OAuth 2 (`error`) bodies to one error.
+ */
+function errorFromAnswer(
+  status: number,
+  body: Record<string, unknown>,
+  refusal: AuthErrorCode | undefined,
+): AuthError {
   const text = (key: string) => (typeof body[key] === 'string' ? (body[key] as string) : undefined);
-  const code = text('code') ?? text('error') ?? (status >= 500 ? 'server_error' : `http_${status}`);
+  const serverCode = text('code') ?? text('error');
+  const fields = fieldErrorsOf(body);
   const message =
-    text('detail') ?? text('error_description') ?? text('title') ?? `The server answered ${status}.`;
-  return new AuthError(code, message, { status });
+    text('detail') ??
+    text('error_description') ??
+    (fields === undefined ? undefined : describeFields(fields)) ??
+    text('title') ??
+    `The server refused the request (HTTP ${status}).`;
+  return new AuthError(codeOf(status, serverCode, refusal), message, { status, serverCode, fields });
+}
+
+function codeOf(status: number, serverCode: string | undefined, refusal: AuthErrorCode | undefined) {
+  if (isBatonProblemCode(serverCode)) return serverCode;
+  if (status === 429) return 'rate_limited';
+  if (status >= 500) return 'server_error';
+  if (refusal !== undefined && (status === 400 || status === 401)) return refusal;
+  if (status === 400 || status === 422) return 'invalid_request';
+  if (status === 401) return 'invalid_token';
+  if (status === 404) return 'not_found';
+  return 'request_failed';
+}
+
+/** `{ "last_name": ["This field is required."] }`: every value a list of strings (DRF's shape). */
+function fieldErrorsOf(body: Record<string, unknown>): Record<string, string[]> | undefined {
+  const entries = Object.entries(body);
+  if (entries.length === 0) return undefined;
+  const fields: Record<string, string[]> = {};
+  for (const [field, messages] of entries) {
+    if (!Array.isArray(messages) || !messages.every((message) => typeof message === 'string'))
+      return undefined;
+    fields[field] = messages;
+  }
+  return fields;
+}
+
+function describeFields(fields: Record<string, string[]>): string {
+  return Object.entries(fields)
+    .map(([field, messages]) => `${field}: ${messages.join(' ')}`)
+    .join(' ');
 }
 
 /** Reads a required string field of a token answer. */

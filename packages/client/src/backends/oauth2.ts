@@ -17,7 +17,8 @@ export interface OAuth2BackendOptions {
 /**
  * Any OAuth 2 token endpoint: the resource owner password grant (RFC 6749 §4.3) for login and the
  * refresh token grant (§6) for refresh, both form-encoded. Answers follow §5.1; refusals (§5.2,
- * e.g. 400 `invalid_grant`) surface as `AuthError` with `code` = the `error` field.
+ * e.g. 400 `invalid_grant`) surface as `AuthError` with a Baton `code` (`invalid_credentials` on
+ * login, `invalid_refresh_token` on refresh) and the `error` field in `serverCode`.
  *
  * @example
  * const backend = oauth2Backend({ tokenEndpoint: '/oauth/token', clientId: 'spa' });
@@ -27,18 +28,33 @@ export function oauth2Backend(options: OAuth2BackendOptions): Backend {
     throw new TypeError('oauth2Backend(): tokenEndpoint is required');
   }
   const client = options.clientId === undefined ? {} : { client_id: options.clientId };
-  const grant = async (context: BackendContext, form: Record<string, string>, previous?: string) =>
-    grantOf(await send(context, options.tokenEndpoint, { form: { ...form, ...client } }), previous);
+  // §5.2: `invalid_grant` is a wrong password on the password grant and a dead token on refresh.
+  const grant = async (
+    context: BackendContext,
+    form: Record<string, string>,
+    refusal: 'invalid_credentials' | 'invalid_refresh_token',
+    previous?: string,
+  ) =>
+    grantOf(await send(context, options.tokenEndpoint, { form: { ...form, ...client }, refusal }), previous);
   const backend: Backend = {
     login: (context, { email, password }) =>
-      grant(context, {
-        grant_type: 'password',
-        username: email,
-        password,
-        ...(options.scope === undefined ? {} : { scope: options.scope }),
-      }),
+      grant(
+        context,
+        {
+          grant_type: 'password',
+          username: email,
+          password,
+          ...(options.scope === undefined ? {} : { scope: options.scope }),
+        },
+        'invalid_credentials',
+      ),
     refresh: (context, refreshToken) =>
-      grant(context, { grant_type: 'refresh_token', refresh_token: refreshToken }, refreshToken),
+      grant(
+        context,
+        { grant_type: 'refresh_token', refresh_token: refreshToken },
+        'invalid_refresh_token',
+        refreshToken,
+      ),
   };
   const revocation = options.revocationEndpoint;
   if (revocation !== undefined) {

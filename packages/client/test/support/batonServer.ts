@@ -13,10 +13,26 @@ export interface BatonTestServer {
   count(path: string): number;
   /** Every request except CORS preflights, in arrival order: path and Authorization header. */
   readonly log: { readonly path: string; readonly authorization: string | undefined }[];
+  /**
+   * Holds requests to `path` on arrival (before the server handles it) until the returned gate is
+   * released, so a test can make requests overlap for certain. Only the first `limit` are held;
+   * later ones pass.
+   */
+  hold(path: string, limit?: number): RequestGate;
   /** Stops listening, keeping the data directory. */
   stop(): Promise<void>;
   /** Stops and deletes the data directory. */
   close(): Promise<void>;
+}
+
+/** Requests held by {@link BatonTestServer.hold}. */
+export interface RequestGate {
+  /** How many requests are being held (or were, before the release). */
+  arrived(): number;
+  /** Resolves once `count` requests have arrived. */
+  arrivals(count: number): Promise<void>;
+  /** Lets the held requests (and every later one) through. */
+  release(): void;
 }
 
 export async function startBaton(
@@ -28,6 +44,8 @@ export async function startBaton(
     clock?: ManualClock;
     /** Origins allowed by CORS (a page served from elsewhere). */
     corsOrigins?: readonly string[];
+    /** Keep the server's default rate limits (most tests sign in many times from one address). */
+    rateLimits?: boolean;
   } = {},
 ): Promise<BatonTestServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'baton-client-')));
@@ -39,25 +57,35 @@ export async function startBaton(
     accessTtl: options.accessTtl ?? 60,
     refreshGrace: options.refreshGrace ?? 10,
     // Tests sign in many times from one address.
-    rateLimits: false,
+    ...(options.rateLimits ? {} : { rateLimits: false as const }),
     // oauth2Backend's tests sign in with the password grant, off by default (RFC 9700).
     oauthPasswordGrant: true,
     ...(options.corsOrigins === undefined ? {} : { corsOrigins: options.corsOrigins }),
   });
   const log: { path: string; authorization: string | undefined }[] = [];
+  const gates = new Map<
+    string,
+    { arrived: number; limit: number; opened: Promise<void>; waiters: (() => void)[] }
+  >();
   app.addHook('onRequest', async (request) => {
     if (request.method === 'OPTIONS') return;
-    log.push({
-      path: request.url.split('?')[0] ?? request.url,
-      authorization: request.headers.authorization,
-    });
+    const path = request.url.split('?')[0] ?? request.url;
+    log.push({ path, authorization: request.headers.authorization });
+    const gate = gates.get(path);
+    if (gate === undefined || gate.arrived >= gate.limit) return;
+    gate.arrived += 1;
+    for (const wake of gate.waiters.splice(0)) wake();
+    await gate.opened;
   });
   const url = await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    await app.close();
+    // An outage, not a graceful shutdown: drop open connections instead of waiting for them.
+    const closing = app.close();
+    app.server.closeAllConnections();
+    await closing;
   };
   return {
     url,
@@ -66,6 +94,33 @@ export async function startBaton(
     dataDir,
     log,
     count: (wanted) => log.filter((seen) => seen.path === wanted).length,
+    hold(path, limit = Number.POSITIVE_INFINITY) {
+      let open = () => {};
+      const gate = {
+        arrived: 0,
+        limit,
+        opened: new Promise<void>((resolve) => {
+          open = resolve;
+        }),
+        waiters: [] as (() => void)[],
+      };
+      gates.set(path, gate);
+      return {
+        arrived: () => gate.arrived,
+        arrivals: (count) =>
+          new Promise<void>((resolve) => {
+            const check = () => {
+              if (gate.arrived >= count) resolve();
+              else gate.waiters.push(check);
+            };
+            check();
+          }),
+        release() {
+          gates.delete(path);
+          open();
+        },
+      };
+    },
     stop,
     async close() {
       await stop();

@@ -22,7 +22,7 @@ const FLAGS = [
 
 /**
  * Bundles the client for browsers into `dir/client.js`, next to a page that exposes it as
- * `window.baton` and a module worker that signs up and fetches `{api}/todos` with it.
+ * `window.baton` (and a movable clock as `window.offsetClock`) and a module worker that signs up and fetches `{api}/todos` with it.
  */
 export async function writeClientPage(): Promise<{ dir: string; remove(): Promise<void> }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'baton-client-page-'));
@@ -42,7 +42,14 @@ export async function writeClientPage(): Promise<{ dir: string; remove(): Promis
   );
   await writeFile(
     path.join(dir, 'page.js'),
-    'import * as baton from "/client.js";\nwindow.baton = baton;\ndocument.title = "ready";\n',
+    [
+      'import * as baton from "/client.js";',
+      'window.baton = baton;',
+      // A clock a test can move forward in this tab only (tests add to window.offsetMs).
+      'window.offsetMs = 0;',
+      'window.offsetClock = { now: () => Date.now() + window.offsetMs };',
+      'document.title = "ready";',
+    ].join('\n'),
   );
   await writeFile(
     path.join(dir, 'worker.js'),
@@ -85,10 +92,20 @@ export async function serveStatic(dir: string): Promise<{ url: string; close(): 
   };
 }
 
-/** A fresh Chromium profile, or null (with the reason printed) when Chromium is missing. */
-export async function openBrowser(): Promise<{ context: BrowserContext; close(): Promise<void> } | null> {
+/**
+ * A fresh Chromium profile, or null (with the reason printed) when Chromium is missing. Under
+ * `CI=true` a missing Chromium is an error: CI installs it, so its absence is a broken setup.
+ */
+export async function openBrowser(): Promise<{
+  context: BrowserContext;
+  /** The profile directory; every process of this browser has it on its command line. */
+  profile: string;
+  close(): Promise<void>;
+} | null> {
   if (!existsSync(CHROMIUM)) {
-    console.log(`skipped: no Chromium at ${CHROMIUM}`);
+    const reason = `no Chromium at ${CHROMIUM} (scripts/ci-install-system.sh installs it)`;
+    if (process.env.CI === 'true') throw new Error(`CI needs Chromium: ${reason}`);
+    console.log(`skipped: ${reason}`);
     return null;
   }
   const profile = await mkdtemp(path.join(os.tmpdir(), 'baton-chromium-'));
@@ -99,6 +116,7 @@ export async function openBrowser(): Promise<{ context: BrowserContext; close():
   });
   return {
     context,
+    profile,
     async close() {
       await context.close();
       await rm(profile, { recursive: true, force: true });

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const START = fileURLToPath(new URL('../../../../scripts/django-peer/start.sh', import.meta.url));
@@ -19,14 +20,24 @@ export interface DjangoPeer {
   close(): Promise<void>;
 }
 
-/** Starts the peer, or returns the reason it cannot run here. */
-export async function startDjangoPeer(): Promise<DjangoPeer | { skipped: string }> {
+/**
+ * Starts the peer (with `settings`, a module of scripts/django-peer/peer), or returns the reason
+ * it cannot run here. Under `CI=true` a peer that cannot run is an error: CI installs Django.
+ */
+export async function startDjangoPeer(
+  options: { settings?: 'peer.settings' | 'peer.settings_named' } = {},
+): Promise<DjangoPeer | { skipped: string }> {
   const port = await freePort();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'django-peer-data-'));
   let child: ChildProcess | undefined;
   const launch = async () => {
     const started = spawn(START, [String(port)], {
-      env: { ...process.env, DJANGO_PEER_DATA_DIR: dataDir, DJANGO_PEER_SECRET: PEER_SECRET },
+      env: {
+        ...process.env,
+        DJANGO_PEER_DATA_DIR: dataDir,
+        DJANGO_PEER_SECRET: PEER_SECRET,
+        DJANGO_PEER_SETTINGS: options.settings ?? 'peer.settings',
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     child = started;
@@ -54,6 +65,7 @@ export async function startDjangoPeer(): Promise<DjangoPeer | { skipped: string 
   const skipped = await launch();
   if (skipped !== null) {
     await rm(dataDir, { recursive: true, force: true });
+    if (process.env.CI === 'true') throw new Error(`CI needs the Django peer: ${skipped}`);
     return { skipped };
   }
   return {
@@ -67,6 +79,28 @@ export async function startDjangoPeer(): Promise<DjangoPeer | { skipped: string 
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Starts the peer before the tests of the calling suite and stops it after them. `peer` is
+ * undefined when it cannot run here; tests then skip with `skipReason`.
+ */
+export function useDjangoPeer(options: Parameters<typeof startDjangoPeer>[0] = {}): {
+  readonly peer: DjangoPeer | undefined;
+  readonly skipReason: string;
+} {
+  const state: { peer: DjangoPeer | undefined; skipReason: string } = { peer: undefined, skipReason: '' };
+  before(async () => {
+    const started = await startDjangoPeer(options);
+    if ('skipped' in started) {
+      state.skipReason = started.skipped;
+      console.log(started.skipped);
+    } else {
+      state.peer = started;
+    }
+  });
+  after(() => state.peer?.close());
+  return state;
 }
 
 /**

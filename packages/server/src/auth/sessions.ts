@@ -287,6 +287,25 @@ export async function endAllSessions(
   return count;
 }
 
+/** Ends every session of a user except `keepSessionId` ("sign out the other devices"). */
+export async function endOtherSessions(
+  deps: AuthDeps,
+  userId: string,
+  keepSessionId: string,
+  meta: RequestMeta,
+): Promise<number> {
+  const count = await deps.store.revokeUserSessions(userId, 'logout_all', deps.clock.now(), keepSessionId);
+  deps.sessions.forget();
+  await audit(
+    deps,
+    'sessions_revoked_all',
+    meta,
+    { userId, sessionId: keepSessionId },
+    { count, kept: keepSessionId },
+  );
+  return count;
+}
+
 /** The sessions list as the API shows it. */
 export interface SessionView {
   readonly id: string;

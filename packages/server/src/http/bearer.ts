@@ -30,7 +30,8 @@ export function requireBearer(authenticate: Authenticate) {
     const claims = authenticate(bearerToken(request));
     if (!(claims instanceof Promise)) {
       request.auth = claims;
-      return done();
+      done();
+      return;
     }
     claims.then((verified) => {
       request.auth = verified;

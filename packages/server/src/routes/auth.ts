@@ -1,7 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { changePassword, login, register } from '../auth/accounts.js';
 import { type AuthDeps, publicUser } from '../auth/context.js';
-import { endAllSessions, endSession, logoutByRefreshToken, refreshSession } from '../auth/sessions.js';
+import {
+  endAllSessions,
+  endOtherSessions,
+  endSession,
+  logoutByRefreshToken,
+  refreshSession,
+} from '../auth/sessions.js';
 import { ProblemError } from '../errors.js';
 import { bearerToken, requestMeta, requireBearer } from '../http/bearer.js';
 import { noStore } from '../http/noStore.js';
@@ -122,6 +128,23 @@ export const authRoutes: FastifyPluginAsync<{ deps: AuthDeps }> = async (app, { 
     },
     async (request, reply) => {
       await endAllSessions(deps, request.auth.sub, requestMeta(request));
+      return reply.code(204).send();
+    },
+  );
+
+  app.post(
+    '/auth/logout-others',
+    {
+      preHandler: bearer,
+      schema: {
+        tags: ['auth'],
+        summary: 'End every session of the current user except this one',
+        security: [{ bearer: [] }],
+        response: { ...noContent, ...problems(401) },
+      },
+    },
+    async (request, reply) => {
+      await endOtherSessions(deps, request.auth.sub, request.auth.sid, requestMeta(request));
       return reply.code(204).send();
     },
   );

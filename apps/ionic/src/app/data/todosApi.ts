@@ -1,15 +1,10 @@
 import { HttpClient } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import { firstValueFrom } from 'rxjs';
+import type { JsonBody, Todo } from './api';
 import { TODOS_API_URL } from './todosApiUrl';
 
-/** A todo as the server returns it. */
-export interface Todo {
-  readonly id: string;
-  readonly title: string;
-  readonly done: boolean;
-  readonly createdAt: string;
-}
+export type { Todo };
 
 /**
  * The `/todos` resource of the todos API ({@link TODOS_API_URL}: Baton's own, or your API in front
@@ -21,15 +16,17 @@ export class TodosApi {
   readonly #todos = `${inject(TODOS_API_URL)}/todos`;
 
   list(): Promise<Todo[]> {
-    return firstValueFrom(this.#http.get<Todo[]>(this.#todos));
+    return firstValueFrom(this.#http.get<JsonBody<'/todos', 'get', 200>>(this.#todos));
   }
 
   add(title: string): Promise<Todo> {
-    return firstValueFrom(this.#http.post<Todo>(this.#todos, { title }));
+    return firstValueFrom(this.#http.post<JsonBody<'/todos', 'post', 201>>(this.#todos, { title }));
   }
 
   setDone(id: string, done: boolean): Promise<Todo> {
-    return firstValueFrom(this.#http.patch<Todo>(`${this.#todos}/${encodeURIComponent(id)}`, { done }));
+    return firstValueFrom(
+      this.#http.patch<JsonBody<'/todos/{id}', 'patch', 200>>(`${this.#todos}/${encodeURIComponent(id)}`, { done }),
+    );
   }
 
   remove(id: string): Promise<void> {

@@ -1,59 +1,65 @@
 import { Component, inject, input, signal } from '@angular/core';
 import { NonNullableFormBuilder, ReactiveFormsModule, Validators } from '@angular/forms';
 import { RouterLink } from '@angular/router';
-import { BatonAuth, safeReturnUrl } from '@baton/angular';
+import { BatonAuth } from '@baton/angular';
 import { IonButton } from '@ionic/angular/ion-button';
 import { IonContent } from '@ionic/angular/ion-content';
 import { IonHeader } from '@ionic/angular/ion-header';
 import { IonInput } from '@ionic/angular/ion-input';
-import { IonList } from '@ionic/angular/ion-list';
-import { IonNote } from '@ionic/angular/ion-note';
 import { IonSpinner } from '@ionic/angular/ion-spinner';
-import { IonText } from '@ionic/angular/ion-text';
 import { IonTitle } from '@ionic/angular/ion-title';
 import { IonToolbar } from '@ionic/angular/ion-toolbar';
-import { NavController } from '@ionic/angular/nav-controller';
-import { emailValidators, PASSWORD_HINT, passwordValidators } from '../ui/credentials';
-import { errorMessage } from '../ui/errorMessage';
+import { BrandComponent } from '../ui/brand';
+import {
+  clearOnChange,
+  EMAIL_ERRORS,
+  emailValidators,
+  fieldError,
+  PASSWORD_HINT,
+  passwordValidators,
+  requireFields,
+  showProblem,
+} from '../ui/credentials';
+import { describeError } from '../ui/errorMessage';
 
 @Component({
   selector: 'app-register',
   imports: [
     ReactiveFormsModule,
     RouterLink,
+    BrandComponent,
     IonHeader,
     IonToolbar,
     IonTitle,
     IonContent,
-    IonList,
     IonInput,
     IonButton,
-    IonNote,
-    IonText,
     IonSpinner,
   ],
   template: `
     <ion-header><ion-toolbar color="primary"><ion-title>Create an account</ion-title></ion-toolbar></ion-header>
     <ion-content class="ion-padding">
-      <form [formGroup]="form" (ngSubmit)="submit()" novalidate>
-        <ion-list>
+      <main class="column">
+        <app-brand />
+        <form [formGroup]="form" (ngSubmit)="submit()" novalidate>
           <ion-input data-testid="name" formControlName="name" label="Name (optional)"
-            labelPlacement="stacked" autocomplete="name" />
+            labelPlacement="stacked" fill="outline" autocomplete="name"
+            helperText="Shown on your todos page." errorText="Names have at most 100 characters." />
           <ion-input data-testid="email" formControlName="email" type="email" label="Email"
-            labelPlacement="stacked" autocomplete="email" inputmode="email"
-            errorText="Enter a valid email address." />
+            labelPlacement="stacked" fill="outline" autocomplete="email" inputmode="email"
+            [errorText]="fieldError(form.controls.email, messages.email)" />
           <ion-input data-testid="password" formControlName="password" type="password" label="Password"
-            labelPlacement="stacked" autocomplete="new-password" [helperText]="passwordHint"
-            errorText="The password has 8 to 128 characters." />
-        </ion-list>
-        @if (error(); as message) {
-          <ion-text color="danger"><p data-testid="error" role="alert">{{ message }}</p></ion-text>
-        }
-        <ion-button data-testid="submit" type="submit" expand="block" [disabled]="busy()">
-          @if (busy()) { <ion-spinner name="dots" /> } @else { Create account }
-        </ion-button>
-      </form>
-      <ion-note><p>Already registered? <a routerLink="/login" [queryParams]="{ returnUrl: returnUrl() }">Sign in</a></p></ion-note>
+            labelPlacement="stacked" fill="outline" autocomplete="new-password" [helperText]="passwordHint"
+            [errorText]="fieldError(form.controls.password, messages.password)" />
+          @if (error(); as message) {
+            <p class="form-error" data-testid="error" role="alert">{{ message }}</p>
+          }
+          <ion-button data-testid="submit" type="submit" expand="block" [disabled]="busy()">
+            @if (busy()) { <ion-spinner name="dots" aria-label="Creating the account" /> } @else { Create account }
+          </ion-button>
+        </form>
+        <p>Already registered? <a routerLink="/login" [queryParams]="{ returnUrl: returnUrl() }">Sign in</a></p>
+      </main>
     </ion-content>
   `,
 })
@@ -68,21 +74,30 @@ export class RegisterPage {
     password: ['', passwordValidators],
   });
   readonly #auth = inject(BatonAuth);
-  readonly #nav = inject(NavController);
+
+  protected readonly fieldError = fieldError;
+  protected readonly messages = {
+    email: EMAIL_ERRORS,
+    password: { required: 'Choose a password.', invalid: 'Use 8 to 128 characters.' },
+  };
+
+  constructor() {
+    clearOnChange(this.form, this.error);
+  }
 
   protected async submit(): Promise<void> {
-    this.form.markAllAsTouched();
+    requireFields(this.form, ['email', 'password']);
     if (this.form.invalid || this.busy()) return;
     this.busy.set(true);
     this.error.set(null);
     const { name, email, password } = this.form.getRawValue();
     try {
+      // Registering signs in, and provideBaton leaves this page for returnUrl or the todos.
       await this.#auth.register(
         name.trim() === '' ? { email, password } : { email, password, name: name.trim() },
       );
-      await this.#nav.navigateRoot(safeReturnUrl(this.returnUrl()) ?? '/todos', { replaceUrl: true });
     } catch (error) {
-      this.error.set(errorMessage(error));
+      this.error.set(showProblem(this.form, describeError(error)));
     } finally {
       this.busy.set(false);
     }

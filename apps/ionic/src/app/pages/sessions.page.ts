@@ -16,7 +16,8 @@ import { IonRefresherContent } from '@ionic/angular/ion-refresher-content';
 import { IonSpinner } from '@ionic/angular/ion-spinner';
 import { IonTitle } from '@ionic/angular/ion-title';
 import { IonToolbar } from '@ionic/angular/ion-toolbar';
-import { type DeviceSession, SessionsApi } from '../data/sessionsApi';
+import { type DeviceSession, Devices } from '../data/devices';
+import { Confirm } from '../ui/confirm';
 import { deviceName } from '../ui/deviceName';
 import { ErrorToast } from '../ui/errorToast';
 
@@ -42,49 +43,56 @@ import { ErrorToast } from '../ui/errorToast';
   template: `
     <ion-header>
       <ion-toolbar color="primary">
-        <ion-buttons slot="start"><ion-back-button defaultHref="/todos" /></ion-buttons>
+        <ion-buttons slot="start"><ion-back-button defaultHref="/todos" text="Todos" /></ion-buttons>
         <ion-title>Sessions</ion-title>
       </ion-toolbar>
     </ion-header>
     <ion-content>
       <ion-refresher slot="fixed" (ionRefresh)="pullToRefresh($event)"><ion-refresher-content /></ion-refresher>
-      @if (loading() && sessions().length === 0) {
-        <div class="ion-text-center ion-padding"><ion-spinner /></div>
-      } @else {
-        <ion-list>
-          @for (session of sessions(); track session.id) {
-            <ion-item data-testid="session-item" [attr.data-current]="session.current">
-              <ion-label>
-                <h2 [title]="session.userAgent ?? ''">{{ deviceName(session.userAgent) }}</h2>
-                <p>Signed in {{ session.createdAt | date: 'medium' }}{{ session.ip ? ' from ' + session.ip : '' }}</p>
-                <p>Last active {{ (session.lastUsedAt || session.createdAt) | date: 'medium' }}</p>
-              </ion-label>
-              @if (session.current) {
-                <ion-badge slot="end" color="success">This device</ion-badge>
-              } @else {
-                <ion-button data-testid="session-revoke" slot="end" fill="outline" color="danger"
-                  [disabled]="busy()" (click)="revoke(session)">Revoke</ion-button>
-              }
-            </ion-item>
-          }
-        </ion-list>
-      }
-      <div class="ion-padding">
-        <ion-button data-testid="logout-all" expand="block" color="danger" [disabled]="busy()" (click)="logoutAll()">
-          Sign out everywhere
-        </ion-button>
-      </div>
+      <main class="column">
+        <p class="ion-padding-horizontal">Every device where you are signed in. Revoke one you do not recognise.</p>
+        @if (devices.list(); as sessions) {
+          <ion-list>
+            @for (session of sessions; track session.id) {
+              <ion-item data-testid="session-item" [attr.data-current]="session.current">
+                <ion-label>
+                  <h2 [title]="session.userAgent ?? ''">{{ deviceName(session.userAgent) }}</h2>
+                  <p>Signed in {{ session.createdAt | date: 'medium' }}{{ session.ip ? ' from ' + session.ip : '' }}</p>
+                  <p>Last active {{ session.lastUsedAt | date: 'medium' }}</p>
+                </ion-label>
+                @if (session.current) {
+                  <ion-badge slot="end" color="success">This device</ion-badge>
+                } @else {
+                  <ion-button data-testid="session-revoke" slot="end" fill="outline" color="danger"
+                    [disabled]="busy()" (click)="revoke(session)"
+                    [attr.aria-label]="'Revoke ' + deviceName(session.userAgent)">Revoke</ion-button>
+                }
+              </ion-item>
+            }
+          </ion-list>
+        } @else if (loading()) {
+          <div class="ion-text-center ion-padding"><ion-spinner aria-label="Loading the sessions" /></div>
+        }
+        <div class="ion-padding">
+          <ion-button data-testid="logout-others" expand="block" fill="outline" [disabled]="busy()" (click)="logoutOthers()">
+            Sign out the other devices
+          </ion-button>
+          <ion-button data-testid="logout-all" expand="block" color="danger" [disabled]="busy()" (click)="logoutAll()">
+            Sign out everywhere
+          </ion-button>
+        </div>
+      </main>
     </ion-content>
   `,
 })
 export class SessionsPage {
   protected readonly deviceName = deviceName;
-  protected readonly sessions = signal<DeviceSession[]>([]);
+  protected readonly devices = inject(Devices);
   protected readonly loading = signal(true);
   protected readonly busy = signal(false);
-  readonly #api = inject(SessionsApi);
   readonly #auth = inject(BatonAuth);
   readonly #errors = inject(ErrorToast);
+  readonly #confirm = inject(Confirm);
 
   constructor() {
     void this.load();
@@ -93,7 +101,7 @@ export class SessionsPage {
   protected async load(): Promise<void> {
     this.loading.set(true);
     try {
-      this.sessions.set(await this.#api.list());
+      await this.devices.load();
     } catch (error) {
       await this.#errors.show(error);
     } finally {
@@ -107,22 +115,42 @@ export class SessionsPage {
   }
 
   protected async revoke(session: DeviceSession): Promise<void> {
-    this.busy.set(true);
-    try {
-      await this.#api.revoke(session.id);
-      this.sessions.update((sessions) => sessions.filter((each) => each.id !== session.id));
-    } catch (error) {
-      await this.#errors.show(error);
-    } finally {
-      this.busy.set(false);
-    }
+    const name = deviceName(session.userAgent);
+    const sure = await this.#confirm.ask({
+      header: `Revoke ${name}?`,
+      message: 'That device is signed out at once and needs the password to sign in again.',
+      action: 'Revoke',
+    });
+    if (sure) await this.#busy(() => this.devices.revoke(session.id));
+  }
+
+  protected async logoutOthers(): Promise<void> {
+    const sure = await this.#confirm.ask({
+      header: 'Sign out the other devices?',
+      message: 'Every other device is signed out at once. This one stays signed in.',
+      action: 'Sign out others',
+    });
+    if (sure)
+      await this.#busy(async () => {
+        await this.#auth.logout({ scope: 'others' });
+        await this.devices.load();
+      });
   }
 
   protected async logoutAll(): Promise<void> {
+    const sure = await this.#confirm.ask({
+      header: 'Sign out everywhere?',
+      message: 'Every device, this one included, is signed out at once.',
+      action: 'Sign out everywhere',
+    });
+    // Once the server confirmed, the sign-out navigation takes this page away.
+    if (sure) await this.#busy(() => this.#auth.logoutAll());
+  }
+
+  async #busy(action: () => Promise<void>): Promise<void> {
     this.busy.set(true);
     try {
-      // Ends every session; the sign-out handler then navigates to /login.
-      await this.#auth.logoutAll();
+      await action();
     } catch (error) {
       await this.#errors.show(error);
     } finally {

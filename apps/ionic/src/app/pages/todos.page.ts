@@ -13,13 +13,13 @@ import { IonInput } from '@ionic/angular/ion-input';
 import { IonItem } from '@ionic/angular/ion-item';
 import { IonLabel } from '@ionic/angular/ion-label';
 import { IonList } from '@ionic/angular/ion-list';
-import { IonNote } from '@ionic/angular/ion-note';
 import { IonRefresher } from '@ionic/angular/ion-refresher';
 import { IonRefresherContent } from '@ionic/angular/ion-refresher-content';
 import { IonSpinner } from '@ionic/angular/ion-spinner';
 import { IonTitle } from '@ionic/angular/ion-title';
 import { IonToolbar } from '@ionic/angular/ion-toolbar';
-import { SessionsApi } from '../data/sessionsApi';
+import { Devices } from '../data/devices';
+import { TodoDraft } from '../data/todoDraft';
 import { type Todo, TodosApi } from '../data/todosApi';
 import { ErrorToast } from '../ui/errorToast';
 
@@ -41,7 +41,6 @@ import { ErrorToast } from '../ui/errorToast';
     IonLabel,
     IonCheckbox,
     IonInput,
-    IonNote,
     IonSpinner,
   ],
   template: `
@@ -50,7 +49,7 @@ import { ErrorToast } from '../ui/errorToast';
         <ion-title>Todos</ion-title>
         <ion-buttons slot="end">
           <ion-button routerLink="/sessions" data-testid="sessions-link">
-            Sessions{{ deviceCount() === null ? '' : ' (' + deviceCount() + ')' }}
+            Sessions{{ devices.count() === null ? '' : ' (' + devices.count() + ')' }}
           </ion-button>
           <ion-button data-testid="logout" (click)="logout()">Log out</ion-button>
         </ion-buttons>
@@ -58,62 +57,60 @@ import { ErrorToast } from '../ui/errorToast';
     </ion-header>
     <ion-content>
       <ion-refresher slot="fixed" (ionRefresh)="pullToRefresh($event)"><ion-refresher-content /></ion-refresher>
-      @if (auth.user(); as user) {
-        <p class="ion-padding-horizontal"><ion-note>Signed in as {{ user.name || user.email }}</ion-note></p>
-      }
-      <form class="ion-padding-horizontal" (ngSubmit)="add()">
-        <ion-item lines="full">
-          <ion-input data-testid="todo-input" name="title" [(ngModel)]="draft" label="New todo"
-            labelPlacement="stacked" [maxlength]="500" [disabled]="adding()" />
-          <ion-button data-testid="todo-add" slot="end" type="submit" [disabled]="adding() || draft.trim() === ''">
-            Add
-          </ion-button>
-        </ion-item>
-      </form>
-      @if (loading() && todos().length === 0) {
-        <div class="ion-text-center ion-padding"><ion-spinner /></div>
-      } @else {
-        <ion-list>
-          @for (todo of todos(); track todo.id) {
-            <ion-item data-testid="todo-item" [attr.data-done]="todo.done">
-              <ion-checkbox data-testid="todo-toggle" slot="start" [checked]="todo.done"
-                (ionChange)="toggle(todo, $event.detail.checked)" [attr.aria-label]="'Done: ' + todo.title" />
-              <ion-label [class.done]="todo.done">{{ todo.title }}</ion-label>
-              <ion-button data-testid="todo-delete" slot="end" fill="clear" color="danger" (click)="remove(todo)">
-                Delete
-              </ion-button>
-            </ion-item>
-          } @empty {
-            <p class="ion-padding ion-text-center">Nothing to do. Add your first todo above.</p>
-          }
-        </ion-list>
-      }
+      <main class="column">
+        @if (auth.user(); as user) {
+          <p class="ion-padding-horizontal signed-in-as">Signed in as {{ user.name || user.email }}</p>
+        }
+        <form class="ion-padding-horizontal todo-form" (ngSubmit)="add()">
+          <ion-input data-testid="todo-input" name="title" [(ngModel)]="draft" (ngModelChange)="keepDraft($event)"
+            label="New todo" labelPlacement="stacked" fill="outline" [maxlength]="500" [disabled]="adding()" />
+          <ion-button data-testid="todo-add" type="submit" [disabled]="adding() || draft.trim() === ''">Add</ion-button>
+        </form>
+        @if (loading() && todos().length === 0) {
+          <div class="ion-text-center ion-padding"><ion-spinner aria-label="Loading the todos" /></div>
+        } @else {
+          <ion-list>
+            @for (todo of todos(); track todo.id) {
+              <ion-item data-testid="todo-item" [attr.data-done]="todo.done">
+                <ion-checkbox data-testid="todo-toggle" slot="start" [checked]="todo.done"
+                  (ionChange)="toggle(todo, $event.detail.checked)" [attr.aria-label]="'Done: ' + todo.title" />
+                <ion-label [class.done]="todo.done">{{ todo.title }}</ion-label>
+                <ion-button data-testid="todo-delete" slot="end" fill="clear" color="danger" (click)="remove(todo)"
+                  [attr.aria-label]="'Delete ' + todo.title">Delete</ion-button>
+              </ion-item>
+            } @empty {
+              <p class="ion-padding ion-text-center">Nothing to do. Add your first todo above.</p>
+            }
+          </ion-list>
+        }
+      </main>
     </ion-content>
   `,
 })
 export class TodosPage {
   protected readonly auth = inject(BatonAuth);
+  protected readonly devices = inject(Devices);
   protected readonly todos = signal<Todo[]>([]);
   protected readonly loading = signal(true);
   protected readonly adding = signal(false);
-  /** How many devices are signed in to this account, shown on the Sessions button. */
-  protected readonly deviceCount = signal<number | null>(null);
   protected draft = '';
   readonly #api = inject(TodosApi);
-  readonly #sessions = inject(SessionsApi);
+  readonly #drafts = inject(TodoDraft);
   readonly #errors = inject(ErrorToast);
 
   constructor() {
+    // What was typed before a forced sign-out is back after signing in again as the same user.
+    const userId = this.auth.user()?.id;
+    if (userId !== undefined) this.draft = this.#drafts.read(userId);
     void this.load();
   }
 
   /** Loads the todos and the device count in parallel (after a token expiry, both share one refresh). */
   protected async load(): Promise<void> {
     this.loading.set(true);
-    const devices = this.#sessions.list().then(
-      (sessions) => this.deviceCount.set(sessions.length),
-      () => this.deviceCount.set(null),
-    );
+    const devices = this.devices.load().catch(() => {
+      // The count is a hint in the header: without it the button just says "Sessions".
+    });
     try {
       this.todos.set(await this.#api.list());
     } catch (error) {
@@ -129,6 +126,11 @@ export class TodosPage {
     await event.target.complete();
   }
 
+  protected keepDraft(text: string): void {
+    const userId = this.auth.user()?.id;
+    if (userId !== undefined) this.#drafts.write(userId, text);
+  }
+
   protected async add(): Promise<void> {
     const title = this.draft.trim();
     if (title === '' || this.adding()) return;
@@ -137,6 +139,7 @@ export class TodosPage {
       const todo = await this.#api.add(title);
       this.todos.update((todos) => [...todos, todo]);
       this.draft = '';
+      this.#drafts.clear();
     } catch (error) {
       await this.#errors.show(error);
     } finally {
@@ -168,7 +171,9 @@ export class TodosPage {
   }
 
   protected async logout(): Promise<void> {
-    // BatonAuth's sign-out handler navigates to /login once the session has ended.
+    // A deliberate logout forgets what was typed; the sign-out handler then navigates to /login.
+    this.#drafts.clear();
+    this.devices.clear();
     await this.auth.logout();
   }
 

@@ -1,15 +1,65 @@
-import { Validators } from '@angular/forms';
+import { DestroyRef, inject, type WritableSignal } from '@angular/core';
+import { type AbstractControl, type FormGroup, Validators } from '@angular/forms';
+import type { Problem } from './errorMessage';
 
 /** The server's rules (ARCHITECTURE.md): an email address; a password of 8 to 128 characters. */
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 128;
 
-export const emailValidators = [Validators.required, Validators.email, Validators.maxLength(254)];
-export const passwordValidators = [
-  Validators.required,
-  Validators.minLength(PASSWORD_MIN),
-  Validators.maxLength(PASSWORD_MAX),
-];
+// `required` is added on the first submit (requireFields), so that tabbing through empty fields
+// does not mark them red before the user tried anything.
+export const emailValidators = [Validators.email, Validators.maxLength(254)];
+export const passwordValidators = [Validators.minLength(PASSWORD_MIN), Validators.maxLength(PASSWORD_MAX)];
 
-/** The helper text under the password field. */
+/** The helper text under the password field of the registration form. */
 export const PASSWORD_HINT = `${PASSWORD_MIN} to ${PASSWORD_MAX} characters; a common password is refused.`;
+
+/** On submit: the named fields become required, and every field shows its errors. */
+export function requireFields(form: FormGroup, names: readonly string[]): void {
+  for (const name of names) {
+    const control = form.get(name);
+    if (control !== null && !control.hasValidator(Validators.required)) {
+      control.addValidators(Validators.required);
+      control.updateValueAndValidity();
+    }
+  }
+  form.markAllAsTouched();
+}
+
+/**
+ * Shows a server's refusal on the field it is about (it clears as soon as that field changes);
+ * returns the message for the form as a whole when it is about no field.
+ */
+export function showProblem(form: FormGroup, problem: Problem): string | null {
+  const control = problem.field === undefined ? null : form.get(problem.field);
+  if (control === null) return problem.message;
+  control.setErrors({ ...control.errors, server: problem.message });
+  control.markAsTouched();
+  return null;
+}
+
+/** The message under a field: the server's, else the first of the field's own. */
+export function fieldError(
+  control: AbstractControl,
+  messages: { required: string; invalid: string },
+): string {
+  const errors = control.errors ?? {};
+  if (typeof errors.server === 'string') return errors.server;
+  if (errors.required) return messages.required;
+  return messages.invalid;
+}
+
+/** What the email field says when it is empty or malformed. */
+export const EMAIL_ERRORS = {
+  required: 'Enter your email address.',
+  invalid: 'Enter an email address such as ada@example.com.',
+} as const;
+
+/**
+ * In an injection context: the form-level message of the previous attempt goes as soon as the
+ * user changes what they typed (a stale error next to fixed input misleads).
+ */
+export function clearOnChange(form: FormGroup, message: WritableSignal<string | null>): void {
+  const changes = form.valueChanges.subscribe(() => message.set(null));
+  inject(DestroyRef).onDestroy(() => changes.unsubscribe());
+}

@@ -1,26 +1,54 @@
 import { HttpErrorResponse } from '@angular/common/http';
-import { AuthError, SessionExpiredError } from '@baton/client';
+import { AuthError, type AuthErrorCode } from '@baton/client';
 
-/**
- * The sentence to show for a failed call: the server's own problem+json `detail` when there is
- * one (it is written for humans), else something honest about what went wrong.
- */
-export function errorMessage(error: unknown): string {
-  if (error instanceof SessionExpiredError) return 'Your session has ended. Please sign in again.';
+/** The form field a message belongs to, when it belongs to one. */
+export type Field = 'email' | 'password' | 'name';
+
+/** A failure as the user reads it: a sentence, and the field it is about (if any). */
+export interface Problem {
+  readonly message: string;
+  readonly field?: Field;
+}
+
+const OFFLINE = 'The server cannot be reached. Check your connection and try again.';
+const FALLBACK = 'Something went wrong on our side. Try again in a moment.';
+
+/** What each code means to a person, written for them (the server's `detail` is for developers). */
+const PROBLEMS: Partial<Record<AuthErrorCode, Problem>> = {
+  invalid_credentials: {
+    field: 'password',
+    message: 'This email and password do not match. Check both and try again.',
+  },
+  email_taken: { field: 'email', message: 'An account with this email already exists. Sign in instead.' },
+  weak_password: {
+    field: 'password',
+    message:
+      'This password is too common or too easy to guess. Choose a longer one, such as a few unrelated words.',
+  },
+  rate_limited: { message: 'Too many attempts. Wait a minute, then try again.' },
+  invalid_request: { message: 'Some of this was not accepted. Check the fields and try again.' },
+  network_error: { message: OFFLINE },
+  refresh_unavailable: {
+    message: 'The server cannot be reached right now. You are still signed in; try again in a moment.',
+  },
+  session_expired: { message: 'Your session has ended. Sign in again to continue.' },
+  not_found: { message: 'This item no longer exists. It was probably deleted on another device.' },
+};
+
+/** The sentence to show for a failed call, and the field it belongs to. */
+export function describeError(error: unknown): Problem {
+  if (error instanceof AuthError) return PROBLEMS[error.code] ?? { message: FALLBACK };
   if (error instanceof HttpErrorResponse) {
-    if (error.status === 0) return 'The server cannot be reached. Check your connection and try again.';
-    const body: unknown = error.error;
-    if (typeof body === 'object' && body !== null) {
-      const { detail, title } = body as { detail?: unknown; title?: unknown };
-      if (typeof detail === 'string' && detail !== '') return detail;
-      if (typeof title === 'string' && title !== '') return title;
-    }
-    return `The server answered ${error.status}.`;
+    if (error.status === 0) return { message: OFFLINE };
+    const code: unknown = (error.error as { code?: unknown } | null)?.code;
+    if (typeof code === 'string' && code in PROBLEMS)
+      return PROBLEMS[code as AuthErrorCode] ?? { message: FALLBACK };
+    if (error.status === 404) return PROBLEMS.not_found ?? { message: FALLBACK };
   }
-  if (error instanceof AuthError) {
-    return error.code === 'network_error'
-      ? 'The server cannot be reached. Check your connection and try again.'
-      : error.message;
-  }
-  return 'Something went wrong. Please try again.';
+  return { message: FALLBACK };
+}
+
+/** The sentence alone, for toasts. */
+export function errorMessage(error: unknown): string {
+  return describeError(error).message;
 }
