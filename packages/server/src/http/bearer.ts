@@ -13,10 +13,18 @@ declare module 'fastify' {
 /** RFC 6750 §2.1: the scheme is case-insensitive; the credentials are a b64token. */
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
 
-/** Extracts the bearer token of a request, if it carries a well-formed one. */
+/**
+ * Extracts the bearer token of a request. The common spelling (`Bearer <token>`) is taken as it
+ * is: the token is then looked up in the verified-token cache by its exact text, or verified, and
+ * anything malformed fails verification (jose parses the JWS strictly). Other spellings go
+ * through RFC 6750's grammar.
+ */
 export function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
-  return header ? BEARER.exec(header)?.[1] : undefined;
+  if (header === undefined) return undefined;
+  if (header.startsWith('Bearer ') && header.length > 7 && header.indexOf(' ', 7) === -1)
+    return header.slice(7);
+  return BEARER.exec(header)?.[1];
 }
 
 /**

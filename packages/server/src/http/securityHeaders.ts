@@ -78,6 +78,9 @@ const RESOURCE_HEADERS = [
   'x-frame-options',
 ];
 
+/** What no cache may keep; `Pragma` for HTTP/1.0 caches. */
+const PRIVATE = Object.freeze({ 'cache-control': 'no-store', pragma: 'no-cache' });
+
 /** `headers` restricted to `names` (each of which it must have). */
 function pick(headers: Readonly<Record<string, string>>, names: readonly string[]): Record<string, string> {
   const picked: Record<string, string> = {};
@@ -92,7 +95,10 @@ function pick(headers: Readonly<Record<string, string>>, names: readonly string[
 /**
  * Security headers on every response Fastify sends: helmet's (see {@link HELMET_OPTIONS}), all of
  * them on pages and those of {@link RESOURCE_HEADERS} on everything else, and a
- * Content-Security-Policy that depends on what the response is.
+ * Content-Security-Policy that depends on what the response is. API answers are private by
+ * default: `Cache-Control: no-store` unless the route chose its own caching (the JWKS, the
+ * discovery document, the app's assets), so no answer that carries a token or a user's data is
+ * ever kept by a browser cache or a proxy (RFC 6749 §5.1 for tokens).
  */
 export function registerSecurityHeaders(app: FastifyInstance, connectOrigins: readonly string[] = []): void {
   const helmets = helmetHeaders(HELMET_OPTIONS);
@@ -117,6 +123,7 @@ export function registerSecurityHeaders(app: FastifyInstance, connectOrigins: re
       } else {
         const type = reply.getHeader('content-type');
         reply.headers(typeof type === 'string' && type.startsWith('text/html') ? forPages : forResources);
+        if (!reply.hasHeader('cache-control')) reply.headers(PRIVATE);
       }
       done(null, payload);
     },

@@ -10,7 +10,6 @@ import {
 } from '../auth/sessions.js';
 import { ProblemError } from '../errors.js';
 import { bearerToken, requestMeta, requireBearer } from '../http/bearer.js';
-import { noStore } from '../http/noStore.js';
 import {
   deviceTokenField,
   emailField,
@@ -27,7 +26,6 @@ const signInReply = { $ref: 'SignInResponse#' } as const;
 /** Registration, login, refresh, logout, the current user and password change. */
 export const authRoutes: FastifyPluginAsync<{ deps: AuthDeps }> = async (app, { deps }) => {
   const bearer = requireBearer(deps.authenticate);
-  app.addHook('onRequest', noStore);
 
   app.post<{ Body: { email: string; password: string; name?: string } }>(
     '/auth/register',

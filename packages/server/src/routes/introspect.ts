@@ -95,10 +95,6 @@ export const introspectRoutes: FastifyPluginAsync<{ deps: AuthDeps }> = async (a
         },
       },
     },
-    async (request, reply) => {
-      // RFC 7662 §4: the answer is about a credential; no cache may keep it.
-      reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
-      return introspect(deps, request.body.token);
-    },
+    async (request) => introspect(deps, request.body.token),
   );
 };

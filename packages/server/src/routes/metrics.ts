@@ -10,7 +10,6 @@ export const metricsRoutes: FastifyPluginAsync<{ registry: Registry }> = async (
     '/metrics',
     { schema: { tags: ['discovery'], summary: 'Prometheus metrics', hide: true } },
     async (_request, reply) => {
-      reply.header('cache-control', 'no-store');
       return reply.type(registry.contentType).send(await registry.metrics());
     },
   );

@@ -76,7 +76,6 @@ export const oauthRoutes: FastifyPluginAsync<{ deps: AuthDeps }> = async (app, {
       },
     },
     async (request, reply) => {
-      reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
       rejectClientAuthentication(request.headers.authorization, request.body);
       const meta = requestMeta(request);
       const body = request.body;

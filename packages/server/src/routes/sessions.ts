@@ -3,7 +3,6 @@ import type { AuthDeps } from '../auth/context.js';
 import { endSession, listSessions } from '../auth/sessions.js';
 import { ProblemError } from '../errors.js';
 import { requestMeta, requireBearer } from '../http/bearer.js';
-import { noStore } from '../http/noStore.js';
 import { noContent, problems } from '../http/schemas.js';
 
 const sessionSchema = {
@@ -22,7 +21,6 @@ const sessionSchema = {
 
 /** The signed-in user's devices: list them, end one. */
 export const sessionRoutes: FastifyPluginAsync<{ deps: AuthDeps }> = async (app, { deps }) => {
-  app.addHook('onRequest', noStore);
   app.addHook('preHandler', requireBearer(deps.authenticate));
 
   app.get(

@@ -3,7 +3,6 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { AuthDeps } from '../auth/context.js';
 import { ProblemError } from '../errors.js';
 import { requireBearer } from '../http/bearer.js';
-import { noStore } from '../http/noStore.js';
 import { noContent, problems, titleField } from '../http/schemas.js';
 import type { TodoRecord } from '../store/store.js';
 
@@ -26,7 +25,6 @@ function view(todo: TodoRecord) {
 /** The example protected resource: each user sees and changes only their own todos. */
 export const todoRoutes: FastifyPluginAsync<{ deps: AuthDeps }> = async (app, { deps }) => {
   const { store, clock } = deps;
-  app.addHook('onRequest', noStore);
   app.addHook('preHandler', requireBearer(deps.authenticate));
   const common = { tags: ['todos'], security: [{ bearer: [] }] };
   // A list never changes once answered (Store.listTodos), so neither does its JSON: when the store
