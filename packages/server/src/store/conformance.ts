@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import { describeAccounts } from './conformance/accounts.js';
 import { createFixture } from './conformance/fixture.js';
 import { describeRecords } from './conformance/records.js';
+import { describeRecovery } from './conformance/recovery.js';
 import { describeRotation } from './conformance/rotation.js';
 import type { Store } from './store.js';
 
@@ -46,5 +47,6 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
     describeAccounts(fixture);
     describeRotation(fixture);
     describeRecords(fixture);
+    describeRecovery(fixture);
   });
 }

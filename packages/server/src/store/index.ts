@@ -1,3 +1,5 @@
+export * from './mailQueue.js';
 export { MIGRATIONS, type Migration } from './migrations/index.js';
+export * from './oneTimeTokens.js';
 export { createSqliteStore, type SqliteStoreOptions } from './sqlite/index.js';
 export * from './store.js';

@@ -14,9 +14,10 @@ export interface Migration {
 
 import { initial } from './001_initial.js';
 import { clientBoundGrace } from './002_client_bound_grace.js';
+import { accounts } from './004_accounts.js';
 
-/** Every migration, oldest first. */
-export const MIGRATIONS: readonly Migration[] = [initial, clientBoundGrace];
+/** Every migration, oldest first. (003 is another branch's; versions need not be contiguous.) */
+export const MIGRATIONS: readonly Migration[] = [initial, clientBoundGrace, accounts];
 
 /**
  * The bookkeeping table itself. It cannot be a migration (it records them), so each store creates

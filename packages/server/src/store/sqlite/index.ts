@@ -10,6 +10,7 @@ import {
 } from '../store.js';
 import { migrate, openDatabase } from './database.js';
 import { GroupCommit } from './groupCommit.js';
+import { sqliteRecovery } from './recovery.js';
 import { prepareStatements, type Statements } from './statements.js';
 import { TodoListCache } from './todoListCache.js';
 
@@ -53,6 +54,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const todoLists = new TodoListCache(() => dataVersion.get() as number);
 
   return {
+    ...sqliteRecovery(db),
     async migrate() {
       migrate(db);
     },
@@ -89,6 +91,34 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
     async setUserDisabled(userId, disabled) {
       return sql().setDisabled.run({ userId, disabled: disabled ? 1 : 0 }).changes > 0;
+    },
+    async setEmailVerified(userId, verified) {
+      return sql().setEmailVerified.run({ userId, verified: verified ? 1 : 0 }).changes > 0;
+    },
+    async updateUserName(userId, name) {
+      const row = sql().setName.get({ userId, name });
+      return row && toUser(row);
+    },
+    async changeUserEmail(userId, email, emailKey) {
+      try {
+        return sql().changeEmail.run({ userId, email, emailKey }).changes > 0;
+      } catch (error) {
+        if (isEmailKeyTaken(error)) throw new EmailTakenError();
+        throw error;
+      }
+    },
+    async deleteUser(userId) {
+      const s = sql();
+      todoLists.forget(userId);
+      // The audit log is written through the group commit: flush it, so that no event of this
+      // user lands after the scrub with its address.
+      groupCommit.flush();
+      return db
+        .transaction(() => {
+          s.scrubAudit.run(userId);
+          return s.deleteUser.run(userId).changes > 0;
+        })
+        .immediate();
     },
 
     async createSession(session, firstTokenHash) {
