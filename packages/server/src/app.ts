@@ -11,13 +11,18 @@ import { createDeviceTokens } from './auth/deviceTokens.js';
 import { openRateLimiter } from './auth/redisRateLimiter.js';
 import { SessionGate } from './auth/sessionGate.js';
 import { createThrottle, NO_THROTTLE } from './auth/throttle.js';
+import { BackgroundWork } from './background.js';
 import { resolveConfig, type ServerConfig, type ServerOptions, type TrustProxy } from './config.js';
 import { clientErrorHandler, frameworkErrorHandler, registerProblemHandlers } from './http/problems.js';
 import { sharedSchemas } from './http/schemas.js';
 import { registerSecurityHeaders } from './http/securityHeaders.js';
 import { serveApp } from './http/staticApp.js';
+import { type DeliveryReport, MailDelivery } from './mail/delivery.js';
+import { createMailer } from './mail/mailer.js';
+import { openMailTransport } from './mail/transport.js';
 import { createMetrics } from './metrics.js';
 import { openStore } from './openStore.js';
+import { accountRoutes } from './routes/account.js';
 import { authRoutes } from './routes/auth.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { oauthRoutes } from './routes/oauth.js';
@@ -35,6 +40,9 @@ export const BODY_LIMIT = 16 * 1024;
 
 /** Paths that always belong to the API, never to the single-page app. */
 const API_PREFIXES = ['/auth/', '/todos', '/oauth/', '/.well-known/', '/docs', '/healthz', '/metrics'];
+
+/** How often the mail delivery wakes for messages whose retry became due (new ones go at once). */
+const MAIL_POLL_MS = 1000;
 
 /** Log paths that must never reach a log line: credentials and tokens. */
 const REDACTED = [
@@ -106,6 +114,11 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
   const store = options.store ?? (await openStore(config));
   // Released on close, or here if building the app fails half-way (an open Redis keeps a process alive).
   let releaseShared = async () => {};
+  // The logger and the mail delivery exist once the Fastify instance does; the domain services
+  // made before it reach them through these.
+  let log: FastifyBaseLogger | undefined;
+  let delivery: MailDelivery | undefined;
+  const background = new BackgroundWork((error) => log?.error({ err: error }, 'background work failed'));
   try {
     await store.migrate();
     // Other instances (and `baton keys rotate`) add keys: re-read them periodically and on an unknown kid.
@@ -116,9 +129,15 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
     releaseShared = async () => {
       keyReload.close();
       clearInterval(graceSweep);
+      // Work a request left behind may still write (a reset link): it finishes before the store closes.
+      await background.idle();
+      await delivery?.close();
       await rateLimiter.close();
     };
     const metrics = createMetrics(store, clock);
+    const throttle = config.rateLimits
+      ? createThrottle(rateLimiter.limiter, config.rateLimits, await sharedSecret(store, 'throttle-keys'))
+      : NO_THROTTLE;
     const deps: AuthDeps = {
       store,
       config,
@@ -127,12 +146,19 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
         { keys, issuer: config.issuer, audience: config.audience, ttl: config.accessTtl, clock },
         keyReload,
       ),
-      throttle: config.rateLimits
-        ? createThrottle(rateLimiter.limiter, config.rateLimits, await sharedSecret(store, 'throttle-keys'))
-        : NO_THROTTLE,
+      throttle,
       observe: metrics.observe,
       sessions: new SessionGate(store, clock),
       devices: createDeviceTokens(await sharedSecret(store, 'device-tokens')),
+      mailer: createMailer({
+        store,
+        clock,
+        allowRecipient: (key) => throttle.mailRecipient(key),
+        queued: () => delivery?.kick(),
+        onDropped: (mail) =>
+          log?.warn({ kind: mail.kind }, 'mail dropped: its recipient had enough this hour'),
+      }),
+      background,
     };
 
     const app = Fastify({
@@ -148,8 +174,21 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
       frameworkErrors: frameworkErrorHandler,
       clientErrorHandler,
     });
-    app.addHook('onClose', () => releaseShared());
-    if (!options.store) app.addHook('onClose', () => store.close());
+    log = app.log;
+    delivery = new MailDelivery({
+      store,
+      clock,
+      transport: openMailTransport(config, app.log),
+      brand: { productName: config.productName, publicUrl: config.publicUrl },
+      log: app.log,
+    });
+    delivery.start(MAIL_POLL_MS);
+    const mailDelivery = delivery;
+    // One hook, so the order is certain: everything that writes stops before the store closes.
+    app.addHook('onClose', async () => {
+      await releaseShared();
+      if (!options.store) await store.close();
+    });
     if (config.metrics !== false) metrics.instrument(app);
     app.decorate('baton', {
       config,
@@ -157,6 +196,13 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
       keys,
       accessTokens: deps.accessTokens,
       metrics: metrics.registry,
+      mail: {
+        deliverDue: () => mailDelivery.deliverDue(),
+        async flush() {
+          await background.idle();
+          return mailDelivery.deliverDue();
+        },
+      },
     });
     for (const schema of sharedSchemas) app.addSchema(schema);
     const appFallback = config.appDir ? await serveApp(app, config.appDir, API_PREFIXES) : undefined;
@@ -186,6 +232,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
     });
     if (config.docs) await app.register(swaggerUi, { routePrefix: '/docs' });
     await app.register(authRoutes, { deps });
+    await app.register(accountRoutes, { deps });
     await app.register(sessionRoutes, { deps });
     await app.register(todoRoutes, { deps });
     await app.register(wellKnownRoutes, { keys });
@@ -244,6 +291,13 @@ declare module 'fastify' {
       readonly accessTokens: AccessTokenService;
       /** The Prometheus registry, for a metrics listener of its own (`metrics: <port>`). */
       readonly metrics: Registry;
+      /** The mail queue's delivery in this instance (it also runs by itself, every second and on each new message). */
+      readonly mail: {
+        /** Delivers the messages due now (after the run in progress, if any). */
+        deliverDue(): Promise<DeliveryReport>;
+        /** Waits for work requests left behind (reset links are written after the answer), then delivers. */
+        flush(): Promise<DeliveryReport>;
+      };
     };
   }
 }

@@ -273,13 +273,17 @@ export const SETTINGS = {
         ? undefined
         : 'expected 1 to 60 characters without control characters',
     expected: 'a name of 1 to 60 characters',
-    readme: { default: '`Baton`', meaning: 'the name account mail signs with (subjects, greetings, sender name)' },
+    readme: {
+      default: '`Baton`',
+      meaning: 'the name account mail signs with (subjects, greetings, sender name)',
+    },
   }),
   smtpUrl: setting<string, string | undefined>({
     env: 'BATON_SMTP_URL',
     parse: (raw) => (isSmtpUrl(raw) ? raw : undefined),
     fallback: none,
-    check: (value) => (value === undefined || isSmtpUrl(value) ? undefined : 'expected an smtp:// or smtps:// URL'),
+    check: (value) =>
+      value === undefined || isSmtpUrl(value) ? undefined : 'expected an smtp:// or smtps:// URL',
     expected: 'an smtp:// (STARTTLS) or smtps:// (TLS) URL, e.g. smtp://user:pass@mail.example.com:587',
     readme: {
       default: '(none)',

@@ -44,6 +44,7 @@ export type RevokeReason =
   | 'revoked'
   | 'reuse'
   | 'password_change'
+  | 'password_reset'
   | 'disabled'
   | 'admin';
 
