@@ -85,13 +85,22 @@ const HTML_ESCAPES: Readonly<Record<string, string>> = {
 };
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char] ?? char);
 
+/**
+ * Control and format characters in a value (a name stored before names were checked, or by hand)
+ * become a space: no value can start a line of its own that looks like a header, or hide text.
+ */
+const flatten = (params: Readonly<Record<string, string>>): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(params).map(([key, value]) => [key, value.replace(/[\p{Cc}\p{Cf}]+/gu, ' ')]),
+  );
+
 /** Renders a queued message in the product's words, as text and as HTML. */
 export function renderMail(
   kind: MailKind,
   params: Readonly<Record<string, string>>,
   brand: Brand,
 ): RenderedMail {
-  const draft = DRAFTS[kind](params, brand);
+  const draft = DRAFTS[kind](flatten(params), brand);
   const sign = `— ${brand.productName}`;
   const text = [...draft.blocks.map((block) => (typeof block === 'string' ? block : block.link)), sign].join(
     '\n\n',
