@@ -47,7 +47,17 @@ describe('bad input never reaches a 5xx', () => {
   });
 
   it('wrong types and missing fields answer 400 invalid_request on every body route', async () => {
-    const routes = ['/auth/register', '/auth/login', '/auth/refresh', '/auth/verify'];
+    const routes = [
+      '/auth/register',
+      '/auth/login',
+      '/auth/refresh',
+      '/auth/verify',
+      '/auth/password/forgot',
+      '/auth/password/reset',
+      '/auth/email/verify',
+      '/auth/email/resend',
+      '/auth/email/change',
+    ];
     for (const route of routes) {
       for (const body of [
         [],
@@ -59,6 +69,11 @@ describe('bad input never reaches a 5xx', () => {
       ]) {
         const response = await server.request('POST', route, { body });
         assertProblem(response, 400, 'invalid_request');
+      }
+    }
+    for (const method of ['PATCH', 'DELETE']) {
+      for (const body of [[], 'text', 42, { name: 1, password: 2 }, { token: null }]) {
+        assertProblem(await server.request(method, '/auth/me', { body }), 400, 'invalid_request');
       }
     }
   });
