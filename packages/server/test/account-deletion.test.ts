@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { SQLITE_FILE } from '../src/openStore.js';
-import { APP, mailbox } from './support/mailbox.js';
+import { APP } from './support/mailbox.js';
 import { createTestDatabase, findTestDatabase, NO_POSTGRES, type TestDatabase } from './support/postgres.js';
 import { needs } from './support/runtime.js';
 import { GOOD_PASSWORD, registerUser, startServer, type TestServer } from './support/server.js';

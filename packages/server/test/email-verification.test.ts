@@ -26,7 +26,7 @@ describe('email verification', () => {
 
   it('registration mails a link; following it verifies the address, once', async () => {
     const { email, accessToken, user } = await registerUser(server);
-    assert.equal(user.emailVerified, false);
+    assert.equal((user as { emailVerified?: boolean }).emailVerified, false);
     const token = await mail.tokenFor(email, '/verify-email', VERIFY);
     assert.match(token, /^bev_[A-Za-z0-9_-]{43}$/);
     assert.equal((await verify(token)).status, 204);

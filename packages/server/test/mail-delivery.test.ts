@@ -157,8 +157,8 @@ describe('mail without SMTP (the zero-setup default)', () => {
       const { email } = await registerUser(server);
       await server.app.baton.mail.flush();
       const outbox = path.join(server.dataDir, 'outbox');
-      const [file, ...others] = await readdir(outbox);
-      assert.ok(file?.endsWith('.eml'));
+      const [file = '', ...others] = await readdir(outbox);
+      assert.ok(file.endsWith('.eml'));
       assert.equal(others.length, 0);
       assert.equal((await stat(path.join(outbox, file))).mode & 0o777, 0o600);
       assert.equal((await stat(outbox)).mode & 0o777, 0o700);

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { createSqliteStore, type Store } from '../src/store/index.js';
 import { hashOneTimeToken } from '../src/tokens/oneTimeTokens.js';
 import { GOOD_PASSWORD, registerUser, startServer, type TestServer, uniqueEmail } from './support/server.js';
 import { linkIn, type ReceivedMail, startSmtp, type TestSmtp } from './support/smtp.js';
@@ -115,6 +119,39 @@ describe('password reset by mail', () => {
     assert.equal(known.status, 202);
     assert.deepEqual(unknown.body, known.body);
     assert.equal(unknown.headers.get('content-length'), known.headers.get('content-length'));
+  });
+
+  it('the answer for a known address does not wait for its link to be written (so its time tells nothing)', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'baton-gated-'));
+    const real = createSqliteStore({ filename: path.join(dir, 'baton.sqlite') });
+    let open = () => {};
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    // The store holds every reset token until the test opens the gate.
+    const gated: Store = {
+      ...real,
+      async createOneTimeToken(token) {
+        if (token.purpose === 'password_reset') await gate;
+        return real.createOneTimeToken(token);
+      },
+    };
+    const gatedServer = await startServer({ store: gated, smtpUrl: smtp.url, publicUrl: APP });
+    try {
+      const { email } = await registerUser(gatedServer);
+      const answer = await gatedServer.request('POST', '/auth/password/forgot', { body: { email } });
+      assert.equal(answer.status, 202, 'answered while the link could not be written yet');
+      const queued = await gatedServer.app.baton.store.listMail({ limit: 10 });
+      assert.ok(!queued.some((mail) => mail.kind === 'password_reset'));
+      open();
+      await gatedServer.app.baton.mail.flush();
+      assert.equal(mailTo(smtp.messages, email, 'Reset').length, 1, 'and the link went after the answer');
+    } finally {
+      open();
+      await gatedServer.close();
+      await real.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('links come from BATON_PUBLIC_URL, never from the Host or X-Forwarded-Host of the request', async () => {

@@ -49,11 +49,11 @@ export async function resetPassword(
     async () => {
       const { tokenHash } = digestOf(input.token, ['password_reset'], 'password_reset');
       const found = await deps.store.findOneTimeToken(tokenHash);
-      if (!found || found.purpose !== 'password_reset' || found.usedAt !== null)
+      if (found?.purpose !== 'password_reset' || found.usedAt !== null)
         throw unusableToken('password_reset', 'invalid');
       if (found.expiresAt <= deps.clock.now()) throw unusableToken('password_reset', 'expired');
       const owner = await deps.store.findUserById(found.userId);
-      if (!owner || owner.disabled) throw unusableToken('password_reset', 'invalid');
+      if (owner === undefined || owner.disabled) throw unusableToken('password_reset', 'invalid');
       assertAcceptablePassword(input.newPassword, { email: owner.email });
       const passwordHash = await timedHash(deps, input.newPassword);
       const outcome = await deps.store.consumeOneTimeToken(tokenHash, 'password_reset', deps.clock.now());
