@@ -11,15 +11,12 @@ import { createDeviceTokens } from './auth/deviceTokens.js';
 import { openRateLimiter } from './auth/redisRateLimiter.js';
 import { SessionGate } from './auth/sessionGate.js';
 import { createThrottle, NO_THROTTLE } from './auth/throttle.js';
-import { BackgroundWork } from './background.js';
 import { resolveConfig, type ServerConfig, type ServerOptions, type TrustProxy } from './config.js';
 import { clientErrorHandler, frameworkErrorHandler, registerProblemHandlers } from './http/problems.js';
 import { sharedSchemas } from './http/schemas.js';
 import { registerSecurityHeaders } from './http/securityHeaders.js';
 import { serveApp } from './http/staticApp.js';
-import { type DeliveryReport, MailDelivery } from './mail/delivery.js';
-import { createMailer } from './mail/mailer.js';
-import { openMailTransport } from './mail/transport.js';
+import { type AccountMail, createAccountMail } from './mail/accountMail.js';
 import { createMetrics } from './metrics.js';
 import { openStore } from './openStore.js';
 import { accountRoutes } from './routes/account.js';
@@ -40,9 +37,6 @@ export const BODY_LIMIT = 16 * 1024;
 
 /** Paths that always belong to the API, never to the single-page app. */
 const API_PREFIXES = ['/auth/', '/todos', '/oauth/', '/.well-known/', '/docs', '/healthz', '/metrics'];
-
-/** How often the mail delivery wakes for messages whose retry became due (new ones go at once). */
-const MAIL_POLL_MS = 1000;
 
 /** Log paths that must never reach a log line: credentials and tokens. */
 const REDACTED = [
@@ -114,11 +108,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
   const store = options.store ?? (await openStore(config));
   // Released on close, or here if building the app fails half-way (an open Redis keeps a process alive).
   let releaseShared = async () => {};
-  // The logger and the mail delivery exist once the Fastify instance does; the domain services
-  // made before it reach them through these.
-  let log: FastifyBaseLogger | undefined;
-  let delivery: MailDelivery | undefined;
-  const background = new BackgroundWork((error) => log?.error({ err: error }, 'background work failed'));
+  let accountMail: AccountMail | undefined;
   try {
     await store.migrate();
     // Other instances (and `baton keys rotate`) add keys: re-read them periodically and on an unknown kid.
@@ -130,14 +120,15 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
       keyReload.close();
       clearInterval(graceSweep);
       // Work a request left behind may still write (a reset link): it finishes before the store closes.
-      await background.idle();
-      await delivery?.close();
+      await accountMail?.close();
       await rateLimiter.close();
     };
     const metrics = createMetrics(store, clock);
     const throttle = config.rateLimits
       ? createThrottle(rateLimiter.limiter, config.rateLimits, await sharedSecret(store, 'throttle-keys'))
       : NO_THROTTLE;
+    const mail = createAccountMail({ store, clock, config, throttle });
+    accountMail = mail;
     const deps: AuthDeps = {
       store,
       config,
@@ -150,15 +141,8 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
       observe: metrics.observe,
       sessions: new SessionGate(store, clock),
       devices: createDeviceTokens(await sharedSecret(store, 'device-tokens')),
-      mailer: createMailer({
-        store,
-        clock,
-        allowRecipient: (key) => throttle.mailRecipient(key),
-        queued: () => delivery?.kick(),
-        onDropped: (mail) =>
-          log?.warn({ kind: mail.kind }, 'mail dropped: its recipient had enough this hour'),
-      }),
-      background,
+      mailer: mail.mailer,
+      background: mail.background,
     };
 
     const app = Fastify({
@@ -174,16 +158,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
       frameworkErrors: frameworkErrorHandler,
       clientErrorHandler,
     });
-    log = app.log;
-    delivery = new MailDelivery({
-      store,
-      clock,
-      transport: openMailTransport(config, app.log),
-      brand: { productName: config.productName, publicUrl: config.publicUrl },
-      log: app.log,
-    });
-    delivery.start(MAIL_POLL_MS);
-    const mailDelivery = delivery;
+    mail.start(app.log);
     // One hook, so the order is certain: everything that writes stops before the store closes.
     app.addHook('onClose', async () => {
       await releaseShared();
@@ -196,13 +171,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
       keys,
       accessTokens: deps.accessTokens,
       metrics: metrics.registry,
-      mail: {
-        deliverDue: () => mailDelivery.deliverDue(),
-        async flush() {
-          await background.idle();
-          return mailDelivery.deliverDue();
-        },
-      },
+      mail: { deliverDue: mail.deliverDue, flush: mail.flush },
     });
     for (const schema of sharedSchemas) app.addSchema(schema);
     const appFallback = config.appDir ? await serveApp(app, config.appDir, API_PREFIXES) : undefined;
@@ -267,15 +236,21 @@ async function sharedSecret(store: Store, name: string): Promise<Buffer> {
   return Buffer.from(await store.getOrCreateSecret(name, randomBytes(32).toString('base64url')), 'base64url');
 }
 
+/** Expired one-time tokens are kept this long, so a late click still hears "expired", not "invalid". */
+const KEEP_EXPIRED_LINKS_MS = 7 * 86_400_000;
+
 /**
  * Drops the sealed successors of refresh tokens whose grace window has ended, every window (at
- * most a minute apart): after it, a copy of the database holds nothing a spent token opens. The
- * timer never keeps the process alive; a failed sweep is retried at the next tick.
+ * most a minute apart): after it, a copy of the database holds nothing a spent token opens. Also
+ * drops one-time tokens a week past their expiry. The timer never keeps the process alive; a
+ * failed sweep is retried at the next tick.
  */
 function sweepGraceSecrets(store: Store, config: ServerConfig): NodeJS.Timeout {
   const everyMs = Math.min(60, Math.max(1, config.refreshGrace)) * 1000;
   const timer = setInterval(() => {
-    store.dropGraceSecrets(config.clock.now() - config.refreshGrace * 1000).catch(() => {});
+    const now = config.clock.now();
+    store.dropGraceSecrets(now - config.refreshGrace * 1000).catch(() => {});
+    store.dropExpiredOneTimeTokens(now - KEEP_EXPIRED_LINKS_MS).catch(() => {});
   }, everyMs);
   timer.unref();
   return timer;
@@ -292,12 +267,7 @@ declare module 'fastify' {
       /** The Prometheus registry, for a metrics listener of its own (`metrics: <port>`). */
       readonly metrics: Registry;
       /** The mail queue's delivery in this instance (it also runs by itself, every second and on each new message). */
-      readonly mail: {
-        /** Delivers the messages due now (after the run in progress, if any). */
-        deliverDue(): Promise<DeliveryReport>;
-        /** Waits for work requests left behind (reset links are written after the answer), then delivers. */
-        flush(): Promise<DeliveryReport>;
-      };
+      readonly mail: Pick<AccountMail, 'deliverDue' | 'flush'>;
     };
   }
 }

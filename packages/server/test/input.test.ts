@@ -126,6 +126,26 @@ describe('bad input never reaches a 5xx', () => {
     assert.equal(spec.status, 200);
     assert.ok(spec.body.paths['/auth/refresh']);
     assert.ok(spec.body.paths['/todos/{id}']);
+    const account = {
+      '/auth/password/forgot': ['post'],
+      '/auth/password/reset': ['post'],
+      '/auth/email/verify': ['post'],
+      '/auth/email/resend': ['post'],
+      '/auth/email/change': ['post'],
+      '/auth/me': ['get', 'patch', 'delete'],
+    };
+    for (const [route, methods] of Object.entries(account)) {
+      for (const method of methods)
+        assert.ok(spec.body.paths[route]?.[method]?.summary, `${method} ${route}`);
+    }
+    for (const [route, operations] of Object.entries(
+      spec.body.paths as Record<string, Record<string, { summary?: string }>>,
+    )) {
+      for (const [method, operation] of Object.entries(operations)) {
+        if (route.startsWith('/docs')) continue;
+        assert.ok(operation.summary, `${method} ${route} has a summary`);
+      }
+    }
     const ui = await fetch(new URL('/docs', server.url), { redirect: 'follow' });
     assert.equal(ui.status, 200);
     assert.match(await ui.text(), /swagger/i);

@@ -49,4 +49,6 @@ export interface OneTimeTokenStore {
   consumeOneTimeToken(tokenHash: string, purpose: OneTimeTokenPurpose, now: number): Promise<Consumption>;
   /** Voids every unused token of `purpose` of a user (a reset voids the other reset links). Returns how many. */
   voidOneTimeTokens(userId: string, purpose: OneTimeTokenPurpose, now: number): Promise<number>;
+  /** Deletes the tokens that expired before `expiredBefore`, used or not. Returns how many. */
+  dropExpiredOneTimeTokens(expiredBefore: number): Promise<number>;
 }

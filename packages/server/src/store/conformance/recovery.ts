@@ -82,6 +82,19 @@ export function describeRecovery(f: StoreFixture): void {
       for (const each of mine) assert.equal((await f.store.findOneTimeToken(each.tokenHash))?.usedAt, T0 + 5);
       for (const each of keep) assert.equal((await f.store.findOneTimeToken(each.tokenHash))?.usedAt, null);
     });
+
+    it('drops the tokens that expired before an instant, used or not, and keeps the others', async () => {
+      const user = await f.newUser();
+      const old = token(user.id, 'password_reset', T0 - 2 * HOUR);
+      const used = token(user.id, 'email_verification', T0 - 2 * HOUR);
+      const live = token(user.id, 'password_reset', T0 + HOUR);
+      for (const each of [old, used, live]) await f.store.createOneTimeToken(each);
+      await f.store.consumeOneTimeToken(used.tokenHash, 'email_verification', T0 - 3 * HOUR);
+      assert.ok((await f.store.dropExpiredOneTimeTokens(T0 - HOUR)) >= 2);
+      assert.equal(await f.store.findOneTimeToken(old.tokenHash), undefined);
+      assert.equal(await f.store.findOneTimeToken(used.tokenHash), undefined);
+      assert.ok(await f.store.findOneTimeToken(live.tokenHash));
+    });
   });
 
   describe('mail queue', () => {

@@ -59,6 +59,9 @@ export function postgresRecovery(pool: pg.Pool): OneTimeTokenStore & MailQueueSt
         [userId, purpose, now],
       );
     },
+    async dropExpiredOneTimeTokens(expiredBefore) {
+      return count('DELETE FROM one_time_tokens WHERE expires_at < $1', [expiredBefore]);
+    },
 
     async enqueueMail(mail) {
       await pool.query(

@@ -31,6 +31,7 @@ function prepare(db: Database.Database) {
        WHERE token_hash = @tokenHash AND purpose = @purpose AND used_at IS NULL AND expires_at > @now
        RETURNING *`,
     ),
+    dropExpiredTokens: q<number>('DELETE FROM one_time_tokens WHERE expires_at < ?'),
     voidTokens: q<{ userId: string; purpose: string; now: number }>(
       'UPDATE one_time_tokens SET used_at = @now WHERE user_id = @userId AND purpose = @purpose AND used_at IS NULL',
     ),
@@ -98,6 +99,9 @@ export function sqliteRecovery(db: Database.Database): OneTimeTokenStore & MailQ
     },
     async voidOneTimeTokens(userId, purpose, now) {
       return sql().voidTokens.run({ userId, purpose, now }).changes;
+    },
+    async dropExpiredOneTimeTokens(expiredBefore) {
+      return sql().dropExpiredTokens.run(expiredBefore).changes;
     },
 
     async enqueueMail(mail) {
