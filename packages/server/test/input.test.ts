@@ -138,14 +138,6 @@ describe('bad input never reaches a 5xx', () => {
       for (const method of methods)
         assert.ok(spec.body.paths[route]?.[method]?.summary, `${method} ${route}`);
     }
-    for (const [route, operations] of Object.entries(
-      spec.body.paths as Record<string, Record<string, { summary?: string }>>,
-    )) {
-      for (const [method, operation] of Object.entries(operations)) {
-        if (route.startsWith('/docs')) continue;
-        assert.ok(operation.summary, `${method} ${route} has a summary`);
-      }
-    }
     const ui = await fetch(new URL('/docs', server.url), { redirect: 'follow' });
     assert.equal(ui.status, 200);
     assert.match(await ui.text(), /swagger/i);
