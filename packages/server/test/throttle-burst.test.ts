@@ -13,26 +13,28 @@ async function hashesRun(server: TestServer): Promise<number> {
 const statusesOf = (responses: readonly { status: number }[]) => responses.map((response) => response.status);
 const admitted = (statuses: readonly number[]) => statuses.filter((status) => status !== 429).length;
 
+/** Runs `test` against a fresh server with the default limits, trusting one proxy (so tests pick addresses). */
+async function withServer(test: (server: TestServer) => Promise<void>) {
+  const server = await startServer({ trustProxy: 1 });
+  try {
+    await test(server);
+  } finally {
+    await server.close();
+  }
+}
+
+const login = (server: TestServer, email: string, password: string, ip: string, deviceToken?: string) =>
+  server.request('POST', '/auth/login', {
+    body: deviceToken === undefined ? { email, password } : { email, password, deviceToken },
+    headers: from(ip),
+  });
+
 /**
  * Limits hold for requests sent all at once exactly as for the same requests one after the other:
  * each attempt is reserved before its password hash, atomically, and handed back only on success.
  * Every test here fires real parallel requests at a real server with the default limits.
  */
 describe('limits under bursts of parallel requests', () => {
-  async function withServer(test: (server: TestServer) => Promise<void>) {
-    const server = await startServer({ trustProxy: 1 });
-    try {
-      await test(server);
-    } finally {
-      await server.close();
-    }
-  }
-  const login = (server: TestServer, email: string, password: string, ip: string, deviceToken?: string) =>
-    server.request('POST', '/auth/login', {
-      body: deviceToken === undefined ? { email, password } : { email, password, deviceToken },
-      headers: from(ip),
-    });
-
   it('200 wrong passwords on one account from one address at once get exactly as many answers as 200 in a row', () =>
     withServer(async (server) => {
       const inRow = await registerUser(server);
@@ -133,19 +135,6 @@ describe('limits under bursts of parallel requests', () => {
 });
 
 describe('devices that signed in before keep their own budget (no lockout of the owner)', () => {
-  async function withServer(test: (server: TestServer) => Promise<void>) {
-    const server = await startServer({ trustProxy: 1 });
-    try {
-      await test(server);
-    } finally {
-      await server.close();
-    }
-  }
-  const login = (server: TestServer, email: string, password: string, ip: string, deviceToken?: string) =>
-    server.request('POST', '/auth/login', {
-      body: deviceToken === undefined ? { email, password } : { email, password, deviceToken },
-      headers: from(ip),
-    });
   /** Locks `email` for unknown clients with a burst of wrong passwords from many addresses. */
   const attack = (server: TestServer, email: string) =>
     Promise.all(Array.from({ length: 100 }, (_, n) => login(server, email, `guess ${n}`, `10.20.${n}.1`)));
@@ -213,15 +202,6 @@ describe('devices that signed in before keep their own budget (no lockout of the
 });
 
 describe('account mail and one-time links under bursts', () => {
-  async function withServer(test: (server: TestServer) => Promise<void>) {
-    const server = await startServer({ trustProxy: 1 });
-    try {
-      await test(server);
-    } finally {
-      await server.close();
-    }
-  }
-
   it('30 wrong passwords at once over email change, deletion and password change share one budget: five 403s', () =>
     withServer(async (server) => {
       const { accessToken, email } = await registerUser(server);

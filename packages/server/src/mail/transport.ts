@@ -38,6 +38,16 @@ function sender(config: Pick<ServerConfig, 'mailFrom' | 'productName'>) {
     : { name: config.productName, address: config.mailFrom };
 }
 
+/** The message as nodemailer takes it: the recipient is the bare address, no name in any header. */
+const envelope = (mail: OutgoingMail, from: ReturnType<typeof sender>) => ({
+  from,
+  to: mail.to,
+  subject: mail.subject,
+  text: mail.text,
+  html: mail.html,
+  messageId: mail.messageId,
+});
+
 /** The transport a deployment's settings select: SMTP with `smtpUrl`, else `.eml` files in the outbox. */
 export function openMailTransport(
   config: Pick<ServerConfig, 'smtpUrl' | 'mailFrom' | 'productName' | 'dataDir'>,
@@ -56,14 +66,7 @@ export function openMailTransport(
   return {
     name: 'smtp',
     async send(mail) {
-      await smtp.sendMail({
-        from,
-        to: mail.to,
-        subject: mail.subject,
-        text: mail.text,
-        html: mail.html,
-        messageId: mail.messageId,
-      });
+      await smtp.sendMail(envelope(mail, from));
     },
     close: () => smtp.close(),
   };
@@ -84,14 +87,7 @@ function outboxTransport(
   return {
     name: 'outbox',
     async send(mail) {
-      const info = await composer.sendMail({
-        from,
-        to: mail.to,
-        subject: mail.subject,
-        text: mail.text,
-        html: mail.html,
-        messageId: mail.messageId,
-      });
+      const info = await composer.sendMail(envelope(mail, from));
       await mkdir(dir, { recursive: true, mode: 0o700 });
       const id = mail.messageId.replace(/^<|@.*$/g, '');
       const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${id}.eml`);
