@@ -5,7 +5,7 @@ import { confirmEmailLink, resendVerification, resendVerificationTo } from '../a
 import { requestPasswordReset, resetPassword } from '../auth/passwordReset.js';
 import { deleteOwnAccount, updateProfile } from '../auth/profile.js';
 import { ProblemError } from '../errors.js';
-import { bearerToken, requestMeta, requireBearer } from '../http/bearer.js';
+import { requestMeta, requireBearer } from '../http/bearer.js';
 import { noStore } from '../http/noStore.js';
 import {
   emailField,
@@ -115,7 +115,8 @@ export const accountRoutes: FastifyPluginAsync<{ deps: AuthDeps }> = async (app,
     },
     async (request, reply) => {
       const email = request.body?.email;
-      if (bearerToken(request) !== undefined || request.headers.authorization !== undefined) {
+      // Any Authorization header means "signed in": a bad one is a 401, never a silent fallback.
+      if (request.headers.authorization !== undefined) {
         await signedIn(request, reply);
         await resendVerification(deps, request.auth.sub);
       } else if (email !== undefined) {
