@@ -8,8 +8,14 @@ export class BackgroundWork {
 
   constructor(private readonly onError: (error: unknown) => void) {}
 
+  /**
+   * Starts `task` on a later turn of the event loop, once the answer in progress has been written:
+   * the embedded store is synchronous, so a task started at once would do its writes (and their
+   * fsync) before the answer leaves, and the answer's time would tell that there was work to do.
+   */
   run(task: () => Promise<void>): void {
-    const done: Promise<void> = task()
+    const done: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(task)
       .catch(this.onError)
       .finally(() => this.#running.delete(done));
     this.#running.add(done);
