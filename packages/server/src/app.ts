@@ -17,8 +17,10 @@ import { clientErrorHandler, frameworkErrorHandler, registerProblemHandlers } fr
 import { sharedSchemas } from './http/schemas.js';
 import { registerSecurityHeaders } from './http/securityHeaders.js';
 import { serveApp } from './http/staticApp.js';
+import { type AccountMail, createAccountMail } from './mail/accountMail.js';
 import { createMetrics } from './metrics.js';
 import { openStore } from './openStore.js';
+import { accountRoutes } from './routes/account.js';
 import { authRoutes } from './routes/auth.js';
 import { introspectRoutes } from './routes/introspect.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -107,6 +109,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
   const store = options.store ?? (await openStore(config));
   // Released on close, or here if building the app fails half-way (an open Redis keeps a process alive).
   let releaseShared = async () => {};
+  let accountMail: AccountMail | undefined;
   try {
     await store.migrate();
     // Other instances (and `baton keys rotate`) add keys: re-read them periodically and on an unknown kid.
@@ -117,9 +120,16 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
     releaseShared = async () => {
       stopReloadingKeys();
       clearInterval(graceSweep);
+      // Work a request left behind may still write (a reset link): it finishes before the store closes.
+      await accountMail?.close();
       await rateLimiter.close();
     };
     const metrics = createMetrics(store, clock);
+    const throttle = config.rateLimits
+      ? createThrottle(rateLimiter.limiter, config.rateLimits, await sharedSecret(store, 'throttle-keys'))
+      : NO_THROTTLE;
+    const mail = createAccountMail({ store, clock, config, throttle });
+    accountMail = mail;
     const accessTokens = new AccessTokenService({
       keys,
       issuer: config.issuer,
@@ -134,12 +144,12 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
       clock,
       accessTokens,
       authenticate: createAuthenticator(accessTokens, sessions),
-      throttle: config.rateLimits
-        ? createThrottle(rateLimiter.limiter, config.rateLimits, await sharedSecret(store, 'throttle-keys'))
-        : NO_THROTTLE,
+      throttle,
       observe: metrics.observe,
       sessions,
       devices: createDeviceTokens(await sharedSecret(store, 'device-tokens')),
+      mailer: mail.mailer,
+      background: mail.background,
     };
 
     const app = Fastify({
@@ -155,8 +165,12 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
       frameworkErrors: frameworkErrorHandler,
       clientErrorHandler,
     });
-    app.addHook('onClose', () => releaseShared());
-    if (!options.store) app.addHook('onClose', () => store.close());
+    mail.start(app.log);
+    // One hook, so the order is certain: everything that writes stops before the store closes.
+    app.addHook('onClose', async () => {
+      await releaseShared();
+      if (!options.store) await store.close();
+    });
     if (config.metrics !== false) metrics.instrument(app);
     // Declared before any hook sets it, so every request object has one shape. It stays null on
     // routes without requireBearer, which never read it (its type serves the routes that do).
@@ -167,6 +181,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
       keys,
       accessTokens: deps.accessTokens,
       metrics: metrics.registry,
+      mail: { deliverDue: mail.deliverDue, flush: mail.flush },
     });
     for (const schema of sharedSchemas) app.addSchema(schema);
     const appFallback = config.appDir ? await serveApp(app, config.appDir, API_PREFIXES) : undefined;
@@ -205,6 +220,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
     });
     if (config.docs) await app.register(swaggerUi, { routePrefix: '/docs' });
     await app.register(authRoutes, { deps });
+    await app.register(accountRoutes, { deps });
     await app.register(sessionRoutes, { deps });
     await app.register(todoRoutes, { deps });
     await app.register(wellKnownRoutes, { keys });
@@ -240,15 +256,21 @@ async function sharedSecret(store: Store, name: string): Promise<Buffer> {
   return Buffer.from(await store.getOrCreateSecret(name, randomBytes(32).toString('base64url')), 'base64url');
 }
 
+/** Expired one-time tokens are kept this long, so a late click still hears "expired", not "invalid". */
+const KEEP_EXPIRED_LINKS_MS = 7 * 86_400_000;
+
 /**
  * Drops the sealed successors of refresh tokens whose grace window has ended, every window (at
- * most a minute apart): after it, a copy of the database holds nothing a spent token opens. The
- * timer never keeps the process alive; a failed sweep is retried at the next tick.
+ * most a minute apart): after it, a copy of the database holds nothing a spent token opens. Also
+ * drops one-time tokens a week past their expiry. The timer never keeps the process alive; a
+ * failed sweep is retried at the next tick.
  */
 function sweepGraceSecrets(store: Store, config: ServerConfig): NodeJS.Timeout {
   const everyMs = Math.min(60, Math.max(1, config.refreshGrace)) * 1000;
   const timer = setInterval(() => {
-    store.dropGraceSecrets(config.clock.now() - config.refreshGrace * 1000).catch(() => {});
+    const now = config.clock.now();
+    store.dropGraceSecrets(now - config.refreshGrace * 1000).catch(() => {});
+    store.dropExpiredOneTimeTokens(now - KEEP_EXPIRED_LINKS_MS).catch(() => {});
   }, everyMs);
   timer.unref();
   return timer;
@@ -264,6 +286,8 @@ declare module 'fastify' {
       readonly accessTokens: AccessTokenService;
       /** The Prometheus registry, for a metrics listener of its own (`metrics: <port>`). */
       readonly metrics: Registry;
+      /** The mail queue's delivery in this instance (it also runs by itself, every second and on each new message). */
+      readonly mail: Pick<AccountMail, 'deliverDue' | 'flush'>;
     };
   }
 }

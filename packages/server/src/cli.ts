@@ -7,7 +7,8 @@ const HELP = `Usage: baton <command> [options]
 Commands:
   serve                        Start the API server (configured by BATON_* environment variables)
   migrate                      Apply pending database migrations
-  users create|disable|enable|list   Manage accounts
+  users create|set-password|verify-email|disable|enable|delete|list   Manage accounts
+  mail list|retry              Read the mail queue, or retry unsent messages
   sessions revoke --user EMAIL Sign a user out everywhere
   keys rotate|list             Rotate or list the signing keys
   clients create|list|delete   Resource servers allowed to introspect tokens
@@ -24,6 +25,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   keys: async () => (await import('./cli/keys.js')).keys,
   clients: async () => (await import('./cli/clients.js')).clients,
   audit: async () => (await import('./cli/audit.js')).audit,
+  mail: async () => (await import('./cli/mail.js')).mail,
 };
 
 async function main(argv: string[]): Promise<void> {

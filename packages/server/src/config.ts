@@ -76,6 +76,31 @@ export interface ServerOptions {
    */
   readonly oauthPasswordGrant?: boolean;
   /**
+   * Where the app is, for links in account mail: `{publicUrl}/reset-password?token=...` and
+   * `{publicUrl}/verify-email?token=...`. Default `http://{host}:{port}`. Links are built from
+   * this setting only, never from a request's `Host` header, which a client writes.
+   */
+  readonly publicUrl?: string;
+  /** The name account mail signs with (subjects, greetings, the sender's display name). Default `Baton`. */
+  readonly productName?: string;
+  /**
+   * `smtp://user:pass@host:587` (STARTTLS) or `smtps://...:465` (TLS): the server that delivers
+   * account mail. Default none: each message becomes an `.eml` file in `<dataDir>/outbox/`
+   * (mode 0600) and its link is logged, so every flow works with no setup.
+   */
+  readonly smtpUrl?: string;
+  /** Sender of account mail: an address, or `Name <address>`. Default `no-reply@localhost`. */
+  readonly mailFrom?: string;
+  /** Lifetime of a password reset link in seconds. Default 30 minutes. */
+  readonly resetTtl?: number;
+  /** Lifetime of an email verification or email change link in seconds. Default 24 hours. */
+  readonly emailTokenTtl?: number;
+  /**
+   * Sign-in needs a verified email: a correct password of an unverified account answers 403
+   * `email_not_verified`, and registration answers 202 without tokens. Default false.
+   */
+  readonly requireVerifiedEmail?: boolean;
+  /**
    * `pretty` log lines for a person, `json` lines for a log shipper, or `auto` (default): pretty
    * when standard output is a terminal, JSON otherwise.
    */

@@ -38,10 +38,20 @@ export interface RateLimits {
   readonly refreshFailuresIp: LimitRule;
   /** Successful refreshes per user (a runaway client loop). */
   readonly refreshUser: LimitRule;
-  /** Wrong current passwords on password change per account. */
+  /** Wrong current passwords per account, shared by password change, email change and account deletion. */
   readonly passwordChangeAccount: LimitRule;
   /** Failed resource-client authentications (introspection) from one IP (secret guessing). */
   readonly clientAuthFailuresIp: LimitRule;
+  /** Anonymous mail requests (forgot password, resend verification) per address and kind, known or not. */
+  readonly mailRequestAddress: LimitRule;
+  /** Anonymous mail requests from one IP (walking through addresses). */
+  readonly mailRequestIp: LimitRule;
+  /** Mail a signed-in user asks for (verification resends, email changes) per account and kind. */
+  readonly accountMail: LimitRule;
+  /** Account mail to one address over every kind and every account: nobody's inbox can be flooded. */
+  readonly mailRecipient: LimitRule;
+  /** Refused one-time tokens (reset, verification) from one IP (scanning). */
+  readonly oneTimeTokenFailuresIp: LimitRule;
   /** Password hashes of one IP running at once, and waiting. */
   readonly hashingPerIp: ShareRule;
   /** Password hashes for one account running at once, and waiting. */
@@ -64,6 +74,11 @@ export const DEFAULT_LIMITS: RateLimits = {
   refreshUser: { max: 120, windowSeconds: MINUTE },
   passwordChangeAccount: { max: 5, windowSeconds: 15 * MINUTE },
   clientAuthFailuresIp: { max: 20, windowSeconds: 15 * MINUTE },
+  mailRequestAddress: { max: 3, windowSeconds: 60 * MINUTE },
+  mailRequestIp: { max: 20, windowSeconds: 60 * MINUTE },
+  accountMail: { max: 3, windowSeconds: 60 * MINUTE },
+  mailRecipient: { max: 10, windowSeconds: 60 * MINUTE },
+  oneTimeTokenFailuresIp: { max: 30, windowSeconds: 15 * MINUTE },
   hashingPerIp: { inFlight: 4, queue: 32 },
   hashingPerAccount: { inFlight: 2, queue: 8 },
 };

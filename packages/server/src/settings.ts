@@ -129,8 +129,7 @@ export const SETTINGS = {
   issuer: setting({
     env: 'BATON_ISSUER',
     parse: text,
-    fallback: ({ host = '127.0.0.1', port = 3000 }) =>
-      `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    fallback: ownOrigin,
     check: nonEmpty,
     expected: 'an issuer',
     readme: { default: '`http://{host}:{port}`', meaning: '`iss` of access tokens' },
@@ -276,6 +275,84 @@ export const SETTINGS = {
       meaning: '`on` accepts `grant_type=password` at `/oauth/token` (deprecated by RFC 9700)',
     },
   }),
+  publicUrl: setting({
+    env: 'BATON_PUBLIC_URL',
+    parse: (raw) => (isPublicUrl(raw) ? raw : undefined),
+    fallback: ownOrigin,
+    normalise: (value) => value.replace(/\/+$/, ''),
+    check: (value) => (isPublicUrl(value) ? undefined : 'expected an http(s) URL without query or fragment'),
+    expected: 'an http(s) URL like https://app.example.com',
+    readme: {
+      default: '`http://{host}:{port}`',
+      meaning:
+        'where the app is: account mail links to `{url}/reset-password` and `{url}/verify-email` (never taken from a request)',
+    },
+  }),
+  productName: setting({
+    env: 'BATON_PRODUCT_NAME',
+    parse: text,
+    fallback: () => 'Baton',
+    check: (value) =>
+      value.trim() !== '' && value.length <= 60 && !CONTROL.test(value)
+        ? undefined
+        : 'expected 1 to 60 characters without control characters',
+    expected: 'a name of 1 to 60 characters',
+    readme: {
+      default: '`Baton`',
+      meaning: 'the name account mail signs with (subjects, greetings, sender name)',
+    },
+  }),
+  smtpUrl: setting<string, string | undefined>({
+    env: 'BATON_SMTP_URL',
+    parse: (raw) => (isSmtpUrl(raw) ? raw : undefined),
+    fallback: none,
+    check: (value) =>
+      value === undefined || isSmtpUrl(value) ? undefined : 'expected an smtp:// or smtps:// URL',
+    expected: 'an smtp:// (STARTTLS) or smtps:// (TLS) URL, e.g. smtp://user:pass@mail.example.com:587',
+    readme: {
+      default: '(none)',
+      meaning:
+        'sends account mail through this server (`smtp://user:pass@host:587`, or `smtps://` for TLS); without it each message is an `.eml` file in `<data dir>/outbox/`',
+    },
+  }),
+  mailFrom: setting({
+    env: 'BATON_MAIL_FROM',
+    parse: (raw) => (isMailbox(raw) ? raw : undefined),
+    fallback: () => 'no-reply@localhost',
+    check: (value) => (isMailbox(value) ? undefined : 'expected an address like no-reply@example.com'),
+    expected: 'an address (no-reply@example.com) or a name and address (Example <no-reply@example.com>)',
+    readme: {
+      default: '`no-reply@localhost`',
+      meaning: 'sender of account mail; a bare address is sent with the product name as its display name',
+    },
+  }),
+  resetTtl: setting({
+    env: 'BATON_RESET_TTL',
+    parse: positiveDuration,
+    fallback: () => 30 * 60,
+    check: between(60, DAY),
+    expected: DURATION,
+    readme: { default: '`30m`', meaning: 'lifetime of a password reset link' },
+  }),
+  emailTokenTtl: setting({
+    env: 'BATON_EMAIL_TOKEN_TTL',
+    parse: positiveDuration,
+    fallback: () => DAY,
+    check: between(60, 30 * DAY),
+    expected: DURATION,
+    readme: { default: '`24h`', meaning: 'lifetime of an email verification or email change link' },
+  }),
+  requireVerifiedEmail: setting({
+    env: 'BATON_REQUIRE_VERIFIED_EMAIL',
+    parse: parseSwitch,
+    fallback: () => false,
+    expected: "'on' or 'off'",
+    readme: {
+      default: '`off`',
+      meaning:
+        '`on`: sign-in needs a verified email (403 `email_not_verified` after a correct password) and registration answers 202 without tokens',
+    },
+  }),
   logFormat: setting<'auto' | 'pretty' | 'json'>({
     env: 'BATON_LOG_FORMAT',
     parse: (raw) => (raw === 'auto' || raw === 'pretty' || raw === 'json' ? raw : undefined),
@@ -304,6 +381,47 @@ export type Resolved = {
     ? Value
     : never;
 };
+
+/** The server's own origin, from where it listens: the default issuer and public URL. */
+function ownOrigin({ host = '127.0.0.1', port = 3000 }: Earlier): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/** Control characters (CR and LF above all) would let a value start a new mail header. */
+const CONTROL = /\p{Cc}/u;
+
+/** An http(s) URL without credentials, query or fragment: links append their path and `?token=`. */
+function isPublicUrl(candidate: string): boolean {
+  try {
+    const url = new URL(candidate);
+    return (
+      (url.protocol === 'http:' || url.protocol === 'https:') &&
+      url.username === '' &&
+      url.password === '' &&
+      url.search === '' &&
+      url.hash === '' &&
+      !candidate.includes('?') &&
+      !candidate.includes('#')
+    );
+  } catch {
+    return false;
+  }
+}
+
+function isSmtpUrl(candidate: string): boolean {
+  try {
+    const url = new URL(candidate);
+    return (url.protocol === 'smtp:' || url.protocol === 'smtps:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** `a@b.example` or `Name <a@b.example>`, on one line. */
+function isMailbox(candidate: string): boolean {
+  if (CONTROL.test(candidate)) return false;
+  return /^[^\s<>@]+@[^\s<>@]+$/.test(candidate) || /^[^<>]*<[^\s<>@]+@[^\s<>@]+>$/.test(candidate);
+}
 
 const LOG_LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
 

@@ -20,7 +20,13 @@ describe('registration and login', () => {
     assert.ok(response.body.refreshExpiresIn > 29 * 86_400);
     assert.match(response.body.refreshToken, /^brt_[A-Za-z0-9_-]{43}$/);
     assert.equal(response.body.accessToken.split('.').length, 3);
-    assert.deepEqual(Object.keys(response.body.user).sort(), ['createdAt', 'email', 'id', 'name']);
+    assert.deepEqual(Object.keys(response.body.user).sort(), [
+      'createdAt',
+      'email',
+      'emailVerified',
+      'id',
+      'name',
+    ]);
     assert.equal(response.body.user.email, email);
     assert.equal(response.body.user.name, 'Ann');
     assert.equal(response.headers.get('cache-control'), 'no-store');

@@ -11,13 +11,16 @@ const DOCUMENTS = ['SECURITY.md'];
 
 /**
  * Every test a document names, as `` `file.test.ts` "title", "title" ``: a bare file name is
- * under `packages/server/test/`, a path is from the repository's root. Titles are quoted with
- * double quotes (a `\"` inside one is a quote).
+ * under `packages/server/test/`, a path is from the repository's root (also a shared suite's
+ * file: `.../test/support/*.ts`, `.../conformance/*.ts`). Titles are quoted with double quotes
+ * (a `\"` inside one is a quote).
  */
 function citations(text: string): Array<{ readonly file: string; readonly title: string }> {
   const found: Array<{ file: string; title: string }> = [];
   let file: string | undefined;
-  for (const match of text.matchAll(/`([\w./-]+\.test\.m?ts)`|"((?:[^"\\\n]|\\.)+)"|\n/g)) {
+  for (const match of text.matchAll(
+    /`([\w./-]+\.test\.m?ts|[\w./-]+\/(?:test\/support|conformance)\/[\w.-]+\.m?ts)`|"((?:[^"\\\n]|\\.)+)"|\n/g,
+  )) {
     if (match[0] === '\n') file = undefined;
     else if (match[1] !== undefined)
       file = match[1].includes('/') ? match[1] : `packages/server/test/${match[1]}`;

@@ -10,12 +10,20 @@ describe('baton --help', () => {
   it('lists every command, and each command explains itself', async () => {
     const top = await baton(['--help'], {});
     assert.equal(top.code, 0);
-    for (const command of ['serve', 'migrate', 'users', 'sessions', 'keys'])
+    for (const command of ['serve', 'migrate', 'users', 'sessions', 'keys', 'mail'])
       assert.match(top.stdout, new RegExp(command));
     const helps = await Promise.all(
-      [['serve'], ['migrate'], ['users'], ['users', 'create'], ['sessions'], ['keys']].map((args) =>
-        baton([...args, '--help'], {}),
-      ),
+      [
+        ['serve'],
+        ['migrate'],
+        ['users'],
+        ['users', 'create'],
+        ['users', 'delete'],
+        ['sessions'],
+        ['keys'],
+        ['mail'],
+        ['mail', 'retry'],
+      ].map((args) => baton([...args, '--help'], {})),
     );
     for (const help of helps) {
       assert.equal(help.code, 0, help.stderr);

@@ -102,6 +102,45 @@ describe('configuration', () => {
   });
 });
 
+describe('account mail settings', () => {
+  it('take a public URL without query, an SMTP URL, a sender and link lifetimes, and refuse what could break a header', () => {
+    const options = optionsFromEnv({
+      BATON_PUBLIC_URL: 'https://app.example.com/',
+      BATON_SMTP_URL: 'smtps://user:pass@mail.example.com:465',
+      BATON_MAIL_FROM: 'Example <no-reply@example.com>',
+      BATON_PRODUCT_NAME: 'Example',
+      BATON_RESET_TTL: '15m',
+      BATON_EMAIL_TOKEN_TTL: '2d',
+      BATON_REQUIRE_VERIFIED_EMAIL: 'on',
+    });
+    const config = resolveConfig(options);
+    assert.equal(config.publicUrl, 'https://app.example.com', 'links append their path to it');
+    assert.equal(config.resetTtl, 900);
+    assert.equal(config.emailTokenTtl, 2 * 86_400);
+    assert.equal(config.requireVerifiedEmail, true);
+    assert.equal(resolveConfig({ host: '0.0.0.0', port: 8080 }).publicUrl, 'http://0.0.0.0:8080');
+    for (const [name, value] of [
+      ['BATON_PUBLIC_URL', 'https://app.example.com/?next=evil'],
+      ['BATON_PUBLIC_URL', 'https://app.example.com/#x'],
+      ['BATON_PUBLIC_URL', 'javascript:alert(1)'],
+      ['BATON_SMTP_URL', 'http://mail.example.com'],
+      ['BATON_MAIL_FROM', 'not an address'],
+      ['BATON_RESET_TTL', '10'],
+    ] as const) {
+      assert.throws(
+        () => optionsFromEnv({ [name]: value }),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigError);
+          assert.equal(error.setting, name);
+          return true;
+        },
+      );
+    }
+    assert.throws(() => resolveConfig({ productName: 'Evil\r\nBcc: x@example.com' }), ConfigError);
+    assert.throws(() => resolveConfig({ mailFrom: 'a@b.example\r\nBcc: x@example.com' }), ConfigError);
+  });
+});
+
 describe('baton serve', () => {
   it('serves the API on the configured port and stops on SIGTERM', async () => {
     const { spawn } = await import('node:child_process');

@@ -47,7 +47,16 @@ describe('bad input never reaches a 5xx', () => {
   });
 
   it('wrong types and missing fields answer 400 invalid_request on every body route', async () => {
-    const routes = ['/auth/register', '/auth/login', '/auth/refresh'];
+    const routes = [
+      '/auth/register',
+      '/auth/login',
+      '/auth/refresh',
+      '/auth/password/forgot',
+      '/auth/password/reset',
+      '/auth/email/verify',
+      '/auth/email/resend',
+      '/auth/email/change',
+    ];
     for (const route of routes) {
       for (const body of [
         [],
@@ -59,6 +68,11 @@ describe('bad input never reaches a 5xx', () => {
       ]) {
         const response = await server.request('POST', route, { body });
         assertProblem(response, 400, 'invalid_request');
+      }
+    }
+    for (const method of ['PATCH', 'DELETE']) {
+      for (const body of [[], 'text', 42, { name: 1, password: 2 }, { token: null }]) {
+        assertProblem(await server.request(method, '/auth/me', { body }), 400, 'invalid_request');
       }
     }
   });
@@ -111,6 +125,18 @@ describe('bad input never reaches a 5xx', () => {
     assert.equal(spec.status, 200);
     assert.ok(spec.body.paths['/auth/refresh']);
     assert.ok(spec.body.paths['/todos/{id}']);
+    const account = {
+      '/auth/password/forgot': ['post'],
+      '/auth/password/reset': ['post'],
+      '/auth/email/verify': ['post'],
+      '/auth/email/resend': ['post'],
+      '/auth/email/change': ['post'],
+      '/auth/me': ['get', 'patch', 'delete'],
+    };
+    for (const [route, methods] of Object.entries(account)) {
+      for (const method of methods)
+        assert.ok(spec.body.paths[route]?.[method]?.summary, `${method} ${route}`);
+    }
     const ui = await fetch(new URL('/docs', server.url), { redirect: 'follow' });
     assert.equal(ui.status, 200);
     assert.match(await ui.text(), /swagger/i);

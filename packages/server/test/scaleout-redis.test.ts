@@ -222,6 +222,68 @@ describe('two instances on one PostgreSQL database sharing Redis', { skip: skipB
     }
   });
 
+  it('200 forgot-password requests at once over both instances for one address: three answered 202', async () => {
+    const email = uniqueEmail('redis-forgot');
+    await register(email);
+    const answers = await Promise.all(
+      Array.from({ length: 200 }, (_, n) =>
+        post(n, '/auth/password/forgot', { email }, { 'x-forwarded-for': `${net}.${n % 250}` }),
+      ),
+    );
+    assert.equal(answers.filter((answer) => answer.status === 202).length, 3);
+    assert.equal(answers.filter((answer) => answer.status === 429).length, 197);
+  });
+
+  it('30 verification resends at once over both instances: three answered 202, the rest 429', async () => {
+    const { accessToken } = await register(uniqueEmail('redis-resend'));
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, n) =>
+        post(n, '/auth/email/resend', null, { authorization: `Bearer ${accessToken}` }),
+      ),
+    );
+    assert.equal(answers.filter((answer) => answer.status === 202).length, 3);
+    assert.equal(answers.filter((answer) => answer.status === 429).length, 27);
+  });
+
+  it('30 wrong passwords at once on email change and deletion over both instances: five 403s, the rest 429', async () => {
+    const { accessToken } = await register(uniqueEmail('redis-email-change'));
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, n) =>
+        n % 2
+          ? post(
+              n,
+              '/auth/email/change',
+              { newEmail: uniqueEmail('redis-takeover'), password: `guess ${n}` },
+              {
+                authorization: `Bearer ${accessToken}`,
+              },
+            )
+          : fetch(`${urls[n % 2]}/auth/me`, {
+              method: 'DELETE',
+              headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
+              body: JSON.stringify({ password: `guess ${n}` }),
+            }).then((response) => ({ status: response.status })),
+      ),
+    );
+    assert.equal(answers.filter((answer) => answer.status === 403).length, 5);
+    assert.equal(answers.filter((answer) => answer.status === 429).length, 25);
+  });
+
+  it('200 made-up email links at once over both instances from one address: 30 answered 400, the rest 429', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 200 }, (_, n) =>
+        post(
+          n,
+          '/auth/email/verify',
+          { token: `bev_${String(n).padStart(43, 'B')}` },
+          { 'x-forwarded-for': `${net}.66` },
+        ),
+      ),
+    );
+    assert.equal(answers.filter((answer) => answer.status === 400).length, 30);
+    assert.equal(answers.filter((answer) => answer.status === 429).length, 170);
+  });
+
   it('Redis key names hold no email, address or user id, only digests', async () => {
     const email = uniqueEmail('redis-keys');
     const { user } = await register(email);

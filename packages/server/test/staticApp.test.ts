@@ -57,6 +57,18 @@ describe('serving the app on the API origin', () => {
     assert.match(await navigation.text(), /Baton app/);
   });
 
+  it('the pages that mail links open send no Referer, so the token in their URL leaks to no other site', async () => {
+    for (const page of [
+      `/reset-password?token=brp_${'A'.repeat(43)}`,
+      `/verify-email?token=bev_${'A'.repeat(43)}`,
+    ]) {
+      const response = await fetch(new URL(page, server.url), { headers: { accept: 'text/html' } });
+      assert.equal(response.status, 200);
+      assert.match(await response.text(), /Baton app/);
+      assert.equal(response.headers.get('referrer-policy'), 'no-referrer', page);
+    }
+  });
+
   it('keeps problem+json 404s for API paths and non-GET requests', async () => {
     const api = await server.request('GET', '/auth/nope');
     assert.equal(api.status, 404);

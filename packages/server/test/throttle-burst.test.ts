@@ -13,26 +13,28 @@ async function hashesRun(server: TestServer): Promise<number> {
 const statusesOf = (responses: readonly { status: number }[]) => responses.map((response) => response.status);
 const admitted = (statuses: readonly number[]) => statuses.filter((status) => status !== 429).length;
 
+/** Runs `test` against a fresh server with the default limits, trusting one proxy (so tests pick addresses). */
+async function withServer(test: (server: TestServer) => Promise<void>) {
+  const server = await startServer({ trustProxy: 1 });
+  try {
+    await test(server);
+  } finally {
+    await server.close();
+  }
+}
+
+const login = (server: TestServer, email: string, password: string, ip: string, deviceToken?: string) =>
+  server.request('POST', '/auth/login', {
+    body: deviceToken === undefined ? { email, password } : { email, password, deviceToken },
+    headers: from(ip),
+  });
+
 /**
  * Limits hold for requests sent all at once exactly as for the same requests one after the other:
  * each attempt is reserved before its password hash, atomically, and handed back only on success.
  * Every test here fires real parallel requests at a real server with the default limits.
  */
 describe('limits under bursts of parallel requests', () => {
-  async function withServer(test: (server: TestServer) => Promise<void>) {
-    const server = await startServer({ trustProxy: 1 });
-    try {
-      await test(server);
-    } finally {
-      await server.close();
-    }
-  }
-  const login = (server: TestServer, email: string, password: string, ip: string, deviceToken?: string) =>
-    server.request('POST', '/auth/login', {
-      body: deviceToken === undefined ? { email, password } : { email, password, deviceToken },
-      headers: from(ip),
-    });
-
   it('200 wrong passwords on one account from one address at once get exactly as many answers as 200 in a row', () =>
     withServer(async (server) => {
       const inRow = await registerUser(server);
@@ -133,19 +135,6 @@ describe('limits under bursts of parallel requests', () => {
 });
 
 describe('devices that signed in before keep their own budget (no lockout of the owner)', () => {
-  async function withServer(test: (server: TestServer) => Promise<void>) {
-    const server = await startServer({ trustProxy: 1 });
-    try {
-      await test(server);
-    } finally {
-      await server.close();
-    }
-  }
-  const login = (server: TestServer, email: string, password: string, ip: string, deviceToken?: string) =>
-    server.request('POST', '/auth/login', {
-      body: deviceToken === undefined ? { email, password } : { email, password, deviceToken },
-      headers: from(ip),
-    });
   /** Locks `email` for unknown clients with a burst of wrong passwords from many addresses. */
   const attack = (server: TestServer, email: string) =>
     Promise.all(Array.from({ length: 100 }, (_, n) => login(server, email, `guess ${n}`, `10.20.${n}.1`)));
@@ -209,5 +198,64 @@ describe('devices that signed in before keep their own budget (no lockout of the
       assert.equal(admitted(guesses), 10);
       assert.equal((await login(server, registered.email, GOOD_PASSWORD, '10.24.0.1', stolen)).status, 429);
       assert.equal((await login(server, registered.email, GOOD_PASSWORD, '10.24.0.9', other)).status, 200);
+    }));
+});
+
+describe('account mail and one-time links under bursts', () => {
+  it('30 wrong passwords at once over email change, deletion and password change share one budget: five 403s', () =>
+    withServer(async (server) => {
+      const { accessToken, email } = await registerUser(server);
+      const guesses = Array.from({ length: 30 }, (_, n) => {
+        const password = `guess ${n}`;
+        if (n % 3 === 0)
+          return server.request('POST', '/auth/email/change', {
+            token: accessToken,
+            body: { newEmail: uniqueEmail('takeover'), password },
+          });
+        if (n % 3 === 1)
+          return server.request('DELETE', '/auth/me', { token: accessToken, body: { password } });
+        return server.request('POST', '/auth/password', {
+          token: accessToken,
+          body: { currentPassword: password, newPassword: 'the attacker now owns it' },
+        });
+      });
+      const statuses = statusesOf(await Promise.all(guesses));
+      assert.equal(statuses.filter((status) => status === 403).length, 5);
+      assert.equal(statuses.filter((status) => status === 429).length, 25);
+      const me = await server.request('GET', '/auth/me', { token: accessToken });
+      assert.equal(me.body.email, email, 'the account is still its owner’s');
+    }));
+
+  it('30 email changes at once with the right password: three mails to new addresses, the rest 429', () =>
+    withServer(async (server) => {
+      const { accessToken } = await registerUser(server);
+      const statuses = statusesOf(
+        await Promise.all(
+          Array.from({ length: 30 }, () =>
+            server.request('POST', '/auth/email/change', {
+              token: accessToken,
+              body: { newEmail: uniqueEmail('flood'), password: GOOD_PASSWORD },
+            }),
+          ),
+        ),
+      );
+      assert.equal(statuses.filter((status) => status === 202).length, 3);
+      assert.equal(statuses.filter((status) => status === 429).length, 27);
+    }));
+
+  it('200 made-up email links at once from one address: 30 looked up (the limit), the rest 429', () =>
+    withServer(async (server) => {
+      const statuses = statusesOf(
+        await Promise.all(
+          Array.from({ length: 200 }, (_, n) =>
+            server.request('POST', '/auth/email/verify', {
+              body: { token: `bev_${String(n).padStart(43, 'A')}` },
+              headers: from('10.25.0.1'),
+            }),
+          ),
+        ),
+      );
+      assert.equal(statuses.filter((status) => status === 400).length, 30);
+      assert.equal(statuses.filter((status) => status === 429).length, 170);
     }));
 });

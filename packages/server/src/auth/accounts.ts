@@ -1,8 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { ProblemError } from '../errors.js';
 import { EmailTakenError, type UserRecord } from '../store/store.js';
-import { type AuthDeps, audit, type CoreDeps, type RequestMeta } from './context.js';
+import {
+  type AuthDeps,
+  audit,
+  type CoreDeps,
+  type PublicUser,
+  publicUser,
+  type RequestMeta,
+} from './context.js';
 import { normaliseEmail } from './emails.js';
+import { sendVerification } from './emailVerification.js';
+import { normaliseName } from './names.js';
 import {
   assertAcceptablePassword,
   hashPassword,
@@ -29,12 +38,21 @@ export interface Credentials {
 /** A sign-in's answer: the tokens, and the device token the client keeps for its next sign-in. */
 export type SignInResponse = TokenResponse & { readonly deviceToken: string };
 
-/** Creates an account and signs it in. */
+/** A registration that cannot sign in before its email is verified (`requireVerifiedEmail`). */
+export interface PendingRegistration {
+  readonly user: PublicUser;
+  readonly emailVerificationRequired: true;
+}
+
+/**
+ * Creates an account, mails it a verification link, and signs it in; or, when sign-in needs a
+ * verified email, answers without tokens.
+ */
 export async function register(
   deps: AuthDeps,
   input: Registration,
   meta: RequestMeta,
-): Promise<SignInResponse> {
+): Promise<SignInResponse | PendingRegistration> {
   // Checked before the limit is touched: a typo in the form costs no registration.
   const { email } = normaliseEmail(input.email);
   assertAcceptablePassword(input.password, { email });
@@ -46,6 +64,8 @@ export async function register(
   } finally {
     await attempt.end(true);
   }
+  await sendVerification(deps, user);
+  if (deps.config.requireVerifiedEmail) return { user: publicUser(user), emailVerificationRequired: true };
   return { ...(await startSession(deps, user, meta)), deviceToken: deps.devices.issue(user.id) };
 }
 
@@ -60,6 +80,7 @@ export async function createAccount(
 ): Promise<UserRecord> {
   const { email, key } = normaliseEmail(input.email);
   assertAcceptablePassword(input.password, { email });
+  normaliseName(input.name);
   const passwordHash = await timedHash(deps, input.password);
   let user: UserRecord;
   try {
@@ -67,7 +88,7 @@ export async function createAccount(
       id: randomUUID(),
       email,
       emailKey: key,
-      name: input.name?.trim() || null,
+      name: normaliseName(input.name),
       passwordHash,
       createdAt: deps.clock.now(),
     });
@@ -136,6 +157,14 @@ export async function login(deps: AuthDeps, input: Credentials, meta: RequestMet
     },
     (error) => error instanceof ProblemError,
   );
+  // Only after the right password: the answer must not tell strangers which accounts are unverified.
+  if (deps.config.requireVerifiedEmail && !signedIn.emailVerified) {
+    await audit(deps, 'login_failed', meta, { userId: signedIn.id }, { reason: 'email_not_verified' });
+    throw new ProblemError(
+      'email_not_verified',
+      'Confirm your email address first: open the link we mailed you, or ask for a new one.',
+    );
+  }
   const tokens = await startSession(deps, signedIn, meta);
   await audit(deps, 'login_succeeded', meta, { userId: signedIn.id });
   deps.observe?.({ kind: 'login', ok: true });
@@ -151,18 +180,8 @@ export async function changePassword(
   input: { readonly currentPassword: string; readonly newPassword: string },
   meta: RequestMeta,
 ): Promise<void> {
-  const user = await deps.store.findUserById(subject.userId);
-  if (!user || user.disabled) throw new ProblemError('invalid_token', 'the account no longer exists');
-  const attempt = await deps.throttle.passwordCheck(user.id, meta.ip);
-  await settleBy(
-    attempt,
-    async () => {
-      if (await verifyPassword(user.passwordHash, input.currentPassword)) return;
-      // 403, not 401: a 401 would make client SDKs refresh the access token and send the same wrong password again.
-      throw new ProblemError('invalid_current_password', 'The current password is incorrect.');
-    },
-    (error) => error instanceof ProblemError,
-  );
+  const user = await liveAccount(deps, subject.userId);
+  await checkCurrentPassword(deps, user, input.currentPassword, meta);
   assertAcceptablePassword(input.newPassword, { email: user.email });
   const now = deps.clock.now();
   await deps.store.updatePasswordHash(user.id, await timedHash(deps, input.newPassword), now);
@@ -171,7 +190,38 @@ export async function changePassword(
   await audit(deps, 'password_changed', meta, { userId: user.id, sessionId: subject.sessionId }, { revoked });
 }
 
-async function timedHash(deps: CoreDeps, password: string): Promise<string> {
+/** The signed-in user's account, or 401 when it was deleted or disabled since the token was issued. */
+export async function liveAccount(deps: CoreDeps, userId: string): Promise<UserRecord> {
+  const user = await deps.store.findUserById(userId);
+  if (!user || user.disabled) throw new ProblemError('invalid_token', 'the account no longer exists');
+  return user;
+}
+
+/**
+ * Re-checks the signed-in user's password before a change that a stolen access token must not
+ * make (password, email, deletion). All of them share one budget of wrong guesses per account,
+ * reserved before the hash.
+ */
+export async function checkCurrentPassword(
+  deps: AuthDeps,
+  user: UserRecord,
+  password: string,
+  meta: RequestMeta,
+): Promise<void> {
+  const attempt = await deps.throttle.passwordCheck(user.id, meta.ip);
+  await settleBy(
+    attempt,
+    async () => {
+      if (await verifyPassword(user.passwordHash, password)) return;
+      // 403, not 401: a 401 would make client SDKs refresh the access token and send the same wrong password again.
+      throw new ProblemError('invalid_current_password', 'The current password is incorrect.');
+    },
+    (error) => error instanceof ProblemError,
+  );
+}
+
+/** Hashes a password, observing how long it took (metrics). */
+export async function timedHash(deps: CoreDeps, password: string): Promise<string> {
   const started = performance.now();
   const hash = await hashPassword(password);
   deps.observe?.({ kind: 'password_hash', seconds: (performance.now() - started) / 1000 });

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { BackgroundWork } from '../background.js';
 import type { Clock } from '../clock.js';
 import type { ServerConfig } from '../config.js';
+import type { Mailer } from '../mail/mailer.js';
 import type { AuditKind, Store, UserRecord } from '../store/store.js';
 import type { AccessTokenService } from '../tokens/access.js';
 import type { Authenticate } from './authenticate.js';
@@ -41,6 +43,10 @@ export interface AuthDeps extends CoreDeps {
   readonly sessions: SessionGate;
   /** Issues and checks the device tokens of clients that signed in before. */
   readonly devices: DeviceTokens;
+  /** Queues account mail (reset, verification, email change). */
+  readonly mailer: Mailer;
+  /** Work a request starts without waiting for it (see `requestPasswordReset`). */
+  readonly background: BackgroundWork;
 }
 
 export type AuthObservation =
@@ -55,6 +61,8 @@ export interface PublicUser {
   readonly id: string;
   readonly email: string;
   readonly name: string | null;
+  /** Whether the owner proved they read mail at `email`. */
+  readonly emailVerified: boolean;
   readonly createdAt: string;
 }
 
@@ -63,6 +71,7 @@ export function publicUser(user: UserRecord): PublicUser {
     id: user.id,
     email: user.email,
     name: user.name,
+    emailVerified: user.emailVerified,
     createdAt: new Date(user.createdAt).toISOString(),
   };
 }

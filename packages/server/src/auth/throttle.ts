@@ -63,7 +63,26 @@ export interface Throttle {
   refreshForUser(userId: string): Promise<void>;
   /** Reserves a resource-client authentication from `ip` (failures counted in advance). */
   clientAuthentication(ip: string | null): Promise<Attempt>;
+  /**
+   * Counts an anonymous request for mail of `kind` to `addressKey` (known or not, so the answer
+   * is the same) from `ip`, on both limits at once; every one counts.
+   */
+  mailRequest(kind: AnonymousMail, addressKey: string, ip: string | null): Promise<void>;
+  /** Counts mail of `kind` a signed-in user asks for. */
+  accountMail(kind: AccountMail, userId: string): Promise<void>;
+  /** Counts one message to `addressKey`; false (drop it) beyond the cap, which no flow can exceed. */
+  mailRecipient(addressKey: string): Promise<boolean>;
+  /**
+   * Reserves the presentation of a one-time token from `ip` (failures counted in advance, handed
+   * back when the token was good) and, for a password reset, a hashing slot.
+   */
+  oneTimeToken(ip: string | null, hashes: boolean): Promise<Attempt>;
 }
+
+/** Mail anyone may ask for by address: it must not tell whether the address has an account. */
+export type AnonymousMail = 'password_reset' | 'email_verification';
+/** Mail a signed-in user asks for. */
+export type AccountMail = 'email_verification' | 'email_change';
 
 const FREE: Attempt = { end: async () => {} };
 
@@ -75,6 +94,10 @@ export const NO_THROTTLE: Throttle = {
   refresh: async () => FREE,
   refreshForUser: async () => {},
   clientAuthentication: async () => FREE,
+  mailRequest: async () => {},
+  accountMail: async () => {},
+  mailRecipient: async () => true,
+  oneTimeToken: async () => FREE,
 };
 
 /**
@@ -109,6 +132,11 @@ export function createThrottle(limiter: RateLimiter, limits: RateLimits, keySecr
       throw error;
     }
     return settle(reserved, reservation, leave);
+  };
+  /** Counts one event on every limit of `reserved`, or none of them (429). */
+  const counted = async (reserved: readonly Limit[]): Promise<void> => {
+    const reservation = await limiter.reserve(reserved);
+    if (!reservation.granted) throw rateLimited(reservation.retryAfter);
   };
   const settle = (reserved: readonly Limit[], reservation: Granted, leave: () => void): Attempt => ({
     async end(counted) {
@@ -149,12 +177,23 @@ export function createThrottle(limiter: RateLimiter, limits: RateLimits, keySecr
         [ipClaim(ip), { key: key('hash-account', userId), rule: limits.hashingPerAccount }],
       ),
     refresh: (ip) => attempt([count('refresh-fail-ip', limits.refreshFailuresIp, networkOf(ip))], []),
-    async refreshForUser(userId) {
-      const reservation = await limiter.reserve([count('refresh-user', limits.refreshUser, userId)]);
-      if (!reservation.granted) throw rateLimited(reservation.retryAfter);
+    refreshForUser: (userId) => counted([count('refresh-user', limits.refreshUser, userId)]),
+    mailRequest: (kind, addressKey, ip) =>
+      counted([
+        count('mail-address', limits.mailRequestAddress, kind, addressKey),
+        count('mail-ip', limits.mailRequestIp, networkOf(ip)),
+      ]),
+    accountMail: (kind, userId) => counted([count('mail-account', limits.accountMail, kind, userId)]),
+    async mailRecipient(addressKey) {
+      return (await limiter.reserve([count('mail-recipient', limits.mailRecipient, addressKey)])).granted;
     },
     clientAuthentication: (ip) =>
       attempt([count('client-auth-fail-ip', limits.clientAuthFailuresIp, networkOf(ip))], []),
+    oneTimeToken: (ip, hashes) =>
+      attempt(
+        [count('token-fail-ip', limits.oneTimeTokenFailuresIp, networkOf(ip))],
+        hashes ? [ipClaim(ip)] : [],
+      ),
   };
 }
 

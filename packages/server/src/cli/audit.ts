@@ -1,21 +1,8 @@
-import type { AuditKind } from '../store/store.js';
+import { AUDIT_KINDS, type AuditKind } from '../store/store.js';
 import { type Command, parseCommand, stdout, UsageError, withStore } from './command.js';
 import { userByEmail } from './users.js';
 
-const KINDS: readonly AuditKind[] = [
-  'user_registered',
-  'login_succeeded',
-  'login_failed',
-  'refresh_reuse_detected',
-  'session_revoked',
-  'sessions_revoked_all',
-  'password_changed',
-  'user_disabled',
-  'user_enabled',
-  'keys_rotated',
-  'resource_client_created',
-  'resource_client_deleted',
-];
+const KINDS: readonly AuditKind[] = AUDIT_KINDS;
 
 const HELP = `Usage: baton audit [--user EMAIL] [--kind KIND] [--limit N] [--json]
 

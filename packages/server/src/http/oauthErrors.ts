@@ -30,6 +30,7 @@ export class OAuthError extends Error {
 /** Baton's own failures of a grant, all of which mean "this grant is not valid" to OAuth. */
 const INVALID_GRANT = new Set<ProblemCode>([
   'invalid_credentials',
+  'email_not_verified',
   'invalid_refresh_token',
   'refresh_token_expired',
   'refresh_token_reused',

@@ -12,9 +12,13 @@ export const userSchema = {
     id: { type: 'string' },
     email: { type: 'string' },
     name: { type: ['string', 'null'] },
+    emailVerified: {
+      type: 'boolean',
+      description: 'the owner confirmed the address from a link mailed to it',
+    },
     createdAt: { type: 'string', format: 'date-time' },
   },
-  required: ['id', 'email', 'name', 'createdAt'],
+  required: ['id', 'email', 'name', 'emailVerified', 'createdAt'],
 } as const;
 
 export const tokenResponseSchema = {
@@ -59,11 +63,32 @@ export const signInResponseSchema = {
   required: [...tokenResponseSchema.required, 'deviceToken'],
 } as const;
 
+/** A registration that must verify its email before it can sign in (`requireVerifiedEmail`). */
+export const pendingRegistrationSchema = {
+  $id: 'PendingRegistration',
+  type: 'object',
+  properties: {
+    user: { $ref: 'User#' },
+    emailVerificationRequired: { type: 'boolean', enum: [true] },
+  },
+  required: ['user', 'emailVerificationRequired'],
+} as const;
+
+/** The answer of a request whose work (a mail) goes on after it: a sentence for a person. */
+export const acceptedSchema = {
+  $id: 'Accepted',
+  type: 'object',
+  properties: { message: { type: 'string' } },
+  required: ['message'],
+} as const;
+
 export const sharedSchemas = [
   problemSchema,
   userSchema,
   tokenResponseSchema,
   signInResponseSchema,
+  pendingRegistrationSchema,
+  acceptedSchema,
   todoSchema,
 ];
 
@@ -102,6 +127,8 @@ export const titleField = {
   pattern: '^(?=[\\s\\S]*\\S)[^\\p{Cc}]*$',
 } as const;
 export const refreshTokenField = { type: 'string', minLength: 1, maxLength: 512 } as const;
+/** The token of a reset or email link (`brp_`, `bev_`, `bec_` + 43 characters); its shape is checked by the domain. */
+export const oneTimeTokenField = { type: 'string', minLength: 1, maxLength: 128 } as const;
 /** A device token (`bdt_...`); a malformed one is ignored like an unknown one, so only its size is checked here. */
 export const deviceTokenField = { type: 'string', maxLength: 128 } as const;
 

@@ -43,10 +43,18 @@ export const authRoutes: FastifyPluginAsync<{ deps: AuthDeps }> = async (app, { 
           required: ['email', 'password'],
           additionalProperties: false,
         },
-        response: { 201: signInReply, ...problems(400, 409, 429) },
+        response: {
+          201: signInReply,
+          202: { $ref: 'PendingRegistration#' },
+          ...problems(400, 409, 429),
+        },
       },
     },
-    async (request, reply) => reply.code(201).send(await register(deps, request.body, requestMeta(request))),
+    async (request, reply) => {
+      const registered = await register(deps, request.body, requestMeta(request));
+      // 202 with no tokens when sign-in needs a verified email (`requireVerifiedEmail`).
+      return reply.code('accessToken' in registered ? 201 : 202).send(registered);
+    },
   );
 
   app.post<{ Body: { email: string; password: string; deviceToken?: string } }>(
@@ -61,7 +69,7 @@ export const authRoutes: FastifyPluginAsync<{ deps: AuthDeps }> = async (app, { 
           required: ['email', 'password'],
           additionalProperties: false,
         },
-        response: { 200: signInReply, ...problems(400, 401, 429) },
+        response: { 200: signInReply, ...problems(400, 401, 403, 429) },
       },
     },
     async (request) => login(deps, request.body, requestMeta(request)),

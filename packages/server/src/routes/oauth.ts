@@ -75,7 +75,7 @@ export const oauthRoutes: FastifyPluginAsync<{ deps: AuthDeps }> = async (app, {
         },
       },
     },
-    async (request, reply) => {
+    async (request) => {
       rejectClientAuthentication(request.headers.authorization, request.body);
       const meta = requestMeta(request);
       const body = request.body;

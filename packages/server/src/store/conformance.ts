@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { describeAccounts } from './conformance/accounts.js';
 import { createFixture } from './conformance/fixture.js';
 import { describeRecords } from './conformance/records.js';
+import { describeRecovery } from './conformance/recovery.js';
 import { describeRotation } from './conformance/rotation.js';
 import type { Store } from './store.js';
 
@@ -51,5 +52,6 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
     describeAccounts(fixture);
     describeRotation(fixture);
     describeRecords(fixture);
+    describeRecovery(fixture);
   });
 }

@@ -1,3 +1,5 @@
+import type { MailKind, MailRecord } from './mailQueue.js';
+import type { OneTimeTokenPurpose, OneTimeTokenRecord } from './oneTimeTokens.js';
 import type {
   AuditEvent,
   AuditKind,
@@ -23,6 +25,7 @@ export interface UserRow {
   name: string | null;
   password_hash: string;
   disabled: number | boolean;
+  email_verified: number | boolean;
   created_at: number;
   password_changed_at: number;
 }
@@ -92,12 +95,74 @@ export const toResourceClient = (row: ResourceClientRow): ResourceClientRecord =
   createdAt: row.created_at,
 });
 
+export interface OneTimeTokenRow {
+  token_hash: string;
+  purpose: string;
+  user_id: string;
+  email: string | null;
+  email_key: string | null;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface MailRow {
+  id: string;
+  user_id: string;
+  kind: string;
+  recipient: string;
+  params: string | null;
+  created_at: number;
+  attempts: number;
+  next_attempt_at: number;
+  lease_until: number | null;
+  sent_at: number | null;
+  failed_at: number | null;
+  last_error: string | null;
+}
+
+export const toOneTimeToken = (row: OneTimeTokenRow): OneTimeTokenRecord => ({
+  tokenHash: row.token_hash,
+  purpose: row.purpose as OneTimeTokenPurpose,
+  userId: row.user_id,
+  email: row.email,
+  emailKey: row.email_key,
+  createdAt: row.created_at,
+  expiresAt: row.expires_at,
+  usedAt: row.used_at,
+});
+
+export const toMail = (row: MailRow): MailRecord => ({
+  id: row.id,
+  userId: row.user_id,
+  kind: row.kind as MailKind,
+  recipient: row.recipient,
+  params: row.params === null ? null : (JSON.parse(row.params) as Record<string, string>),
+  createdAt: row.created_at,
+  attempts: row.attempts,
+  nextAttemptAt: row.next_attempt_at,
+  leaseUntil: row.lease_until,
+  sentAt: row.sent_at,
+  failedAt: row.failed_at,
+  lastError: row.last_error,
+});
+
+/** Why a token could not be consumed, from its row as it is now (or its absence). */
+export const unconsumable = (row: OneTimeTokenRow | undefined, purpose: string, now: number) =>
+  row && row.purpose === purpose && row.used_at === null && row.expires_at <= now
+    ? ({ status: 'expired' } as const)
+    : ({ status: 'invalid' } as const);
+
+/** An SMTP refusal as stored: its first line, bounded (servers send long, multi-line texts). */
+export const errorLine = (error: string): string => error.split(/\r?\n/)[0]?.slice(0, 500) ?? '';
+
 export const toUser = (row: UserRow): UserRecord => ({
   id: row.id,
   email: row.email,
   name: row.name,
   passwordHash: row.password_hash,
   disabled: Boolean(row.disabled),
+  emailVerified: Boolean(row.email_verified),
   createdAt: row.created_at,
   passwordChangedAt: row.password_changed_at,
 });
@@ -160,6 +225,7 @@ export const createdUser = (user: NewUser): UserRecord => ({
   name: user.name,
   passwordHash: user.passwordHash,
   disabled: false,
+  emailVerified: false,
   createdAt: user.createdAt,
   passwordChangedAt: user.createdAt,
 });

@@ -10,6 +10,9 @@
  * move time and every instance of a scaled-out deployment agrees on what "now" was for a write.
  */
 
+import type { MailQueueStore } from './mailQueue.js';
+import type { OneTimeTokenStore } from './oneTimeTokens.js';
+
 /** A user account as stored. `passwordHash` is a PHC string (argon2id). */
 export interface UserRecord {
   readonly id: string;
@@ -18,6 +21,8 @@ export interface UserRecord {
   readonly name: string | null;
   readonly passwordHash: string;
   readonly disabled: boolean;
+  /** The owner proved they read mail at `email` (a verification, reset or email change link). */
+  readonly emailVerified: boolean;
   readonly createdAt: number;
   readonly passwordChangedAt: number;
 }
@@ -39,6 +44,7 @@ export type RevokeReason =
   | 'revoked'
   | 'reuse'
   | 'password_change'
+  | 'password_reset'
   | 'disabled'
   | 'admin';
 
@@ -138,19 +144,28 @@ export interface TodoPatch {
 }
 
 /** Kinds of security-relevant events written to the audit log. */
-export type AuditKind =
-  | 'user_registered'
-  | 'login_succeeded'
-  | 'login_failed'
-  | 'refresh_reuse_detected'
-  | 'session_revoked'
-  | 'sessions_revoked_all'
-  | 'password_changed'
-  | 'user_disabled'
-  | 'user_enabled'
-  | 'keys_rotated'
-  | 'resource_client_created'
-  | 'resource_client_deleted';
+export const AUDIT_KINDS = [
+  'user_registered',
+  'login_succeeded',
+  'login_failed',
+  'refresh_reuse_detected',
+  'session_revoked',
+  'sessions_revoked_all',
+  'password_changed',
+  'password_reset_requested',
+  'password_reset',
+  'email_verified',
+  'email_change_requested',
+  'email_changed',
+  'profile_updated',
+  'account_deleted',
+  'user_disabled',
+  'user_enabled',
+  'keys_rotated',
+  'resource_client_created',
+  'resource_client_deleted',
+] as const;
+export type AuditKind = (typeof AUDIT_KINDS)[number];
 
 export interface AuditEvent {
   readonly id: string;
@@ -203,7 +218,11 @@ export class EmailTakenError extends Error {
   }
 }
 
-export interface Store {
+/**
+ * The whole storage contract: accounts, sessions and tokens here, one-time tokens
+ * ({@link OneTimeTokenStore}) and the mail queue ({@link MailQueueStore}) in their own files.
+ */
+export interface Store extends OneTimeTokenStore, MailQueueStore {
   /** Applies pending migrations. Idempotent; safe to call from several processes at once. */
   migrate(): Promise<void>;
   /** Releases connections and file handles. */
@@ -217,6 +236,20 @@ export interface Store {
   listUsers(options?: { readonly limit?: number; readonly offset?: number }): Promise<UserRecord[]>;
   updatePasswordHash(userId: string, passwordHash: string, now: number): Promise<void>;
   setUserDisabled(userId: string, disabled: boolean): Promise<boolean>;
+  setEmailVerified(userId: string, verified: boolean): Promise<boolean>;
+  /** Sets the display name; `undefined` when there is no such user. */
+  updateUserName(userId: string, name: string | null): Promise<UserRecord | undefined>;
+  /**
+   * Moves an account to a new address, verified (the change is confirmed from the new mailbox).
+   * Throws {@link EmailTakenError} when another account has `emailKey`; false when no such user.
+   */
+  changeUserEmail(userId: string, email: string, emailKey: string): Promise<boolean>;
+  /**
+   * Deletes a user and everything of theirs, in one transaction: sessions, refresh tokens,
+   * one-time tokens, todos and mail. Their audit events stay, with the address and user agent
+   * erased. False when no such user.
+   */
+  deleteUser(userId: string): Promise<boolean>;
 
   /** Creates a session together with its first refresh token, atomically. */
   createSession(session: NewSession, firstTokenHash: string): Promise<void>;

@@ -15,8 +15,9 @@ export type ExternalVersion = () => number;
  * when another writer committed (SQLite, through `externalVersion`); the store contract itself
  * knows nothing of it.
  *
- * Writes through this store (creating, changing, deleting a todo, deleting a user) drop that
- * user's list before they return. A commit by another writer (an admin tool, a second process on
+ * Writes through this store that change a user's todos (creating, changing, deleting a todo,
+ * deleting the user: a new such Store verb must be added here) drop that user's list before they
+ * return. A commit by another writer (an admin tool, a second process on
  * the same file) drops everything: see {@link TodoListCache}.
  */
 export function withTodoListCache(store: Store, externalVersion: ExternalVersion): Store {
@@ -35,6 +36,10 @@ export function withTodoListCache(store: Store, externalVersion: ExternalVersion
     async deleteTodo(userId, id) {
       lists.forget(userId);
       return store.deleteTodo(userId, id);
+    },
+    async deleteUser(userId) {
+      lists.forget(userId);
+      return store.deleteUser(userId);
     },
   };
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { GOOD_PASSWORD, type TestServer } from './server.js';
 import { BATON, SERVER_PACKAGE } from './serverProcess.js';
@@ -147,6 +148,119 @@ export function describeAdministration(
         alg: string;
       }>;
       assert.equal(listed[0]?.alg, 'RS256', 'keys list does not rotate back to the configured algorithm');
+    });
+
+    it('sets a password from standard input (every session ends) and marks an address verified', async () => {
+      const login = await server.request('POST', '/auth/login', { body: { email, password: GOOD_PASSWORD } });
+      assert.equal(login.status, 200);
+      assert.equal(login.body.user.emailVerified, false);
+      const weak = await baton(
+        ['users', 'set-password', '--email', email, '--password-stdin'],
+        env,
+        'password',
+      );
+      assert.equal(weak.code, 2);
+      const set = await baton(
+        ['users', 'set-password', '--email', email, '--password-stdin'],
+        env,
+        'an operator chose this one\n',
+      );
+      assert.equal(set.code, 0, set.stderr);
+      assert.match(set.stdout, /ended [1-9]\d* session/);
+      const refresh = await server.request('POST', '/auth/refresh', {
+        body: { refreshToken: login.body.refreshToken },
+      });
+      assert.equal(refresh.status, 401);
+      const verified = await baton(['users', 'verify-email', '--email', email], env);
+      assert.equal(verified.code, 0, verified.stderr);
+      const again = await server.request('POST', '/auth/login', {
+        body: { email, password: 'an operator chose this one' },
+      });
+      assert.equal(again.status, 200);
+      assert.equal(again.body.user.emailVerified, true);
+      const named = await baton(
+        [
+          'users',
+          'create',
+          '--email',
+          `named.${email}`,
+          '--name',
+          'Eve\r\nBcc: x@example.com',
+          '--password-stdin',
+        ],
+        env,
+        GOOD_PASSWORD,
+      );
+      assert.equal(named.code, 2, 'a name with CR/LF is refused here as by the API');
+    });
+
+    it('lists the mail queue and retries a message given up on, which the server then delivers', async () => {
+      const { store } = server.app.baton;
+      const [user] = (await store.listUsers({ limit: 10_000 })).filter((each) => each.email === email);
+      assert.ok(user);
+      // Far in the future, so the server's own delivery loop leaves it alone until the retry.
+      const later = Date.now() + 365 * 86_400_000;
+      const id = randomUUID();
+      await store.enqueueMail({
+        id,
+        userId: user.id,
+        kind: 'password_reset',
+        recipient: email,
+        params: { name: '', link: 'http://127.0.0.1:3000/reset-password?token=brp_operator' },
+        createdAt: later,
+      });
+      await store.claimDueMail({ now: later, leaseUntil: later + 1, owner: 'test', limit: 10 });
+      await store.markMailUnsent(id, 'test', { error: '550 no such mailbox', failedAt: later });
+      const failed = await baton(['mail', 'list', '--status', 'failed', '--json'], env);
+      assert.equal(failed.code, 0, failed.stderr);
+      const listed = JSON.parse(failed.stdout) as Array<{ id: string; lastError: string; kind: string }>;
+      assert.deepEqual(
+        listed.filter((mail) => mail.id === id).map(({ kind, lastError }) => ({ kind, lastError })),
+        [{ kind: 'password_reset', lastError: '550 no such mailbox' }],
+      );
+      assert.doesNotMatch(failed.stdout, /brp_/, 'links are never shown');
+      assert.equal((await baton(['mail', 'retry', '--id', randomUUID()], env)).code, 2);
+      assert.equal((await baton(['mail', 'list', '--status', 'lost'], env)).code, 2);
+      const retried = await baton(['mail', 'retry', '--id', id], env);
+      assert.equal(retried.code, 0, retried.stderr);
+      assert.match(retried.stdout, /1 message\(s\) due now/);
+      server.clock.set(Date.now() + 60_000);
+      await server.app.baton.mail.deliverDue();
+      const sent = JSON.parse(
+        (await baton(['mail', 'list', '--status', 'sent', '--json'], env)).stdout,
+      ) as Array<{
+        id: string;
+      }>;
+      assert.ok(sent.some((mail) => mail.id === id));
+      const table = await baton(['mail', 'list'], env);
+      assert.match(table.stdout, new RegExp(`${id}  sent`));
+    });
+
+    it('deletes a user only with --yes, and everything of it goes', async () => {
+      const doomed = `doomed.${email}`;
+      const created = await baton(
+        ['users', 'create', '--email', doomed, '--password-stdin'],
+        env,
+        GOOD_PASSWORD,
+      );
+      assert.equal(created.code, 0, created.stderr);
+      const unconfirmed = await baton(['users', 'delete', '--email', doomed], env);
+      assert.equal(unconfirmed.code, 2);
+      assert.match(unconfirmed.stderr, /--yes/);
+      const deleted = await baton(['users', 'delete', '--email', doomed, '--yes'], env);
+      assert.equal(deleted.code, 0, deleted.stderr);
+      const login = await server.request('POST', '/auth/login', {
+        body: { email: doomed, password: GOOD_PASSWORD },
+      });
+      assert.equal(login.status, 401);
+      const users = JSON.parse((await baton(['users', 'list', '--json'], env)).stdout) as Array<{
+        email: string;
+      }>;
+      assert.ok(!users.some((user) => user.email === doomed));
+      const audit = await baton(['audit', '--kind', 'account_deleted', '--json'], env);
+      assert.equal(audit.code, 0, audit.stderr);
+      assert.ok(!audit.stdout.includes(doomed), 'the audit record holds no email');
+      assert.match(audit.stdout, /account_deleted/);
     });
 
     it('rotates the signing key and keeps the old one published', async () => {

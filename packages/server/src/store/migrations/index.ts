@@ -15,9 +15,10 @@ export interface Migration {
 import { initial } from './001_initial.js';
 import { clientBoundGrace } from './002_client_bound_grace.js';
 import { resourceClients } from './003_resource_clients.js';
+import { accounts } from './004_accounts.js';
 
 /** Every migration, oldest first. */
-export const MIGRATIONS: readonly Migration[] = [initial, clientBoundGrace, resourceClients];
+export const MIGRATIONS: readonly Migration[] = [initial, clientBoundGrace, resourceClients, accounts];
 
 /**
  * The bookkeeping table itself. It cannot be a migration (it records them), so each store creates

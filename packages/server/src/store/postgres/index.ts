@@ -18,6 +18,7 @@ import {
 } from '../rows.js';
 import { EmailTakenError, type RotationResult, type Store, type TodoRecord } from '../store.js';
 import { inTransaction, migrate, openPool, type PoolOptions } from './database.js';
+import { postgresRecovery } from './recovery.js';
 
 export type PostgresStoreOptions = PoolOptions;
 
@@ -52,6 +53,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   let closed: Promise<void> | undefined;
 
   return {
+    ...postgresRecovery(pool),
     async migrate() {
       await migrate(pool);
     },
@@ -97,6 +99,39 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     },
     async setUserDisabled(userId, disabled) {
       return (await count('UPDATE users SET disabled = $2 WHERE id = $1', [userId, disabled])) > 0;
+    },
+    async setEmailVerified(userId, verified) {
+      return (await count('UPDATE users SET email_verified = $2 WHERE id = $1', [userId, verified])) > 0;
+    },
+    async updateUserName(userId, name) {
+      const [row] = await rows<UserRow>('UPDATE users SET name = $2 WHERE id = $1 RETURNING *', [
+        userId,
+        name,
+      ]);
+      return row && toUser(row);
+    },
+    async changeUserEmail(userId, email, emailKey) {
+      try {
+        const changed = await count(
+          'UPDATE users SET email = $2, email_key = $3, email_verified = TRUE WHERE id = $1',
+          [userId, email, emailKey],
+        );
+        return changed > 0;
+      } catch (error) {
+        if (isEmailKeyTaken(error)) throw new EmailTakenError();
+        throw error;
+      }
+    },
+    async deleteUser(userId) {
+      return inTransaction(pool, async (client) => {
+        // The audit trail stays, without the addresses and devices it was made from.
+        await client.query('UPDATE audit_events SET ip = NULL, user_agent = NULL WHERE user_id = $1', [
+          userId,
+        ]);
+        // Sessions, refresh tokens, one-time tokens, todos and mail follow by ON DELETE CASCADE.
+        const deleted = await client.query('DELETE FROM users WHERE id = $1', [userId]);
+        return (deleted.rowCount ?? 0) > 0;
+      });
     },
 
     async createSession(session, firstTokenHash) {

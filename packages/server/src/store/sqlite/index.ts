@@ -19,6 +19,7 @@ import {
 } from '../store.js';
 import { migrate, openDatabase } from './database.js';
 import { GroupCommit } from './groupCommit.js';
+import { sqliteRecovery } from './recovery.js';
 import { prepareStatements, type Statements } from './statements.js';
 
 export interface SqliteStoreOptions {
@@ -71,6 +72,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
 
   return {
     externalVersion: () => dataVersion.get() ?? 0,
+    ...sqliteRecovery(db),
     async migrate() {
       migrate(db);
     },
@@ -107,6 +109,33 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     },
     async setUserDisabled(userId, disabled) {
       return sql().setDisabled.run({ userId, disabled: disabled ? 1 : 0 }).changes > 0;
+    },
+    async setEmailVerified(userId, verified) {
+      return sql().setEmailVerified.run({ userId, verified: verified ? 1 : 0 }).changes > 0;
+    },
+    async updateUserName(userId, name) {
+      const row = sql().setName.get({ userId, name });
+      return row && toUser(row);
+    },
+    async changeUserEmail(userId, email, emailKey) {
+      try {
+        return sql().changeEmail.run({ userId, email, emailKey }).changes > 0;
+      } catch (error) {
+        if (isEmailKeyTaken(error)) throw new EmailTakenError();
+        throw error;
+      }
+    },
+    async deleteUser(userId) {
+      const s = sql();
+      // The audit log is written through the group commit: flush it, so that no event of this
+      // user lands after the scrub with its address.
+      groupCommit.flush();
+      return db
+        .transaction(() => {
+          s.scrubAudit.run(userId);
+          return s.deleteUser.run(userId).changes > 0;
+        })
+        .immediate();
     },
 
     async createSession(session, firstTokenHash) {

@@ -54,6 +54,19 @@ export function prepareStatements(db: Database.Database) {
     setDisabled: q<{ userId: string; disabled: 0 | 1 }>(
       'UPDATE users SET disabled = @disabled WHERE id = @userId',
     ),
+    setEmailVerified: q<{ userId: string; verified: 0 | 1 }>(
+      'UPDATE users SET email_verified = @verified WHERE id = @userId',
+    ),
+    setName: q<{ userId: string; name: string | null }, UserRow>(
+      'UPDATE users SET name = @name WHERE id = @userId RETURNING *',
+    ),
+    changeEmail: q<{ userId: string; email: string; emailKey: string }>(
+      'UPDATE users SET email = @email, email_key = @emailKey, email_verified = 1 WHERE id = @userId',
+    ),
+    // A deleted user's audit trail stays, without the addresses and devices it was made from.
+    scrubAudit: q<string>('UPDATE audit_events SET ip = NULL, user_agent = NULL WHERE user_id = ?'),
+    // Sessions, refresh tokens, one-time tokens, todos and mail follow by ON DELETE CASCADE.
+    deleteUser: q<string>('DELETE FROM users WHERE id = ?'),
 
     insertSession: q<NewSession>(
       `INSERT INTO sessions (id, user_id, created_at, last_used_at, idle_expires_at, expires_at, user_agent, ip)
