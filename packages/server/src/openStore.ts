@@ -1,6 +1,5 @@
 import path from 'node:path';
 import type { ServerConfig } from './config.js';
-import { createPostgresStore } from './store/postgres/index.js';
 import { createSqliteStore } from './store/sqlite/index.js';
 import type { Store } from './store/store.js';
 import { withTodoListCache } from './store/todoListCache.js';
@@ -14,7 +13,11 @@ export const SQLITE_FILE = 'baton.sqlite';
  * PostgreSQL serves many instances, none of which would see the others' writes: no cache.
  */
 export async function openStore(config: ServerConfig): Promise<Store> {
-  if (config.databaseUrl) return createPostgresStore({ connectionString: config.databaseUrl });
+  if (config.databaseUrl) {
+    // Loaded only here: the PostgreSQL driver is a tenth of an embedded server's start-up.
+    const { createPostgresStore } = await import('./store/postgres/index.js');
+    return createPostgresStore({ connectionString: config.databaseUrl });
+  }
   const sqlite = createSqliteStore({ filename: path.join(config.dataDir, SQLITE_FILE) });
   return withTodoListCache(sqlite, () => sqlite.externalVersion());
 }

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { ServerConfig } from '../config.js';
 import type { RenderedMail } from './messages.js';
 
@@ -23,6 +23,23 @@ export interface MailTransport {
   readonly name: 'smtp' | 'outbox';
   send(mail: OutgoingMail): Promise<void>;
   close(): void;
+}
+
+/**
+ * nodemailer, loaded with the first message rather than at start: most starts send no mail, and
+ * loading it is a noticeable share of the time to the first answer.
+ */
+let nodemailerModule: Promise<typeof import('nodemailer')> | undefined;
+function lazyTransport(options: Parameters<typeof import('nodemailer').createTransport>[0]) {
+  let transport: Promise<Transporter> | undefined;
+  return {
+    get: () => {
+      nodemailerModule ??= import('nodemailer');
+      transport ??= nodemailerModule.then((module) => module.default.createTransport(options));
+      return transport;
+    },
+    close: () => void transport?.then((opened) => opened.close()),
+  };
 }
 
 /** Folder of the zero-setup transport, under the data directory. */
@@ -57,7 +74,7 @@ export function openMailTransport(
   if (config.smtpUrl === undefined) return outboxTransport(path.join(config.dataDir, OUTBOX_DIR), from, log);
   // Bounded waits: a message is leased to this instance for a few minutes, and an SMTP server that
   // stops answering must fail the attempt well within the lease (then it is retried).
-  const smtp = nodemailer.createTransport({
+  const smtp = lazyTransport({
     url: config.smtpUrl,
     connectionTimeout: 15_000,
     greetingTimeout: 15_000,
@@ -66,9 +83,9 @@ export function openMailTransport(
   return {
     name: 'smtp',
     async send(mail) {
-      await smtp.sendMail(envelope(mail, from));
+      await (await smtp.get()).sendMail(envelope(mail, from));
     },
-    close: () => smtp.close(),
+    close: smtp.close,
   };
 }
 
@@ -83,17 +100,17 @@ function outboxTransport(
   from: ReturnType<typeof sender>,
   log: FastifyBaseLogger,
 ): MailTransport {
-  const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  const composer = lazyTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   return {
     name: 'outbox',
     async send(mail) {
-      const info = await composer.sendMail(envelope(mail, from));
+      const info = await (await composer.get()).sendMail(envelope(mail, from));
       await mkdir(dir, { recursive: true, mode: 0o700 });
       const id = mail.messageId.replace(/^<|@.*$/g, '');
       const file = path.join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${id}.eml`);
-      await writeFile(file, info.message, { mode: 0o600, flag: 'wx' });
+      await writeFile(file, info.message as Buffer, { mode: 0o600, flag: 'wx' });
       log.info({ to: mail.to, subject: mail.subject, link: mail.link, file }, 'mail written to the outbox');
     },
-    close: () => composer.close(),
+    close: composer.close,
   };
 }
