@@ -1,11 +1,5 @@
 import type { Redis } from 'ioredis';
-import {
-  type Granted,
-  type Limit,
-  memoryRateLimiter,
-  type RateLimiter,
-  type Reservation,
-} from './rateLimiter.js';
+import type { Granted, Limit, RateLimiter, Reservation } from './rateLimiter.js';
 
 /**
  * `reserve` as one script, so that Redis runs it without interleaving any other client's command:

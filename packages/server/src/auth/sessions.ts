@@ -102,10 +102,10 @@ async function rotate(deps: AuthDeps, presented: string, meta: RequestMeta): Pro
   const { store, clock, config } = deps;
   if (!looksLikeRefreshToken(presented)) throw rejected(deps, 'invalid_refresh_token', INVALID);
   const tokenHash = hashRefreshToken(presented);
-  const record = await store.findRefreshToken(tokenHash);
-  const session = record && (await store.findSession(record.sessionId));
-  if (!record || !session) throw rejected(deps, 'invalid_refresh_token', INVALID);
-  const user = await liveUserOf(deps, session, meta);
+  const context = await store.findRefreshContext(tokenHash);
+  if (!context) throw rejected(deps, 'invalid_refresh_token', INVALID);
+  const { token: record, session } = context;
+  const user = await liveUserOf(deps, session, context.user, meta);
   const now = clock.now();
   assertUsable(deps, session, now);
   if (record.usedAt === null && now >= session.idleExpiresAt) {
@@ -201,8 +201,13 @@ async function liveDescendant(
   return undefined;
 }
 
-async function liveUserOf(deps: AuthDeps, session: SessionRecord, meta: RequestMeta): Promise<UserRecord> {
-  const user = await deps.store.findUserById(session.userId);
+/** The session's user, if it may still refresh; a disabled account ends the session. */
+async function liveUserOf(
+  deps: AuthDeps,
+  session: SessionRecord,
+  user: UserRecord | undefined,
+  meta: RequestMeta,
+): Promise<UserRecord> {
   if (user && !user.disabled) return user;
   if (session.revokedAt === null) {
     await deps.store.revokeSession(session.id, 'disabled', deps.clock.now());

@@ -91,6 +91,13 @@ export interface RefreshTokenRecord {
   readonly successorBox: string | null;
 }
 
+/** What {@link Store.findRefreshContext} answers. */
+export interface RefreshContext {
+  readonly token: RefreshTokenRecord;
+  readonly session: SessionRecord;
+  readonly user: UserRecord | undefined;
+}
+
 /** The input of {@link Store.rotateRefreshToken}. */
 export interface Rotation {
   /** Digest of the token being presented. */
@@ -257,6 +264,11 @@ export interface Store extends OneTimeTokenStore, MailQueueStore {
   /** The user's sessions that are neither revoked nor expired at `now`, newest first. */
   listActiveSessions(userId: string, now: number): Promise<SessionRecord[]>;
   findRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | undefined>;
+  /**
+   * A refresh token with its session and that session's user (`undefined` once deleted): all a
+   * refresh checks before it rotates, in one lookup (one round trip on a networked database).
+   */
+  findRefreshContext(tokenHash: string): Promise<RefreshContext | undefined>;
   /**
    * Consumes the presented refresh token and inserts its successor, atomically.
    *

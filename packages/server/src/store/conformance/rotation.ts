@@ -116,6 +116,16 @@ export function describeRotation(f: StoreFixture): void {
       );
     });
 
+    it('finds a token with its session and user in one lookup, and nothing for an unknown token', async () => {
+      const user = await f.newUser();
+      const { session, tokenHash } = await f.newSession(user.id);
+      const context = await f.store.findRefreshContext(tokenHash);
+      assert.equal(context?.token.tokenHash, tokenHash);
+      assert.deepEqual(context?.session, await f.store.findSession(session.id));
+      assert.deepEqual(context?.user, user);
+      assert.equal(await f.store.findRefreshContext(`missing-${randomUUID()}`), undefined);
+    });
+
     it('answers not_found for an unknown token and stores no successor', async () => {
       const successorHash = successor();
       const result = await f.store.rotateRefreshToken({

@@ -16,7 +16,7 @@ import {
   toUser,
   type UserRow,
 } from '../rows.js';
-import { EmailTakenError, type RotationResult, type Store, type TodoRecord } from '../store.js';
+import { EmailTakenError, type Store, type TodoRecord } from '../store.js';
 import { inTransaction, migrate, openPool, type PoolOptions } from './database.js';
 import { postgresRecovery } from './recovery.js';
 
@@ -50,6 +50,44 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     (await pool.query<R>(text, values)).rows;
   const count = async (text: string, values: unknown[]): Promise<number> =>
     (await pool.query(text, values)).rowCount ?? 0;
+  /**
+   * A prepared statement of the hot paths (refresh, the session gate, reading todos): parsed and
+   * planned once per connection. Each returns whole rows as one `json` column, so its result type
+   * stays the same when a later migration (a rolling upgrade) adds columns, which would otherwise
+   * make PostgreSQL refuse the cached plan.
+   */
+  const prepared =
+    <R>(name: string, text: string) =>
+    async (values: unknown[]): Promise<R[]> =>
+      (await pool.query<{ row: R }>({ name, text, values })).rows.map((found) => found.row);
+  const contextOf = prepared<{ token: TokenRow; session: SessionRow; user: UserRow | null }>(
+    'baton_refresh_context',
+    `SELECT json_build_object('token', row_to_json(t), 'session', row_to_json(s), 'user', row_to_json(u)) AS row
+     FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id LEFT JOIN users u ON u.id = s.user_id
+     WHERE t.token_hash = $1`,
+  );
+  // Consume, insert the successor and extend the session in one statement, so one round trip and
+  // one commit: the conditional UPDATE still decides the race (a concurrent statement waits for
+  // the row lock, re-checks `used_at IS NULL` and consumes nothing, and so inserts nothing).
+  const rotateOnce = prepared<SessionRow>(
+    'baton_rotate',
+    `WITH consumed AS (
+       UPDATE refresh_tokens SET used_at = $2, consumed_by = $3, successor_box = $4
+       WHERE token_hash = $1 AND used_at IS NULL RETURNING session_id
+     ), successor AS (
+       INSERT INTO refresh_tokens (token_hash, session_id, created_at) SELECT $5, session_id, $2 FROM consumed
+     )
+     UPDATE sessions SET last_used_at = $2, idle_expires_at = $6 FROM consumed
+     WHERE sessions.id = consumed.session_id RETURNING row_to_json(sessions) AS row`,
+  );
+  const sessionById = prepared<SessionRow>(
+    'baton_session',
+    'SELECT row_to_json(s) AS row FROM sessions s WHERE id = $1',
+  );
+  const todosOf = prepared<TodoRow>(
+    'baton_todos',
+    'SELECT row_to_json(t) AS row FROM todos t WHERE user_id = $1 ORDER BY created_at, id',
+  );
   let closed: Promise<void> | undefined;
 
   return {
@@ -156,7 +194,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       });
     },
     async findSession(id) {
-      const [row] = await rows<SessionRow>('SELECT * FROM sessions WHERE id = $1', [id]);
+      const [row] = await sessionById([id]);
       return row && toSession(row);
     },
     async listActiveSessions(userId, now) {
@@ -170,42 +208,35 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       const [row] = await rows<TokenRow>('SELECT * FROM refresh_tokens WHERE token_hash = $1', [tokenHash]);
       return row && toToken(row);
     },
+    async findRefreshContext(tokenHash) {
+      const [found] = await contextOf([tokenHash]);
+      if (!found) return undefined;
+      return {
+        token: toToken(found.token),
+        session: toSession(found.session),
+        user: found.user === null ? undefined : toUser(found.user),
+      };
+    },
     async rotateRefreshToken(rotation) {
-      return inTransaction(pool, async (client): Promise<RotationResult> => {
-        // The single conditional statement that decides the race: a concurrent transaction
-        // blocks on the row lock, re-evaluates `used_at IS NULL` once we commit, and gets no row.
-        const consumed = await client.query<{ session_id: string }>(
-          `UPDATE refresh_tokens SET used_at = $2, consumed_by = $3, successor_box = $4
-           WHERE token_hash = $1 AND used_at IS NULL RETURNING session_id`,
-          [rotation.tokenHash, rotation.now, rotation.consumedBy, rotation.successorBox],
-        );
-        const sessionId = consumed.rows[0]?.session_id;
-        if (sessionId !== undefined) {
-          await client.query(
-            'INSERT INTO refresh_tokens (token_hash, session_id, created_at) VALUES ($1, $2, $3)',
-            [rotation.successorHash, sessionId, rotation.now],
-          );
-          const extended = await client.query<SessionRow>(
-            'UPDATE sessions SET last_used_at = $2, idle_expires_at = $3 WHERE id = $1 RETURNING *',
-            [sessionId, rotation.now, rotation.idleExpiresAt],
-          );
-          const session = extended.rows[0];
-          // Unreachable while the foreign key holds; throwing rolls the consumption back.
-          if (!session) throw new Error(`session ${sessionId} vanished during rotation`);
-          return { status: 'rotated', session: toSession(session) };
-        }
-        // READ COMMITTED: this statement sees the winner's committed consumption.
-        const found = await client.query<SessionRow & { token: TokenRow }>(
-          `SELECT s.*, row_to_json(t) AS token FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id
-           WHERE t.token_hash = $1`,
-          [rotation.tokenHash],
-        );
-        const row = found.rows[0];
-        const usedAt = row?.token.used_at;
-        if (!row || usedAt === null || usedAt === undefined) return { status: 'not_found' };
-        const { token, ...session } = row;
-        return { status: 'already_used', usedAt, session: toSession(session), token: toToken(token) };
-      });
+      const [rotated] = await rotateOnce([
+        rotation.tokenHash,
+        rotation.now,
+        rotation.consumedBy,
+        rotation.successorBox,
+        rotation.successorHash,
+        rotation.idleExpiresAt,
+      ]);
+      if (rotated) return { status: 'rotated', session: toSession(rotated) };
+      // READ COMMITTED: this statement sees the winner's committed consumption.
+      const [found] = await contextOf([rotation.tokenHash]);
+      const usedAt = found?.token.used_at;
+      if (!found || usedAt === null || usedAt === undefined) return { status: 'not_found' };
+      return {
+        status: 'already_used',
+        usedAt,
+        session: toSession(found.session),
+        token: toToken(found.token),
+      };
     },
     async revokeSession(sessionId, reason, now) {
       const changed = await count(
@@ -236,10 +267,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     },
 
     async listTodos(userId) {
-      const found = await rows<TodoRow>('SELECT * FROM todos WHERE user_id = $1 ORDER BY created_at, id', [
-        userId,
-      ]);
-      return found.map(toTodo);
+      return (await todosOf([userId])).map(toTodo);
     },
     async createTodo(todo) {
       await pool.query(

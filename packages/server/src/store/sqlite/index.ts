@@ -156,6 +156,14 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       const row = sql().tokenByHash.get(tokenHash);
       return row && toToken(row);
     },
+    async findRefreshContext(tokenHash) {
+      const s = sql();
+      const token = s.tokenByHash.get(tokenHash);
+      const session = token && s.sessionById.get(token.session_id);
+      if (!token || !session) return undefined;
+      const user = s.userById.get(session.user_id);
+      return { token: toToken(token), session: toSession(session), user: user && toUser(user) };
+    },
     async rotateRefreshToken(rotation) {
       const s = sql();
       return groupCommit.run((): RotationResult => {
