@@ -278,6 +278,8 @@ for (const alg of ['ES256', 'EdDSA', 'RS256'] as const) {
       for (const forgery of catalogue) {
         for (const check of checks) await assertRefused(ledger, check, forgery);
       }
+      assert.equal(ledger.acceptedForgeries, 0);
+      assert.deepEqual(attacker.hits, [], 'no server named by jku or x5u was contacted');
     });
 
     it('refuses random headers, payloads and signatures (property)', async () => {
@@ -287,14 +289,8 @@ for (const alg of ['ES256', 'EdDSA', 'RS256'] as const) {
         async (forgery, index) => assertRefused(ledger, checks[index] ?? checks[0]!, forgery),
       );
       await fc.assert(property, { numRuns: RUNS * 2, seed: SEED });
-    });
-
-    it('never contacts a server named by jku or x5u', () => {
-      assert.deepEqual(attacker.hits, []);
-    });
-
-    it('counted no accepted forgery', () => {
       assert.equal(ledger.acceptedForgeries, 0);
+      assert.deepEqual(attacker.hits, [], 'no server named by jku or x5u was contacted');
     });
   });
 }

@@ -156,6 +156,10 @@ export function forgeries(context: ForgeryContext): Forgery[] {
 
   // Signed with our real key, but carrying something Baton's profile refuses.
   kind = 'profile';
+  // Another kind of JWT signed by the same key (an ID token, a refresh JWT): only `typ` tells.
+  for (const typ of ['JWT', 'jwt', 'application/jwt', 'rt+jwt', 'at+jwt+x', undefined]) {
+    add(`typ ${typ ?? 'missing'} (ours)`, compactJws(header({ typ }), fresh, ours));
+  }
   add('crit unknown extension', compactJws(header({ crit: ['x-baton'], 'x-baton': 1 }), fresh, ours));
   add('crit listing a missing parameter', compactJws(header({ crit: ['x-missing'] }), fresh, ours));
   add('crit empty', compactJws(header({ crit: [] }), fresh, ours));
