@@ -46,7 +46,9 @@ export function describeAdministration(
     done(): Promise<void>;
   }>,
 ) {
-  describe(`baton administration on ${label}`, () => {
+  // About 35 `baton` processes one after the other, each a Node start: on a loaded 2-core
+  // machine that outgrows the per-test limit of `npm test`, so the suite has a budget of its own.
+  describe(`baton administration on ${label}`, { timeout: 600_000 }, () => {
     let env: Record<string, string>;
     let server: TestServer;
     let done: () => Promise<void>;
