@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 export const SERVER_PACKAGE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** The `baton` command as a child process runs it: the TypeScript sources through tsx. */
-export const BATON = [process.execPath, '--conditions=development', '--import', 'tsx', 'src/cli.ts'] as const;
+export const BATON = [process.execPath, '--conditions=@baton/source', '--import', 'tsx', 'src/cli.ts'] as const;
 
 /** A `baton serve` child process listening on a free port of 127.0.0.1. */
 export interface ServerProcess {
