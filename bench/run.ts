@@ -89,7 +89,7 @@ async function machineInfo(): Promise<string[]> {
 async function clientOverhead(): Promise<string | undefined> {
   const script = join(REPO_ROOT, 'packages/client/bench/overhead.ts');
   if (!existsSync(script)) return undefined;
-  const { stdout } = await exec(process.execPath, ['--conditions=development', '--import', 'tsx', script], {
+  const { stdout } = await exec(process.execPath, ['--conditions=@baton/source', '--import', 'tsx', script], {
     cwd: REPO_ROOT,
     timeout: 120_000,
   });

@@ -47,7 +47,7 @@ for (const mutant of chosen) {
     writeFileSync(file, source.replace(mutant.find, mutant.replace));
     const run = spawnSync(
       process.execPath,
-      ['--conditions=development', '--import', 'tsx', '--test', '--test-timeout=120000', ...mutant.tests],
+      ['--conditions=@baton/source', '--import', 'tsx', '--test', '--test-timeout=120000', ...mutant.tests],
       {
         cwd: path.join(dir, mutant.cwd ?? 'packages/server'),
         encoding: 'utf8',

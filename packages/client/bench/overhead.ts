@@ -4,7 +4,7 @@
  * network numbers are noisy on a busy machine, so the client's own work is also measured in
  * isolation, over a `fetch` that answers at once without I/O.
  *
- *   node --conditions=development --import tsx bench/overhead.ts [requests=5000]
+ *   node --conditions=@baton/source --import tsx bench/overhead.ts [requests=5000]
  *
  * Prints microseconds per request for both and the difference, as text and one JSON line.
  */

@@ -43,7 +43,7 @@ async function serve(env: Record<string, string>): Promise<{ url: string; child:
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    ['--conditions=development', '--import', 'tsx', 'src/cli.ts', 'serve'],
+    ['--conditions=@baton/source', '--import', 'tsx', 'src/cli.ts', 'serve'],
     {
       cwd: PACKAGE,
       env: {

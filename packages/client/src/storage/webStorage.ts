@@ -1,5 +1,12 @@
 import type { TokenStorage } from './storage.js';
 
+/** The part of the Web Storage API the adapter uses (`localStorage`, `sessionStorage`, or a stand-in). */
+export interface WebStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
 /**
  * Keeps the session in `localStorage` (or any Web Storage object), so it survives reloads and is
  * shared by every tab of the origin. Mind the trade-off: script injected into the page (XSS) can
@@ -8,7 +15,7 @@ import type { TokenStorage } from './storage.js';
  * @example
  * const auth = createAuthClient({ baseUrl, storage: localStorageAdapter() });
  */
-export function localStorageAdapter(storage: Storage = globalThis.localStorage): TokenStorage {
+export function localStorageAdapter(storage: WebStorage = globalThis.localStorage): TokenStorage {
   if (storage === undefined)
     throw new TypeError('localStorageAdapter(): no localStorage in this environment');
   return {

@@ -8,7 +8,13 @@ import { fileURLToPath } from 'node:url';
 export const SERVER_PACKAGE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** The `baton` command as a child process runs it: the TypeScript sources through tsx. */
-export const BATON = [process.execPath, '--conditions=development', '--import', 'tsx', 'src/cli.ts'] as const;
+export const BATON = [
+  process.execPath,
+  '--conditions=@baton/source',
+  '--import',
+  'tsx',
+  'src/cli.ts',
+] as const;
 
 /** A `baton serve` child process listening on a free port of 127.0.0.1. */
 export interface ServerProcess {
@@ -56,6 +62,21 @@ export interface HealthyProcess {
   kill(): Promise<void>;
 }
 
+export interface SpawnOptions {
+  readonly cwd: string;
+  /** Added to {@link SpawnOptions.baseEnv}. */
+  readonly env: Record<string, string>;
+  readonly healthUrl: string;
+  /** The environment `env` is added to (default: this process's). */
+  readonly baseEnv?: NodeJS.ProcessEnv;
+  /**
+   * Starts the command as the leader of a process group of its own, and signals the whole group.
+   * For launchers that run the server as a grandchild and do not pass signals on: `npx baton
+   * serve` (npm 11 exits on SIGTERM and leaves the server running).
+   */
+  readonly processGroup?: boolean;
+}
+
 /**
  * Spawns `command args` with `env` added to this process's environment, and waits (30 s at most)
  * until `healthUrl` answers 2xx. Throws with the process's output if it exits or never answers.
@@ -63,12 +84,13 @@ export interface HealthyProcess {
 export async function spawnUntilHealthy(
   command: string,
   args: readonly string[],
-  options: { readonly cwd: string; readonly env: Record<string, string>; readonly healthUrl: string },
+  options: SpawnOptions,
 ): Promise<HealthyProcess> {
   const child = spawn(command, args, {
     cwd: options.cwd,
-    env: { ...process.env, ...options.env },
+    env: { ...(options.baseEnv ?? process.env), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.processGroup === true,
   });
   let output = '';
   const collect = (chunk: Buffer) => {
@@ -77,18 +99,26 @@ export async function spawnUntilHealthy(
   child.stdout.on('data', collect);
   child.stderr.on('data', collect);
   const exited = once(child, 'exit');
-  const gone = () => child.exitCode !== null || child.signalCode !== null;
+  const group = options.processGroup === true ? child.pid : undefined;
+  const { gone, signal, ended } =
+    group === undefined
+      ? {
+          gone: () => child.exitCode !== null || child.signalCode !== null,
+          signal: (name: NodeJS.Signals) => child.kill(name),
+          ended: () => exited,
+        }
+      : processGroupControl(group);
   const stop = async () => {
     if (gone()) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await exited;
+    signal('SIGTERM');
+    const timer = setTimeout(() => signal('SIGKILL'), 5000);
+    await ended();
     clearTimeout(timer);
   };
   const kill = async () => {
     if (gone()) return;
-    child.kill('SIGKILL');
-    await exited;
+    signal('SIGKILL');
+    await ended();
   };
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -105,6 +135,30 @@ export async function spawnUntilHealthy(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return { child, output: () => output, stop, kill };
+}
+
+/**
+ * Signals and waits for every process of the group led by `leader`. Its members are not our
+ * children, so no exit event comes: `ended` polls until signal 0 finds none, for 10 s at most (a
+ * member orphaned under an init that does not reap would stay a zombie, which runs nothing).
+ */
+function processGroupControl(leader: number) {
+  const gone = () => {
+    try {
+      process.kill(-leader, 0);
+      return false;
+    } catch {
+      return true;
+    }
+  };
+  const signal = (name: NodeJS.Signals) => {
+    if (!gone()) process.kill(-leader, name);
+  };
+  const ended = async () => {
+    const deadline = Date.now() + 10_000;
+    while (!gone() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  };
+  return { gone, signal, ended };
 }
 
 /** Sends JSON and returns the status and parsed body. */
