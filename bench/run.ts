@@ -8,6 +8,8 @@ import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { buildBaton, buildReferences } from './lib/build.js';
+import { type HashLimit, measureHashLimit } from './lib/hashLimit.js';
+import { measurePostgres, type PgSectionResult } from './lib/pgSection.js';
 import { type PreparedStack, prepareStack } from './lib/prepare.js';
 import { appendRun, renderRun } from './lib/report.js';
 import {
@@ -29,7 +31,7 @@ import {
   type Stack,
 } from './lib/stacks.js';
 import { computeTargets, floorNotes } from './lib/targets.js';
-import { mintEd25519Token } from './lib/tokens.js';
+import { ALGORITHMS, mintToken } from './lib/tokens.js';
 import { wrkAvailable } from './lib/wrk.js';
 
 const exec = promisify(execFile);
@@ -109,12 +111,20 @@ async function main(): Promise<void> {
     failures.push('Baton: not rebuilt (BENCH_SKIP_BUILD=1): measured the existing packages/server/dist');
   const batonBuilt = skipBuild || (await step('Baton', buildBaton));
   const loadBefore = loadavg()[0]!;
+  // The 1-minute load average every 5 s of the run: the run's own servers and load generators
+  // count in it too (about 2 on 2 cores while wrk runs), so the peak alone does not say "busy".
+  const loads: number[] = [loadBefore];
+  const sampler = setInterval(() => loads.push(loadavg()[0]!), 5000);
+  sampler.unref();
 
-  const ed = mintEd25519Token();
+  const verifiers = ALGORITHMS.map((alg) => {
+    const minted = mintToken(alg);
+    return [bare(alg, minted.publicJwk), { staticToken: minted.token }] as [Stack, { staticToken: string }];
+  });
   const entries: [Stack, { staticToken?: string; deep?: boolean }][] = [
-    [bare('none'), {}],
+    [bare(), {}],
     [fastifyFloor, {}],
-    [bare('ed25519', ed.publicJwk), { staticToken: ed.token }],
+    ...verifiers,
     [nestjs, {}],
     [django, {}],
     ...(batonBuilt ? [[baton, { deep: true }] as [Stack, { deep: boolean }]] : []),
@@ -138,6 +148,8 @@ async function main(): Promise<void> {
   }
   let results = new Map<PreparedStack, StackResult>();
   let rawCommitsPerSecond = Number.NaN;
+  let postgres: PgSectionResult | { skipped: string } | undefined;
+  let hashLimit: HashLimit | undefined;
   try {
     results = await measureAllGets(prepared, step, log);
     const rawDir = join(BENCH_WORK, 'raw');
@@ -151,27 +163,46 @@ async function main(): Promise<void> {
   } finally {
     await Promise.all(prepared.map((p) => p.server.stop()));
   }
+  await step('argon2 limit', async () => {
+    hashLimit = await measureHashLimit(5);
+    log(`argon2 limit: ${hashLimit.loginsPerSecond.toFixed(1)} logins/s`);
+  });
+  if (batonBuilt) {
+    await step('PostgreSQL', async () => {
+      postgres = await measurePostgres(step, log);
+      if ('skipped' in postgres) log(`PostgreSQL skipped: ${postgres.skipped}`);
+    });
+  }
   const stacks = new Map([...results.values()].map((result) => [result.stack, result]));
   let overhead: string | undefined;
   await step('client overhead', async () => {
     overhead = await clientOverhead();
   });
 
-  const run = { stacks, rawCommitsPerSecond };
-  const targets = computeTargets(run, {
+  const run = {
+    stacks,
+    rawCommitsPerSecond,
+    ...(postgres === undefined ? {} : { postgres }),
+    ...(hashLimit === undefined ? {} : { hashLimit }),
+  };
+  const names = {
     baton: baton.name,
-    bare: bare('none').name,
+    bare: bare().name,
+    floor: fastifyFloor.name,
     nestjs: nestjs.name,
     django: django.name,
-  });
-  const notes = floorNotes(run, { baton: baton.name, bare: bare('none').name, floor: fastifyFloor.name });
+    bareVerify: { ES256: bare('ES256').name, EdDSA: bare('EdDSA').name, RS256: bare('RS256').name },
+    batonSigning: { ES256: baton.name, EdDSA: batonSigning('EdDSA').name, RS256: batonSigning('RS256').name },
+  };
+  const targets = computeTargets(run, names);
+  const notes = floorNotes(run, names);
   const section = renderRun({
     ...run,
     notes,
     startedAt,
     machine: [
       ...(await machineInfo()),
-      `load average (1 min) of the machine, shared with other work: ${loadBefore.toFixed(2)} at the start, ${loadavg()[0]!.toFixed(2)} at the end`,
+      `load average (1 min) of the machine, shared with other work: ${loadBefore.toFixed(2)} at the start, ${loadavg()[0]!.toFixed(2)} at the end, highest ${Math.max(...loads).toFixed(2)} (sampled every 5 s, the run's own processes included)`,
     ],
     targets,
     failures,

@@ -89,7 +89,7 @@ export async function prepareStack(stack: Stack, options: PrepareOptions): Promi
 }
 
 /** Registers `accounts` with 4 clients at a time (password hashing bounds this, not HTTP). */
-async function registerAll(
+export async function registerAll(
   baseUrl: string,
   stack: Stack,
   accounts: readonly Account[],

@@ -16,10 +16,12 @@ export interface RefreshResult {
  * turn, so no two requests ever present the same token and, with many sessions, no one user
  * refreshes more often than a real client would (Baton limits successful refreshes per user).
  * A refused rotation leaves the session's token as it was and counts as a failure, never a success.
- * `sessions` is updated in place; `onPair` sees every new pair.
+ * `sessions` is updated in place; `onPair` sees every new pair. With several base URLs (instances
+ * behind one database) each session keeps to one of them, as a client behind a sticky balancer would
+ * not, but every instance gets the same share.
  */
 export async function runRefreshChains(
-  baseUrl: string,
+  baseUrl: string | readonly string[],
   api: AuthApi,
   sessions: TokenPair[],
   clients: number,
@@ -31,7 +33,8 @@ export async function runRefreshChains(
   const step = async () => {
     const index = idle.shift()!;
     try {
-      const next = await api.refresh(baseUrl, sessions[index]!.refreshToken);
+      const url = typeof baseUrl === 'string' ? baseUrl : baseUrl[index % baseUrl.length]!;
+      const next = await api.refresh(url, sessions[index]!.refreshToken);
       if (!next) return false;
       sessions[index] = next;
       onPair?.(next);

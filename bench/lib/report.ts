@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { PgSectionResult } from './pgSection.js';
 import { PLAN, type StackResult } from './scenarios.js';
 import { isMet, type RunMeasurements, type Target } from './targets.js';
 
@@ -45,8 +46,8 @@ export function renderRun(report: RunReport): string {
       report.targets.map((t) => [
         t.name,
         t.detail,
-        `${f(t.ratio, 2)}x`,
-        `${t.goal.at === 'least' ? '>=' : '<='} ${t.goal.ratio}x`,
+        t.unit === undefined || t.unit === 'x' ? `${f(t.ratio, 2)}x` : `${f(t.ratio)} ${t.unit}`,
+        `${t.goal.at === 'least' ? '>=' : '<='} ${t.goal.ratio}${t.unit === undefined || t.unit === 'x' ? 'x' : ` ${t.unit}`}`,
         isMet(t) ? 'met' : '**not met**',
       ]),
     ),
@@ -97,6 +98,15 @@ export function renderRun(report: RunReport): string {
     ),
   );
   out.push('', `### Login (${PLAN.loginClients} clients, ${PLAN.loginSeconds} s)`, '');
+  if (report.hashLimit !== undefined) {
+    const limit = report.hashLimit;
+    out.push(
+      `The argon2 limit of one Baton process, measured in this run: ${f(limit.verifiesPerSecond, 1)} ` +
+        `verifications/s on one thread with Baton's parameters x ${limit.threads} hashing thread(s) = ` +
+        `${f(limit.loginsPerSecond, 1)} logins/s.`,
+      '',
+    );
+  }
   out.push(
     table(
       ['server', 'one login alone, ms', 'logins/s', 'failed'],
@@ -138,6 +148,7 @@ export function renderRun(report: RunReport): string {
       ),
     );
   }
+  if (report.postgres !== undefined) out.push('', ...renderPostgres(report.postgres));
   if (report.clientOverhead !== undefined) {
     out.push(
       '',
@@ -153,6 +164,53 @@ export function renderRun(report: RunReport): string {
   }
   out.push('', `Whole run: ${f(report.totalSeconds)} s.`, '');
   return out.join('\n');
+}
+
+function renderPostgres(pg: PgSectionResult | { readonly skipped: string }): string[] {
+  if ('skipped' in pg) return ['### PostgreSQL', '', `skipped: ${pg.skipped}`];
+  return [
+    `### PostgreSQL (${pg.durability}; ${pg.users} users; rate limits shared through ${pg.redis ? 'Redis' : 'nothing: no Redis answered'})`,
+    '',
+    `Refresh: median of ${PLAN.refreshRounds} interleaved rounds of ${PLAN.refreshSeconds} s, ${PLAN.concurrentChains} concurrent chains spread over the instances. GET: wrk -t1 per instance, ${PLAN.connections} connections split between them, ${pg.users} users' tokens. Login: ${PLAN.loginClients} clients spread over the instances, ${PLAN.loginSeconds} s.`,
+    '',
+    table(
+      [
+        'server',
+        'refresh rotations/s',
+        'refused',
+        'GET req/s',
+        'GET p99 ms',
+        'GET errors',
+        'logins/s',
+        'peak RSS MiB',
+        'start to first 200 ms',
+      ],
+      [
+        ...pg.runs.map((r) => [
+          `Baton on PostgreSQL, ${r.instances} instance${r.instances > 1 ? 's' : ''}`,
+          f(r.refreshPerSecond),
+          String(r.refreshFailed),
+          f(r.get.requestsPerSecond),
+          f(r.get.p99Ms, 2),
+          String(r.get.errors),
+          f(r.logins.perSecond, 1),
+          f(r.peakRssMiB),
+          f(r.startupMs),
+        ]),
+        [
+          `raw PostgreSQL durable commits (${PLAN.concurrentChains} clients, one INSERT each)`,
+          f(pg.rawCommitsPerSecond),
+          '',
+          '',
+          '',
+          '',
+          '',
+          '',
+          '',
+        ],
+      ],
+    ),
+  ];
 }
 
 /** Appends a run to RESULTS.md, creating it with its header the first time. */

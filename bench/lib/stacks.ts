@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { field, sendJson } from './http.js';
 import { launch, type RunningServer } from './processes.js';
+import type { Algorithm } from './tokens.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BENCH_WORK = join(REPO_ROOT, 'bench', '.work');
@@ -137,7 +138,7 @@ export const baton: Stack = {
  * Baton signing with another algorithm than its default ES256 (`BATON_ACCESS_ALG`), for the
  * protected GET whose every request pays a full signature check: what the algorithm costs.
  */
-export function batonSigning(alg: 'EdDSA' | 'RS256'): Stack {
+export function batonSigning(alg: Exclude<Algorithm, 'ES256'>): Stack {
   return {
     ...baton,
     name: `Baton (${alg})`,
@@ -205,16 +206,15 @@ async function migrateDjango(env: Record<string, string>): Promise<void> {
   });
 }
 
-/** The bare `node:http` limit, without auth (`none`) or with an Ed25519 check per request. */
-export function bare(mode: 'none' | 'ed25519', publicJwk?: string): Stack {
+/** The bare `node:http` limit: without auth, or verifying a JWT signed with `alg` on every request. */
+export function bare(alg?: Algorithm, publicJwk?: string): Stack {
   return {
-    name: mode === 'none' ? 'bare node:http' : 'bare node:http + Ed25519 verify',
+    name: alg === undefined ? 'bare node:http' : `bare node:http + ${alg} verify`,
     todosPath: '/todos',
     durableRefresh: false,
     launch: (port) =>
-      launchReference(`bare-${mode}`, 'bare/server.js', port, {
-        BARE_MODE: mode,
-        ...(publicJwk ? { BARE_PUBLIC_JWK: publicJwk } : {}),
+      launchReference(`bare-${alg ?? 'none'}`, 'bare/server.js', port, {
+        ...(alg === undefined ? {} : { BARE_ALG: alg, BARE_PUBLIC_JWK: publicJwk ?? '' }),
       }),
   };
 }

@@ -1,12 +1,25 @@
-import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject, randomUUID, sign } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 
-/** An Ed25519 key pair and a JWT signed with it, for the bare `node:http` + Ed25519 reference. */
-export function mintEd25519Token(): { publicJwk: string; token: string } {
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+/** The signing algorithms Baton offers (`BATON_ACCESS_ALG`), each with a bare reference. */
+export type Algorithm = 'ES256' | 'EdDSA' | 'RS256';
+export const ALGORITHMS: readonly Algorithm[] = ['ES256', 'EdDSA', 'RS256'];
+
+function keyPair(alg: Algorithm): { publicKey: KeyObject; privateKey: KeyObject } {
+  if (alg === 'EdDSA') return generateKeyPairSync('ed25519');
+  if (alg === 'ES256') return generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  return generateKeyPairSync('rsa', { modulusLength: 2048 });
+}
+
+/**
+ * A key pair and a JWT of Baton's shape signed with it, for the bare `node:http` reference that
+ * verifies `alg` on every request.
+ */
+export function mintToken(alg: Algorithm): { publicJwk: string; token: string } {
+  const { publicKey, privateKey } = keyPair(alg);
   const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const now = Math.floor(Date.now() / 1000);
-  const signingInput = `${encode({ alg: 'EdDSA', typ: 'at+jwt', kid: 'bench' })}.${encode({
+  const signingInput = `${encode({ alg, typ: 'at+jwt', kid: 'bench' })}.${encode({
     iss: 'bench',
     aud: 'bench',
     sub: randomUUID(),
@@ -15,10 +28,16 @@ export function mintEd25519Token(): { publicJwk: string; token: string } {
     exp: now + 3600,
     jti: randomUUID(),
   })}`;
-  const signature = sign(null, Buffer.from(signingInput), privateKey).toString('base64url');
+  const data = Buffer.from(signingInput);
+  const signature =
+    alg === 'EdDSA'
+      ? sign(null, data, privateKey)
+      : alg === 'ES256'
+        ? sign('sha256', data, { key: privateKey, dsaEncoding: 'ieee-p1363' })
+        : sign('sha256', data, privateKey);
   return {
     publicJwk: JSON.stringify(publicKey.export({ format: 'jwk' })),
-    token: `${signingInput}.${signature}`,
+    token: `${signingInput}.${signature.toString('base64url')}`,
   };
 }
 
@@ -26,9 +45,10 @@ const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345678
 
 /**
  * The spellings of `token` that differ only in the unused low bits of the signature's last
- * base64url character (a 64-byte signature leaves 4 spare bits: 16 spellings). They decode to the
- * same bytes, so a server accepts them all, yet each is a distinct string to a cache keyed by the
- * token text: a way to make every request pay a full signature check.
+ * base64url character (64-byte ES256/EdDSA and 256-byte RS256 signatures both leave 4 spare
+ * bits: 16 spellings). They decode to the same bytes, so a server accepts them all, yet each is a
+ * distinct string to a cache keyed by the token text: a way to make every request pay a full
+ * signature check.
  */
 export function signatureSpellings(token: string): string[] {
   const last = token.at(-1)!;

@@ -9,7 +9,7 @@ import { HashingPool, HashingThreadError } from './hashingPool.js';
  * setting: 19 MiB, 2 passes, 1 lane. Each hash runs on a hashing thread ({@link HashingPool}),
  * never on the event loop.
  */
-const ARGON2_OPTIONS = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+export const ARGON2_OPTIONS = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
 export const PASSWORD_MIN_LENGTH = 8;
 export const PASSWORD_MAX_LENGTH = 128;
