@@ -85,6 +85,8 @@ async function measureOn(
   const env = {
     BATON_DATABASE_URL: db.schemaUrl,
     BATON_SECRET: randomBytes(32).toString('base64url'),
+    // One issuer for every instance, as docs/deploy.md asks (the default names each one's port).
+    BATON_ISSUER: 'http://baton.bench',
     ...(redis ? { BATON_REDIS_URL: 'redis://127.0.0.1:6379' } : {}),
   };
   const urls: string[] = [];

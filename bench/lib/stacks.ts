@@ -100,7 +100,8 @@ export const baton: Stack = {
       env: {
         BATON_PORT: String(port),
         BATON_DATA_DIR: workDir,
-        BATON_LOG_LEVEL: 'silent',
+        // As in production: one info line per request (to /dev/null here; the cost is the same).
+        BATON_LOG_LEVEL: 'info',
         BATON_ACCESS_TTL: '30m',
         ...extraEnv,
       },

@@ -3,8 +3,6 @@ import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
-import { pino } from 'pino';
-import pinoPretty from 'pino-pretty';
 import type { Registry } from 'prom-client';
 import { createAuthenticator } from './auth/authenticate.js';
 import type { AuthDeps } from './auth/context.js';
@@ -17,6 +15,7 @@ import { clientErrorHandler, frameworkErrorHandler, registerProblemHandlers } fr
 import { sharedSchemas } from './http/schemas.js';
 import { registerSecurityHeaders } from './http/securityHeaders.js';
 import { serveApp } from './http/staticApp.js';
+import { createLoggers, logRequests } from './logging.js';
 import { type AccountMail, createAccountMail } from './mail/accountMail.js';
 import { createMetrics } from './metrics.js';
 import { openStore } from './openStore.js';
@@ -38,61 +37,6 @@ export const BODY_LIMIT = 16 * 1024;
 
 /** Paths that always belong to the API, never to the single-page app. */
 const API_PREFIXES = ['/auth/', '/todos', '/oauth/', '/.well-known/', '/docs', '/healthz', '/metrics'];
-
-/** Log paths that must never reach a log line: credentials and tokens. */
-const REDACTED = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'password',
-  'currentPassword',
-  'newPassword',
-  'refreshToken',
-  'accessToken',
-  'token',
-  '*.password',
-  '*.refreshToken',
-  '*.accessToken',
-  '*.token',
-];
-
-/**
- * The request as a log line shows it. The query string is replaced, never logged: a client that
- * puts a token in a URL (`?access_token=`, a reset link) must not have it copied into the logs.
- */
-function requestForLog(request: FastifyRequest): Record<string, unknown> {
-  const query = request.url.indexOf('?');
-  return {
-    method: request.method,
-    url: query === -1 ? request.url : `${request.url.slice(0, query)}?[redacted]`,
-    host: request.host,
-    remoteAddress: request.ip,
-    remotePort: request.socket?.remotePort,
-  };
-}
-
-/**
- * pino with the secrets redacted, writing to `stream`, else to standard output: readable lines
- * (pino-pretty, in this thread: no transport worker) when the format asks for them or, on `auto`,
- * when standard output is a terminal; JSON lines otherwise.
- */
-function createLogger(
-  level: string,
-  format: ServerConfig['logFormat'],
-  stream?: { write(line: string): void },
-): FastifyBaseLogger {
-  const options = {
-    level,
-    redact: { paths: REDACTED, censor: '[redacted]' },
-    serializers: { req: requestForLog },
-  };
-  if (stream) return pino(options, stream);
-  const pretty = format === 'pretty' || (format === 'auto' && process.stdout.isTTY === true);
-  if (!pretty) return pino(options);
-  return pino(
-    options,
-    pinoPretty({ translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,reqId', singleLine: true }),
-  );
-}
 
 /**
  * Builds the Baton server as a Fastify instance, ready to `listen()` or to `register` inside a
@@ -152,11 +96,15 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
       background: mail.background,
     };
 
+    const loggers =
+      config.logLevel === false || config.logLevel === 'silent'
+        ? undefined
+        : createLoggers(config.logLevel, config.logFormat, options.logStream);
     const app = Fastify({
       // A silent pino would still cost a child logger per request; no logger costs nothing.
-      ...(config.logLevel === false || config.logLevel === 'silent'
-        ? { logger: false }
-        : { loggerInstance: createLogger(config.logLevel, config.logFormat, options.logStream) }),
+      ...(loggers === undefined ? { logger: false } : { loggerInstance: loggers.app }),
+      // One line per request instead of Fastify's two: see logRequests.
+      disableRequestLogging: true,
       bodyLimit: BODY_LIMIT,
       trustProxy: fastifyTrustProxy(config.trustProxy),
       // Input must already have the right types: no silent coercion of `123` into `"123"`. Our
@@ -168,11 +116,20 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
       clientErrorHandler,
     });
     mail.start(app.log);
+    if (config.databaseUrl !== undefined && options.issuer === undefined) {
+      // The default issuer names this process's host and port; another instance names its own and
+      // refuses these tokens. Scale-out is what PostgreSQL is for, so say so before that bites.
+      app.log.warn(
+        `BATON_ISSUER is not set, so access tokens name ${config.issuer} as their issuer and other instances ` +
+          'refuse them. Set BATON_ISSUER (the issuer option) to one public URL for every instance.',
+      );
+    }
     // One hook, so the order is certain: everything that writes stops before the store closes.
     app.addHook('onClose', async () => {
       await releaseShared();
       if (!options.store) await store.close();
     });
+    if (loggers !== undefined) logRequests(app, loggers.requests);
     if (config.metrics !== false) metrics.instrument(app);
     // Declared before any hook sets it, so every request object has one shape. It stays null on
     // routes without requireBearer, which never read it (its type serves the routes that do).

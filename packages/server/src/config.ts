@@ -21,6 +21,12 @@ export interface ServerOptions {
   /** `postgres://...` selects the PostgreSQL store instead of SQLite. */
   readonly databaseUrl?: string;
   /**
+   * Connections each instance keeps to PostgreSQL. Default 10: in the bench, refreshes from 16
+   * concurrent clients gain nothing from more (docs/deploy.md has the measurement); the database's
+   * `max_connections` must cover every instance's pool.
+   */
+  readonly databasePool?: number;
+  /**
    * Encrypts the signing keys kept in the database (AES-256-GCM under a key derived from it).
    * Required on PostgreSQL unless `keysFile` is given. At least 32 characters.
    */

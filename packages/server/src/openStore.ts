@@ -16,7 +16,7 @@ export async function openStore(config: ServerConfig): Promise<Store> {
   if (config.databaseUrl) {
     // Loaded only here: the PostgreSQL driver is a tenth of an embedded server's start-up.
     const { createPostgresStore } = await import('./store/postgres/index.js');
-    return createPostgresStore({ connectionString: config.databaseUrl });
+    return createPostgresStore({ connectionString: config.databaseUrl, max: config.databasePool });
   }
   const sqlite = createSqliteStore({ filename: path.join(config.dataDir, SQLITE_FILE) });
   return withTodoListCache(sqlite, () => sqlite.externalVersion());

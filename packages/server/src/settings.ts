@@ -94,6 +94,17 @@ export const SETTINGS = {
     expected: 'a postgres:// URL',
     readme: { default: '(none)', meaning: '`postgres://...` selects PostgreSQL instead of SQLite' },
   }),
+  databasePool: setting({
+    env: 'BATON_DATABASE_POOL',
+    parse: (raw) => (/^\d+$/.test(raw) ? Number(raw) : undefined),
+    fallback: () => 10,
+    check: between(1, 1000),
+    expected: 'a whole number of connections from 1 to 1000',
+    readme: {
+      default: '`10`',
+      meaning: 'PostgreSQL connections of each instance (sizing: docs/deploy.md)',
+    },
+  }),
   secret: setting<string, string | undefined>({
     env: 'BATON_SECRET',
     parse: text,

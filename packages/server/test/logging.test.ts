@@ -52,6 +52,45 @@ describe('logging', () => {
   });
 });
 
+describe('the request line', () => {
+  it('is one line per answered request, with the request line, the status and the time taken', async () => {
+    const lines: string[] = [];
+    const server = await startServer({
+      logLevel: 'info',
+      logStream: { write: (line) => void lines.push(line) },
+    });
+    try {
+      await server.request('GET', '/healthz');
+      await server.request('GET', '/todos?page=2');
+    } finally {
+      await server.close();
+    }
+    const requestLines = lines.map((line) => JSON.parse(line)).filter((entry) => entry.req !== undefined);
+    assert.equal(requestLines.length, 2, 'one line per request, not an "incoming" and a "completed" one');
+    const [health, todos] = requestLines;
+    assert.equal(health.msg, 'request completed');
+    assert.deepEqual([health.req.method, health.req.url, health.res.statusCode], ['GET', '/healthz', 200]);
+    assert.equal(typeof health.responseTime, 'number');
+    assert.equal(typeof health.reqId, 'string');
+    assert.equal(todos.req.url, '/todos?[redacted]');
+    assert.equal(todos.res.statusCode, 401);
+  });
+
+  it('is not written at level warn', async () => {
+    const lines: string[] = [];
+    const server = await startServer({
+      logLevel: 'warn',
+      logStream: { write: (line) => void lines.push(line) },
+    });
+    try {
+      await server.request('GET', '/healthz');
+    } finally {
+      await server.close();
+    }
+    assert.equal(lines.filter((line) => line.includes('request completed')).length, 0);
+  });
+});
+
 describe('log lines for people and for machines', () => {
   const firstLine = async (env: Record<string, string>) => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'baton-log-'));

@@ -52,6 +52,37 @@ describe('signing keys shared through PostgreSQL', { skip }, () => {
     });
   };
 
+  it('an instance without an explicit issuer warns that other instances would refuse its tokens', async () => {
+    const lines: string[] = [];
+    const store = createPostgresStore({ connectionString: database.schemaUrl });
+    stores.push(store);
+    const app = await createServer({
+      store,
+      databaseUrl: database.schemaUrl,
+      secret,
+      dataDir,
+      logLevel: 'warn',
+      logStream: { write: (line) => void lines.push(line) },
+    });
+    await app.close();
+    assert.ok(
+      lines.some((line) => line.includes('BATON_ISSUER is not set')),
+      `a warning about the issuer: ${lines.join('')}`,
+    );
+    const quiet: string[] = [];
+    const configured = await createServer({
+      store,
+      databaseUrl: database.schemaUrl,
+      secret,
+      dataDir,
+      issuer: 'http://baton.test',
+      logLevel: 'warn',
+      logStream: { write: (line) => void quiet.push(line) },
+    });
+    await configured.close();
+    assert.ok(!quiet.some((line) => line.includes('BATON_ISSUER')), 'no warning with an issuer');
+  });
+
   it('a key rotated on one instance verifies on the other at once, and old tokens keep working on both', async () => {
     const clock = createManualClock();
     const [a, b] = await Promise.all([instance(clock), instance(clock)]);
