@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import { createTestDatabase, findTestDatabase, NO_POSTGRES, type TestDatabase } from './support/postgres.js';
+import { needs } from './support/runtime.js';
+import { registerUser, startServer } from './support/server.js';
+
+const skip = needs((await findTestDatabase()) !== undefined, NO_POSTGRES);
+
+describe('BATON_DATABASE_POOL: the connections of each instance', { skip }, () => {
+  let database: TestDatabase;
+  const secret = randomBytes(32).toString('base64url');
+  before(async () => {
+    const created = await createTestDatabase();
+    if (!created) throw new Error('PostgreSQL went away');
+    database = created;
+  });
+  after(async () => {
+    await database?.drop();
+  });
+
+  /** Connections PostgreSQL has open for `application`, after a burst of 24 parallel refreshes. */
+  const connectionsAfterBurst = async (pool: number) => {
+    const application = `baton_pool_${randomBytes(4).toString('hex')}`;
+    const url = new URL(database.schemaUrl);
+    url.searchParams.set('application_name', application);
+    const server = await startServer({
+      databaseUrl: url.toString(),
+      databasePool: pool,
+      secret,
+      rateLimits: false,
+    });
+    try {
+      const users = await Promise.all(Array.from({ length: 24 }, () => registerUser(server)));
+      const answers = await Promise.all(
+        users.map((user) =>
+          server.request('POST', '/auth/refresh', { body: { refreshToken: user.refreshToken } }),
+        ),
+      );
+      assert.deepEqual(new Set(answers.map((answer) => answer.status)), new Set([200]));
+      const admin = new pg.Client({ connectionString: database.url });
+      await admin.connect();
+      try {
+        const { rows } = await admin.query(
+          'SELECT count(*)::int AS open FROM pg_stat_activity WHERE application_name = $1',
+          [application],
+        );
+        return rows[0].open as number;
+      } finally {
+        await admin.end();
+      }
+    } finally {
+      await server.close();
+    }
+  };
+
+  it('never opens more connections than the setting allows, and opens that many under a burst', async () => {
+    assert.equal(await connectionsAfterBurst(2), 2);
+    assert.ok((await connectionsAfterBurst(6)) > 2, 'a larger pool is used under the same burst');
+  });
+});
