@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
 import { createAuthenticator } from './auth/authenticate.js';
@@ -99,7 +98,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
     const loggers =
       config.logLevel === false || config.logLevel === 'silent'
         ? undefined
-        : createLoggers(config.logLevel, config.logFormat, options.logStream);
+        : await createLoggers(config.logLevel, config.logFormat, options.logStream);
     const app = Fastify({
       // A silent pino would still cost a child logger per request; no logger costs nothing.
       ...(loggers === undefined ? { logger: false } : { loggerInstance: loggers.app }),
@@ -177,7 +176,11 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
         },
       },
     });
-    if (config.docs) await app.register(swaggerUi, { routePrefix: '/docs' });
+    if (config.docs) {
+      // Loaded only when served: the UI and the static-file plugin under it weigh on memory.
+      const { default: swaggerUi } = await import('@fastify/swagger-ui');
+      await app.register(swaggerUi, { routePrefix: '/docs' });
+    }
     await app.register(authRoutes, { deps });
     await app.register(accountRoutes, { deps });
     await app.register(sessionRoutes, { deps });

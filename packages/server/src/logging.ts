@@ -1,6 +1,5 @@
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import { type DestinationStream, type Logger, pino } from 'pino';
-import pinoPretty from 'pino-pretty';
 import type { ServerConfig } from './config.js';
 
 /** Log paths that must never reach a log line: credentials and tokens. */
@@ -50,17 +49,13 @@ export interface Loggers {
  * no transport worker) when the format asks for them or, on `auto`, when standard output is a
  * terminal; JSON lines otherwise.
  */
-export function createLoggers(
+export async function createLoggers(
   level: string,
   format: ServerConfig['logFormat'],
   stream?: { write(line: string): void },
-): Loggers {
+): Promise<Loggers> {
   const pretty = format === 'pretty' || (format === 'auto' && process.stdout.isTTY === true);
-  const destination: DestinationStream =
-    stream ??
-    (pretty
-      ? pinoPretty({ translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,reqId', singleLine: true })
-      : pino.destination(1));
+  const destination: DestinationStream = stream ?? (pretty ? await prettyLines() : pino.destination(1));
   return {
     app: pino(
       { level, redact: { paths: REDACTED, censor: '[redacted]' }, serializers: { req: requestForLog } },
@@ -68,6 +63,12 @@ export function createLoggers(
     ),
     requests: pino({ level }, destination),
   };
+}
+
+/** pino-pretty, loaded only when lines are for people: JSON-only servers do without its memory. */
+async function prettyLines(): Promise<DestinationStream> {
+  const { default: pinoPretty } = await import('pino-pretty');
+  return pinoPretty({ translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,reqId', singleLine: true });
 }
 
 const QUIETER_THAN_INFO: ReadonlySet<string> = new Set(['warn', 'error', 'fatal', 'silent']);

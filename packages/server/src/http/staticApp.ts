@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import type { NotFoundFallback } from './problems.js';
 
@@ -20,6 +19,8 @@ export async function serveApp(
 ): Promise<NotFoundFallback> {
   const index = path.join(dir, 'index.html');
   if (!existsSync(index)) throw new Error(`appDir ${dir} has no index.html: build the app first`);
+  // Loaded only for a server that serves an app: a sixth of an API-only server's memory otherwise.
+  const { default: fastifyStatic } = await import('@fastify/static');
   await app.register(fastifyStatic, {
     root: dir,
     wildcard: false,
