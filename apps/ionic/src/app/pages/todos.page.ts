@@ -22,6 +22,7 @@ import { Devices } from '../data/devices';
 import { TodoDraft } from '../data/todoDraft';
 import { type Todo, TodosApi } from '../data/todosApi';
 import { ErrorToast } from '../ui/errorToast';
+import { VerifyBannerComponent } from '../ui/verifyBanner';
 
 @Component({
   selector: 'app-todos',
@@ -42,6 +43,7 @@ import { ErrorToast } from '../ui/errorToast';
     IonCheckbox,
     IonInput,
     IonSpinner,
+    VerifyBannerComponent,
   ],
   template: `
     <ion-header>
@@ -51,6 +53,7 @@ import { ErrorToast } from '../ui/errorToast';
           <ion-button routerLink="/sessions" data-testid="sessions-link">
             Sessions{{ devices.count() === null ? '' : ' (' + devices.count() + ')' }}
           </ion-button>
+          <ion-button routerLink="/account" data-testid="account-link">Account</ion-button>
           <ion-button data-testid="logout" (click)="logout()">Log out</ion-button>
         </ion-buttons>
       </ion-toolbar>
@@ -58,6 +61,7 @@ import { ErrorToast } from '../ui/errorToast';
     <ion-content>
       <ion-refresher slot="fixed" (ionRefresh)="pullToRefresh($event)"><ion-refresher-content /></ion-refresher>
       <main class="column">
+        <app-verify-banner />
         @if (auth.user(); as user) {
           <p class="ion-padding-horizontal signed-in-as">Signed in as {{ user.name || user.email }}</p>
         }
