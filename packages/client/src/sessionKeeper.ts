@@ -65,7 +65,7 @@ export function createSessionKeeper(deps: SessionKeeperDeps): SessionKeeper {
     if (change.origin === 'elsewhere' && previous !== null && !isNewer(change.state, previous)) {
       const user = change.state.session.user;
       if (change.state.session.refreshToken === previous.session.refreshToken && user !== null) {
-        if (!sameUser(user, previous.session.user)) await updateUser(user, 'elsewhere');
+        await updateUser(user, 'elsewhere');
       }
       return;
     }
@@ -82,7 +82,8 @@ export function createSessionKeeper(deps: SessionKeeperDeps): SessionKeeper {
   }
 
   async function updateUser(user: User, origin: ChangeOrigin): Promise<void> {
-    if (state === null) return;
+    // One event per real change: the same user again (a reload that found nothing new) is none.
+    if (state === null || sameUser(user, state.session.user)) return;
     const next: SessionState = { ...state, session: { ...state.session, user } };
     set(next, failedAttempts);
     if (origin === 'here') {
