@@ -2,8 +2,6 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createManualClock } from '@baton/server';
 import {
-  type AuthClient,
-  type AuthEvent,
   asyncStorage,
   createAuthClient,
   localStorageAdapter,
