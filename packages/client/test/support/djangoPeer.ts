@@ -13,6 +13,8 @@ export const PEER_SECRET = 'baton-client-test-secret';
 /** The Django djoser + simplejwt peer (scripts/django-peer) on a free port of 127.0.0.1. */
 export interface DjangoPeer {
   readonly url: string;
+  /** Where the peer writes its account mail, one file per message (Django's filebased backend). */
+  readonly mailDir: string;
   /** Stops gunicorn, keeping the database. */
   stop(): Promise<void>;
   /** Starts again on the same port and database. */
@@ -25,7 +27,7 @@ export interface DjangoPeer {
  * it cannot run here. Under `CI=true` a peer that cannot run is an error: CI installs Django.
  */
 export async function startDjangoPeer(
-  options: { settings?: 'peer.settings' | 'peer.settings_named' } = {},
+  options: { settings?: 'peer.settings' | 'peer.settings_named' | 'peer.settings_activation' } = {},
 ): Promise<DjangoPeer | { skipped: string }> {
   const port = await freePort();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'django-peer-data-'));
@@ -70,6 +72,7 @@ export async function startDjangoPeer(
   }
   return {
     url: `http://127.0.0.1:${port}`,
+    mailDir: path.join(dataDir, 'mail'),
     stop,
     async restart() {
       await launch();
