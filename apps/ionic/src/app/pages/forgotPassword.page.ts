@@ -49,13 +49,13 @@ import { describeError } from '../ui/errorMessage';
         } @else {
           <p>Enter the email address of your account. We will mail you a link to choose a new password.</p>
           <form [formGroup]="form" (ngSubmit)="submit()" novalidate>
-            <ion-input data-testid="email" formControlName="email" type="email" label="Email"
+            <ion-input data-testid="forgot-email" formControlName="email" type="email" label="Email"
               labelPlacement="stacked" fill="outline" autocomplete="email" inputmode="email"
               [errorText]="fieldError(form.controls.email, emailErrors)" />
             @if (error(); as message) {
-              <p class="form-error" data-testid="error" role="alert">{{ message }}</p>
+              <p class="form-error" data-testid="forgot-error" role="alert">{{ message }}</p>
             }
-            <ion-button data-testid="submit" type="submit" expand="block" [disabled]="busy()">
+            <ion-button data-testid="forgot-submit" type="submit" expand="block" [disabled]="busy()">
               @if (busy()) { <ion-spinner name="dots" aria-label="Sending the link" /> } @else { Send the link }
             </ion-button>
           </form>

@@ -13,8 +13,8 @@ import { errorMessage } from './errorMessage';
   imports: [IonButton],
   template: `
     @if (unverified(); as email) {
-      <section class="verify-banner" data-testid="verify-banner" aria-labelledby="verify-banner-text">
-        <p id="verify-banner-text">Confirm your email address: follow the link we mailed to {{ email }}.</p>
+      <section class="verify-banner" data-testid="verify-banner">
+        <p>Confirm your email address: follow the link we mailed to {{ email }}.</p>
         <ion-button data-testid="resend-verification" size="small" fill="outline" [disabled]="busy()" (click)="resend()">
           Send the link again
         </ion-button>
