@@ -53,7 +53,13 @@ import { VerifyBannerComponent } from '../ui/verifyBanner';
           <ion-button routerLink="/sessions" data-testid="sessions-link">
             Sessions{{ devices.count() === null ? '' : ' (' + devices.count() + ')' }}
           </ion-button>
-          <ion-button routerLink="/account" data-testid="account-link">Account</ion-button>
+          <!-- An icon, so that the title still fits next to three buttons on a phone. -->
+          <ion-button routerLink="/account" data-testid="account-link" aria-label="Account" title="Account">
+            <svg slot="icon-only" viewBox="0 0 24 24" width="24" height="24" aria-hidden="true" focusable="false">
+              <circle cx="12" cy="8" r="4" fill="currentColor" />
+              <path d="M4 21c0-4.4 3.6-7 8-7s8 2.6 8 7z" fill="currentColor" />
+            </svg>
+          </ion-button>
           <ion-button data-testid="logout" (click)="logout()">Log out</ion-button>
         </ion-buttons>
       </ion-toolbar>
