@@ -89,6 +89,32 @@ test('a password reset by mail: the link sets a new password, signing in takes i
   assert.equal(await byTestId(phone, 'todo-item').count(), 0);
 });
 
+test('a reset link opened where the account is signed in ends that session too and asks to sign in', async (t) => {
+  const env = await setup(t);
+  if (env === null) return;
+  const { server } = env;
+  const user = newUser();
+  const page = await env.device();
+  await register(page, server.url, user);
+  const since = server.inbox.count();
+  const asked = await fetch(`${server.url}/auth/password/forgot`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: user.email }),
+  });
+  assert.equal(asked.status, 202);
+  await page.goto((await server.inbox.link(user.email, '/reset-password', since)).href);
+  await field(page, 'password').fill('a brand new passphrase');
+  await field(page, 'confirmation').fill('a brand new passphrase');
+  await byTestId(page, 'submit').click();
+  // Not sent on to the todos as a signed-in user would be: the reset ended this session as well.
+  await byTestId(page, 'account-notice').waitFor();
+  assert.equal(location(page), '/login?notice=password-reset');
+  await page.reload();
+  await byTestId(page, 'account-notice').waitFor();
+  assert.equal(location(page), '/login?notice=password-reset', 'and no session is restored on a reload');
+});
+
 test('email verification: the banner until the mailed link is followed, a resend, and links that work signed out, once', async (t) => {
   const env = await setup(t);
   if (env === null) return;
