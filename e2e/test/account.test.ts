@@ -115,7 +115,7 @@ test('a reset link opened where the account is signed in ends that session too a
   assert.equal(location(page), '/login?notice=password-reset', 'and no session is restored on a reload');
 });
 
-test('email verification: the banner until the mailed link is followed, a resend, and links that work signed out, once', async (t) => {
+test('email verification: the banner until the mailed link is followed, a resend (saying so when offline), and links that work signed out, once', async (t) => {
   const env = await setup(t);
   if (env === null) return;
   const { server } = env;
@@ -127,6 +127,11 @@ test('email verification: the banner until the mailed link is followed, a resend
   assert.match((await banner.textContent()) ?? '', new RegExp(`Confirm your email address.*${user.email}`));
   const first = await server.inbox.link(user.email, '/verify-email', since);
 
+  // Offline, the resend says so; back online it goes.
+  await page.context().setOffline(true);
+  await byTestId(page, 'resend-verification').click();
+  assert.match((await byTestId(page, 'resend-error').textContent()) ?? '', /cannot be reached/);
+  await page.context().setOffline(false);
   const beforeResend = server.inbox.count();
   await byTestId(page, 'resend-verification').click();
   assert.match((await byTestId(page, 'resend-sent').textContent()) ?? '', /A new link is on its way/);
