@@ -8,6 +8,7 @@ export function signOutNotice(reason: string | undefined): string | null {
     reused:
       'You were signed out to protect your account: your sign-in was used from two places at once. Sign in again, and change your password if that was not you.',
     refresh_failed: 'Your session has expired. Sign in again to continue where you left off.',
+    deleted: 'Your account has been deleted, with everything in it. You can create a new one at any time.',
   };
   return reason !== undefined && reason in notices ? notices[reason as keyof typeof notices] : null;
 }
