@@ -120,6 +120,21 @@ test('a stored session whose refresh token has expired is dropped at start', asy
   later.dispose();
 });
 
+test('a session stored before emailVerified existed restores with emailVerified null (unknown)', async () => {
+  const storage = memoryStorage();
+  const first = setup({ storage });
+  await first.client.login(ada);
+  first.client.dispose();
+  const stored = JSON.parse((await storage.get('baton.session')) ?? '{}');
+  delete stored.session.user.emailVerified;
+  await storage.set('baton.session', JSON.stringify(stored));
+  const later = createAuthClient({ baseUrl, backend: first.backend, storage, clock: first.clock });
+  await later.ready;
+  assert.equal(later.session?.user?.email, 'ada@example.com');
+  assert.equal(later.session?.user?.emailVerified, null);
+  later.dispose();
+});
+
 test('storage adapters: localStorage and an async key-value store (Capacitor Preferences shape)', async () => {
   const web = fakeWebStorage();
   const preferences = new Map<string, string>();

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -118,6 +118,28 @@ export function expiredCopy(accessToken: string): string {
   claims.iat = claims.exp - lifetime;
   const body = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
   return `${body}.${createHmac('sha256', PEER_SECRET).update(body).digest('base64url')}`;
+}
+
+/**
+ * The `uid` and `token` of the newest link under `linkPath` (`reset-password`, `verify-email`)
+ * that the peer mailed to `email` (Django's filebased backend: one file per sending, messages
+ * separated by a line of dashes).
+ */
+export async function mailedLink(
+  peer: DjangoPeer,
+  email: string,
+  linkPath: 'reset-password' | 'verify-email',
+): Promise<{ uid: string; token: string }> {
+  const files = (await readdir(peer.mailDir).catch(() => [])).sort().reverse();
+  for (const file of files) {
+    const messages = (await readFile(path.join(peer.mailDir, file), 'utf8')).split(/^-{20,}$/m).reverse();
+    for (const message of messages) {
+      if (!message.split('\n').some((line) => line === `To: ${email}`)) continue;
+      const link = new RegExp(`/${linkPath}\\?uid=([\\w-]+)&token=([\\w-]+)`).exec(message);
+      if (link?.[1] !== undefined && link[2] !== undefined) return { uid: link[1], token: link[2] };
+    }
+  }
+  throw new Error(`the peer mailed no ${linkPath} link to ${email} (${peer.mailDir})`);
 }
 
 function freePort(): Promise<number> {
