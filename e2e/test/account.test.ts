@@ -225,6 +225,7 @@ test('the account page edits the name, changes the password and the email, and d
   await byTestId(page, 'delete-account').click();
   await answer(page, 'Delete the account');
   await waitForPath(page, '/login');
+  assert.equal(location(page), '/login?reason=deleted', 'no return URL: that page is gone with the account');
   assert.match((await byTestId(page, 'sign-out-notice').textContent()) ?? '', /account is deleted/);
   assert.deepEqual(server.statuses('/auth/me').slice(-1), [204]);
 
