@@ -2,12 +2,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createManualClock, createServer, type ManualClock } from '@baton/server';
+import { freePort } from '../../packages/server/test/support/serverProcess.js';
 import { APP_DIR } from './appDir.js';
+import { type Inbox, startInbox } from './inbox.js';
 
 /** The Baton server serving the built app on one origin, with a clock the test moves. */
 export interface AppServer {
   readonly url: string;
   readonly clock: ManualClock;
+  /** The account mail the server sent (password reset, verification), through real SMTP. */
+  readonly inbox: Inbox;
   /** How many API requests (page navigations excluded) reached `path` (e.g. `/auth/refresh`) so far. */
   count(path: string): number;
   /** Statuses answered on `path`, in order. */
@@ -33,31 +37,43 @@ export function recordAnswers(app: Awaited<ReturnType<typeof createServer>>): {
 /**
  * Starts the server on a free port of 127.0.0.1. The access lifetime is the default 5 minutes:
  * tests expire tokens by moving the server's clock past it, never by waiting, and the client's
- * proactive refresh (timed by the browser's real clock) stays far away during a test.
+ * proactive refresh (timed by the browser's real clock) stays far away during a test. Account
+ * mail goes to a real SMTP server, with links to the server's own origin (which serves the app):
+ * the port is chosen before the server starts because the links are configured at creation.
  */
 export async function startAppServer(options: { accessTtl?: number } = {}): Promise<AppServer> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'baton-e2e-'));
   const clock = createManualClock();
-  const app = await createServer({
-    dataDir,
-    clock,
-    logLevel: false,
-    accessTtl: options.accessTtl ?? 300,
-    rateLimits: false,
-    appDir: APP_DIR,
-  });
-  const answers = recordAnswers(app);
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  if (address === null || typeof address === 'string') throw new Error('no TCP address');
-  return {
-    url: `http://127.0.0.1:${address.port}`,
-    clock,
-    count: (p) => answers.statuses(p).length,
-    statuses: answers.statuses,
-    async close() {
-      await app.close();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const inbox = await startInbox(() => url);
+  try {
+    const app = await createServer({
+      dataDir,
+      clock,
+      logLevel: false,
+      accessTtl: options.accessTtl ?? 300,
+      rateLimits: false,
+      appDir: APP_DIR,
+      publicUrl: url,
+      smtpUrl: inbox.smtpUrl,
+    });
+    const answers = recordAnswers(app);
+    await app.listen({ host: '127.0.0.1', port });
+    return {
+      url,
+      clock,
+      inbox,
+      count: (p) => answers.statuses(p).length,
+      statuses: answers.statuses,
+      async close() {
+        await app.close();
+        await inbox.close();
+        await rm(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await inbox.close();
+    throw error;
+  }
 }

@@ -85,6 +85,39 @@ for (const [size, viewport] of [
   });
 }
 
+for (const [size, viewport] of [
+  ['phone', PHONE],
+  ['desktop', DESKTOP],
+] as const) {
+  test(`the account pages pass axe-core at ${viewport.width}x${viewport.height} (${size})`, async (t) => {
+    const env = await setup(t);
+    if (env === null) return;
+    const { server } = env;
+    const page = await env.device({ viewport });
+
+    await page.goto(`${server.url}/forgot-password`);
+    await byTestId(page, 'forgot-email').waitFor();
+    await check(page, `forgot-password-${size}`);
+    await page.goto(`${server.url}/reset-password?token=brp_${'A'.repeat(43)}`);
+    await byTestId(page, 'confirmation').waitFor();
+    await check(page, `reset-password-${size}`);
+    await page.goto(`${server.url}/login?notice=password-reset`);
+    await byTestId(page, 'account-notice').waitFor();
+    await check(page, `login-password-reset-${size}`);
+    // A link that does not work: the page says so.
+    await page.goto(`${server.url}/verify-email?token=bev_${'A'.repeat(43)}`);
+    await byTestId(page, 'error').waitFor();
+    await check(page, `verify-email-${size}`);
+
+    await register(page, server.url, { ...newUser(), name: 'Ada Lovelace' });
+    await byTestId(page, 'account-link').click();
+    await waitForPath(page, '/account');
+    // The todos page stays in the DOM below (Ionic's page stack), with its own banner.
+    await page.locator('app-account [data-testid="verify-banner"]').waitFor();
+    await check(page, `account-${size}`);
+  });
+}
+
 test('in a dark system theme the app is dark and still passes axe-core', async (t) => {
   const env = await setup(t);
   if (env === null) return;

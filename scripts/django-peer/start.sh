@@ -12,7 +12,11 @@
 #   DJANGO_PEER_WORKERS         gunicorn workers (default 1) and DJANGO_PEER_THREADS threads each (default 4)
 #   DJANGO_PEER_SETTINGS        settings module (default peer.settings, Django's default user model);
 #                               peer.settings_named: a user model that signs in by email and
-#                               requires first_name and last_name (peer/accounts)
+#                               requires first_name and last_name (peer/accounts);
+#                               peer.settings_activation: new accounts are inactive until the
+#                               link mailed to them is followed
+#                               Account mail (reset, activation) is written as files into
+#                               $DJANGO_PEER_DATA_DIR/mail/ (peer/mail.py)
 #
 # Prints "django-peer ready http://127.0.0.1:PORT" on stdout once it accepts requests. Stops on
 # SIGTERM/SIGINT, and by itself when the process that started it exits.

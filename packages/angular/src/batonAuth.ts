@@ -2,11 +2,16 @@ import { computed, type Signal, signal } from '@angular/core';
 import type {
   AuthClient,
   AuthEvent,
+  ChangeEmailInput,
+  ChangePasswordInput,
   LoginInput,
   LogoutOptions,
   RegisterInput,
+  ResetPasswordInput,
   Session,
+  UpdateProfileInput,
   User,
+  VerifyEmailInput,
 } from '@baton/client';
 import { BehaviorSubject, distinctUntilChanged, map, type Observable, Subject } from 'rxjs';
 
@@ -26,7 +31,10 @@ export class BatonAuth {
   readonly #session = signal<Session | null>(null);
   readonly #session$: BehaviorSubject<Session | null>;
   readonly #events$ = new Subject<AuthEvent>();
-  /** The current session, `null` when signed out. Updated on sign-in, refresh and sign-out. */
+  /**
+   * The current session, `null` when signed out. Updated on sign-in, refresh, sign-out and
+   * `user-updated` (a changed profile, a verified address), here or in another tab.
+   */
   readonly session: Signal<Session | null> = this.#session.asReadonly();
   /** The signed-in user, when the server described one. */
   readonly user: Signal<User | null> = computed(() => this.#session()?.user ?? null);
@@ -90,6 +98,65 @@ export class BatonAuth {
   /** Ends every session of the user, on every device; rejects (and stays signed in) if the server did not confirm. */
   logoutAll(): Promise<void> {
     return this.client.logoutAll();
+  }
+
+  /** Mails a password reset link to `email` (the same answer for unknown addresses). */
+  requestPasswordReset(email: string): Promise<void> {
+    return this.client.requestPasswordReset(email);
+  }
+
+  /**
+   * Sets a new password with what the reset link carried (`uid` too for djoser). Rejects with
+   * `invalid_reset_token` for a used or unknown link.
+   */
+  resetPassword(input: ResetPasswordInput): Promise<void> {
+    return this.client.resetPassword(input);
+  }
+
+  /**
+   * Changes the signed-in user's password; the other sessions end, this one stays. Rejects with
+   * `invalid_current_password` for a wrong current password.
+   */
+  changePassword(input: ChangePasswordInput): Promise<void> {
+    return this.client.changePassword(input);
+  }
+
+  /** Follows a verification link, signed in or out; signed in, {@link user} then shows `emailVerified`. */
+  verifyEmail(input: VerifyEmailInput): Promise<void> {
+    return this.client.verifyEmail(input);
+  }
+
+  /** Mails a new verification link: to the signed-in user, or (signed out) to `email`. */
+  resendVerification(input?: { readonly email?: string }): Promise<void> {
+    return this.client.resendVerification(input);
+  }
+
+  /** Mails a link to `newEmail`; the address changes when it is followed (Baton servers). */
+  changeEmail(input: ChangeEmailInput): Promise<void> {
+    return this.client.changeEmail(input);
+  }
+
+  /**
+   * Changes the signed-in user's name (`null` removes it); {@link user} follows, in every tab.
+   *
+   * @example
+   * await auth.updateProfile({ name: form.value.name || null });
+   */
+  updateProfile(input: UpdateProfileInput): Promise<User> {
+    return this.client.updateProfile(input);
+  }
+
+  /** Fetches the signed-in user again ({@link user} follows); `null` when signed out. */
+  reloadUser(): Promise<User | null> {
+    return this.client.reloadUser();
+  }
+
+  /**
+   * Deletes the account, then signs out with reason `deleted` (the login page gets
+   * `?reason=deleted`). Rejects, still signed in, for a wrong password (`invalid_current_password`).
+   */
+  deleteAccount(input: { readonly password: string }): Promise<void> {
+    return this.client.deleteAccount(input);
   }
 
   /** @internal Stops listening to the client (the injector is being destroyed). */

@@ -34,12 +34,15 @@ function toLogin(reason: SignOutReason): void {
   const { loginPath } = inject(BATON_ROUTES);
   const handler = inject(BATON_SIGN_OUT_HANDLER);
   const onLoginPage = router.url.split('?')[0] === loginPath;
+  // A deliberate sign-out (logout, or deleting the account) has no page to come back to.
+  const deliberate = reason === 'logout' || reason === 'deleted';
   const detail: SignOutDetail = {
     reason,
     // A forced sign-out keeps the page the user was on (and so what they typed there, if the
-    // page keeps drafts) to come back to; a deliberate logout does not.
-    returnUrl: reason === 'logout' || onLoginPage ? null : router.url,
+    // page keeps drafts) to come back to; a deliberate one does not.
+    returnUrl: deliberate || onLoginPage ? null : router.url,
   };
+  // `reason=deleted` lets the login page say that the account is gone.
   const queryParams = reason === 'logout' ? {} : { returnUrl: detail.returnUrl ?? undefined, reason };
   const loginUrl = router.serializeUrl(router.createUrlTree([loginPath], { queryParams }));
   if (handler !== null) return void handler(loginUrl, detail);

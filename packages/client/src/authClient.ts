@@ -1,7 +1,15 @@
-import type { LoginInput, RegisterInput } from './backends/backend.js';
+import type {
+  ChangeEmailInput,
+  ChangePasswordInput,
+  LoginInput,
+  RegisterInput,
+  ResetPasswordInput,
+  UpdateProfileInput,
+  VerifyEmailInput,
+} from './backends/backend.js';
 import type { SessionExpiredError } from './errors.js';
 import type { AuthEvent } from './events.js';
-import type { Session } from './session.js';
+import type { Session, User } from './session.js';
 
 /** Which sessions {@link AuthClient.logout} ends. */
 export interface LogoutOptions {
@@ -32,6 +40,50 @@ export interface AuthClient {
    * confirm (network failure, refusal), this device stays signed in and the error is thrown.
    */
   logoutAll(): Promise<void>;
+
+  // Account operations. Those marked "signed in" use a fresh access token (one refresh and retry
+  // on a 401) and throw SessionExpiredError when nobody is signed in. An operation the backend
+  // lacks throws AuthError `not_supported`; a refusal throws the server's code.
+
+  /** Asks the server to mail a reset link to `email`. Resolves alike for unknown addresses. */
+  requestPasswordReset(email: string): Promise<void>;
+  /**
+   * Sets a new password with what the reset link carried (`uid` too for djoser). On Baton every
+   * session of the account ends. Throws `invalid_reset_token` for a used or unknown token.
+   */
+  resetPassword(input: ResetPasswordInput): Promise<void>;
+  /**
+   * Signed in: changes the password. Every other session ends; this one stays. A wrong current
+   * password is `invalid_current_password` (403, so it never triggers a refresh).
+   */
+  changePassword(input: ChangePasswordInput): Promise<void>;
+  /**
+   * Follows a verification link (`uid` too for djoser's activation links), signed in or out. When
+   * signed in, the session's user is reloaded so `emailVerified` says what the server now knows.
+   */
+  verifyEmail(input: VerifyEmailInput): Promise<void>;
+  /**
+   * Asks for a new verification link. Signed in: for the signed-in user (Baton uses the token;
+   * djoser the given email or the session user's). Signed out: `email` is required.
+   */
+  resendVerification(input?: { readonly email?: string }): Promise<void>;
+  /** Signed in: mails a link to `newEmail`; the address changes when it is followed (Baton only). */
+  changeEmail(input: ChangeEmailInput): Promise<void>;
+  /**
+   * Signed in: changes the name (`null` removes it) and returns the updated user, which also
+   * replaces the session's user here and in the other tabs (`user-updated` event).
+   */
+  updateProfile(input: UpdateProfileInput): Promise<User>;
+  /**
+   * Fetches the signed-in user again and stores it in the session (`user-updated` event when it
+   * changed). Resolves `null` when nobody is signed in.
+   */
+  reloadUser(): Promise<User | null>;
+  /**
+   * Signed in: deletes the account and everything of it, then signs out with reason `deleted`.
+   * On a refusal (`invalid_current_password`) or no answer, stays signed in and throws.
+   */
+  deleteAccount(input: { readonly password: string }): Promise<void>;
   /** The global `fetch`, authenticated for allowed origins; refreshes and retries once on a 401. */
   fetch: typeof globalThis.fetch;
   /** A fresh access token (waits for a running refresh, refreshes when near expiry), or null when signed out. */

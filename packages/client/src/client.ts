@@ -1,6 +1,7 @@
+import { accountOperations } from './accountOperations.js';
 import type { AuthClient, LogoutOptions } from './authClient.js';
 import { createAuthorizedFetch } from './authorizedFetch.js';
-import type { Backend, BackendContext, LoginInput } from './backends/backend.js';
+import type { BackendContext, LoginInput } from './backends/backend.js';
 import { openTabChannel } from './crossTab.js';
 import { deviceTokenStore } from './deviceTokens.js';
 import { AuthError, asAuthError, RefreshUnavailableError, SessionExpiredError } from './errors.js';
@@ -132,21 +133,22 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
 
   /**
    * Runs an operation of the server on this session with a fresh access token; a 401 (the token
-   * died in between) gets one refresh and one retry. Throws what the server answered.
+   * died in between) gets one refresh and one retry. Returns what the operation returns; throws
+   * what the server answered, or SessionExpiredError when nobody is signed in.
    */
-  async function onServer(operation: NonNullable<Backend['logoutAll']>): Promise<void> {
+  async function onServer<T>(operation: (session: Session) => Promise<T>): Promise<T> {
     const token = await getAccessToken();
     const current = keeper.state;
     if (token === null || current === null) throw new SessionExpiredError();
     try {
-      await operation(context, current.session);
+      return await operation(current.session);
     } catch (error) {
       const failure = asAuthError(error);
       if (failure.status !== 401) throw failure;
       await recoverFromUnauthorized(token);
       const renewed = keeper.state;
       if (renewed === null) throw new SessionExpiredError();
-      await operation(context, renewed.session).catch((again: unknown) => Promise.reject(asAuthError(again)));
+      return operation(renewed.session).catch((again: unknown) => Promise.reject(asAuthError(again)));
     }
   }
 
@@ -195,7 +197,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
         const logoutOthers = backend.logoutOthers;
         if (logoutOthers === undefined)
           throw new AuthError('not_supported', 'This server cannot end the other sessions.');
-        return onServer(logoutOthers);
+        return onServer((session) => logoutOthers(context, session));
       }
       if (scope !== 'current') throw new TypeError(`logout(): unknown scope '${String(scope)}'`);
       await ready;
@@ -214,9 +216,10 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
         throw new AuthError('not_supported', 'This server cannot end all sessions.');
       // Only a confirmed "sign out everywhere" signs out here: if the server did not hear it, the
       // other devices are still signed in, and this one must not pretend otherwise.
-      await onServer(logoutAll);
+      await onServer((session) => logoutAll(context, session));
       await keeper.apply({ type: 'signed-out', reason: 'logout', origin: 'here' });
     },
+    ...accountOperations({ backend, context, ready, keeper, onServer }),
     fetch: createAuthorizedFetch({
       fetch: config.fetch,
       baseUrl: config.baseUrl,

@@ -4,9 +4,10 @@ import type { Session } from './session.js';
 /**
  * Why a session ended: `logout` (here or in another tab), `revoked` (ended from another device:
  * "revoke", "sign out everywhere", a password change), `reused` (the server saw the refresh token
- * twice and ended the session to stop a thief), `refresh_failed` (expired or otherwise refused).
+ * twice and ended the session to stop a thief), `refresh_failed` (expired or otherwise refused),
+ * `deleted` (the user deleted their account, here or in another tab).
  */
-export type SignOutReason = 'logout' | 'refresh_failed' | 'reused' | 'revoked';
+export type SignOutReason = 'logout' | 'refresh_failed' | 'reused' | 'revoked' | 'deleted';
 
 /**
  * What subscribers of {@link AuthClient.subscribe} receive.
@@ -17,6 +18,8 @@ export type SignOutReason = 'logout' | 'refresh_failed' | 'reused' | 'revoked';
  *   and retried with back-off. Emitted once per outage.
  * - `refresh-recovered`: the first successful refresh after `refresh-unavailable` (it follows the
  *   `refreshed` event).
+ * - `user-updated`: the session's user changed (`updateProfile`, `reloadUser`, a verified
+ *   address), here or in another tab; the tokens are the same.
  */
 export type AuthEvent =
   | { readonly type: 'initial-session'; readonly session: Session | null }
@@ -24,7 +27,8 @@ export type AuthEvent =
   | { readonly type: 'refreshed'; readonly session: Session }
   | { readonly type: 'signed-out'; readonly reason: SignOutReason }
   | { readonly type: 'refresh-unavailable'; readonly error: RefreshUnavailableError }
-  | { readonly type: 'refresh-recovered'; readonly session: Session };
+  | { readonly type: 'refresh-recovered'; readonly session: Session }
+  | { readonly type: 'user-updated'; readonly session: Session };
 
 /** A minimal typed event emitter: listeners run synchronously, in subscription order. */
 export interface Emitter<E> {

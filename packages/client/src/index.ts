@@ -5,7 +5,17 @@
  */
 
 export type { AuthClient, LogoutOptions } from './authClient.js';
-export type { Backend, BackendContext, LoginInput, RegisterInput } from './backends/backend.js';
+export type {
+  Backend,
+  BackendContext,
+  ChangeEmailInput,
+  ChangePasswordInput,
+  LoginInput,
+  RegisterInput,
+  ResetPasswordInput,
+  UpdateProfileInput,
+  VerifyEmailInput,
+} from './backends/backend.js';
 export { type BatonBackendOptions, batonBackend } from './backends/baton.js';
 export { type DjoserBackendOptions, defaultDjoserRegistration, djoserBackend } from './backends/djoser.js';
 export { type OAuth2BackendOptions, oauth2Backend } from './backends/oauth2.js';

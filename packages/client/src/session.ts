@@ -4,6 +4,11 @@ export interface User {
   readonly email: string;
   readonly name: string | null;
   readonly createdAt: string | null;
+  /**
+   * Whether the user has followed a verification link to their address; `null` when the backend
+   * cannot tell (djoser has no such field: its `is_active` means something else).
+   */
+  readonly emailVerified: boolean | null;
 }
 
 /**
@@ -117,7 +122,10 @@ export function decodeState(text: string | null): SessionState | null {
     ) {
       return null;
     }
-    return { session, refreshAt: value.refreshAt, skewMs: value.skewMs };
+    // A session stored by an older version has a user without `emailVerified`: unknown, not false.
+    const user =
+      session.user == null ? null : { ...session.user, emailVerified: session.user.emailVerified ?? null };
+    return { session: { ...session, user }, refreshAt: value.refreshAt, skewMs: value.skewMs };
   } catch {
     return null;
   }

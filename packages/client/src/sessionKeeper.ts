@@ -1,6 +1,6 @@
 import type { RefreshUnavailableError } from './errors.js';
 import type { AuthEvent, SignOutReason } from './events.js';
-import { encodeState, isNewer, type SessionState } from './session.js';
+import { encodeState, isNewer, type SessionState, type User } from './session.js';
 import type { TokenStorage } from './storage/storage.js';
 
 /**
@@ -16,6 +16,7 @@ export type SessionChange =
   | { readonly type: 'signed-in'; readonly state: SessionState; readonly origin: ChangeOrigin }
   | { readonly type: 'refreshed'; readonly state: SessionState; readonly origin: ChangeOrigin }
   | { readonly type: 'signed-out'; readonly reason: SignOutReason; readonly origin: ChangeOrigin }
+  | { readonly type: 'user-updated'; readonly user: User; readonly origin: ChangeOrigin }
   | { readonly type: 'refresh-failed'; readonly error: RefreshUnavailableError };
 
 /** The session of a client. Read it anywhere; change it only through {@link apply}. */
@@ -59,8 +60,15 @@ export function createSessionKeeper(deps: SessionKeeperDeps): SessionKeeper {
 
   async function adopt(change: Extract<SessionChange, { type: 'signed-in' | 'refreshed' }>): Promise<void> {
     const previous = state;
-    // Another tab's news can arrive late or twice: only a newer session replaces ours.
-    if (change.origin === 'elsewhere' && previous !== null && !isNewer(change.state, previous)) return;
+    // Another tab's news can arrive late or twice: only a newer session replaces ours. The same
+    // tokens with another user are that tab's profile change (`user-updated`).
+    if (change.origin === 'elsewhere' && previous !== null && !isNewer(change.state, previous)) {
+      const user = change.state.session.user;
+      if (change.state.session.refreshToken === previous.session.refreshToken && user !== null) {
+        await updateUser(user, 'elsewhere');
+      }
+      return;
+    }
     const recovered = failedAttempts > 0;
     set(change.state, 0);
     if (change.origin === 'here') {
@@ -71,6 +79,19 @@ export function createSessionKeeper(deps: SessionKeeperDeps): SessionKeeper {
     const type = previous === null ? 'signed-in' : change.type;
     deps.emit({ type, session: change.state.session });
     if (recovered) deps.emit({ type: 'refresh-recovered', session: change.state.session });
+  }
+
+  async function updateUser(user: User, origin: ChangeOrigin): Promise<void> {
+    // One event per real change: the same user again (a reload that found nothing new) is none.
+    if (state === null || sameUser(user, state.session.user)) return;
+    const next: SessionState = { ...state, session: { ...state.session, user } };
+    set(next, failedAttempts);
+    if (origin === 'here') {
+      await deps.storage.set(deps.storageKey, encodeState(next));
+      // The other tabs see the same tokens with a new user and take the user (see `adopt`).
+      deps.publish({ type: 'session', state: next });
+    }
+    deps.emit({ type: 'user-updated', session: next.session });
   }
 
   async function end(reason: SignOutReason, origin: ChangeOrigin): Promise<void> {
@@ -108,6 +129,8 @@ export function createSessionKeeper(deps: SessionKeeperDeps): SessionKeeper {
           return adopt(change);
         case 'signed-out':
           return end(change.reason, change.origin);
+        case 'user-updated':
+          return updateUser(change.user, change.origin);
         case 'refresh-failed':
           if (state === null) return;
           set(state, failedAttempts + 1);
@@ -116,4 +139,15 @@ export function createSessionKeeper(deps: SessionKeeperDeps): SessionKeeper {
       }
     },
   };
+}
+
+function sameUser(a: User, b: User | null): boolean {
+  return (
+    b !== null &&
+    a.id === b.id &&
+    a.email === b.email &&
+    a.name === b.name &&
+    a.createdAt === b.createdAt &&
+    a.emailVerified === b.emailVerified
+  );
 }

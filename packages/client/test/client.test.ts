@@ -2,8 +2,6 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createManualClock } from '@baton/server';
 import {
-  type AuthClient,
-  type AuthEvent,
   asyncStorage,
   createAuthClient,
   localStorageAdapter,
@@ -12,7 +10,7 @@ import {
   SessionExpiredError,
   type TokenStorage,
 } from '../src/index.js';
-import { recordEvents, typesOf } from './support/events.js';
+import { nextEvent, recordEvents, typesOf } from './support/events.js';
 import { fakeBackend, fakeWebStorage } from './support/fakeBackend.js';
 
 const baseUrl = 'http://127.0.0.1:9';
@@ -24,20 +22,6 @@ function setup(options: { storage?: TokenStorage; crossTab?: boolean; storageKey
   const storage = options.storage ?? memoryStorage();
   const client = createAuthClient({ baseUrl, backend, storage, clock, ...options });
   return { clock, backend, state, storage, client, events: recordEvents(client) };
-}
-
-/** The next event of a type. The client's channel does not keep Node alive, so this timer does. */
-function nextEvent(client: AuthClient, type: AuthEvent['type']): Promise<AuthEvent> {
-  return new Promise((resolve, reject) => {
-    const timeout = setTimeout(() => reject(new Error(`no ${type} event`)), 5_000);
-    const stop = client.subscribe((event) => {
-      if (event.type === type) {
-        stop();
-        clearTimeout(timeout);
-        resolve(event);
-      }
-    });
-  });
 }
 
 test('the whole session is written as one storage value', async () => {
@@ -133,6 +117,21 @@ test('a stored session whose refresh token has expired is dropped at start', asy
   await later.ready;
   assert.equal(later.session, null);
   assert.equal(await storage.get('baton.session'), null);
+  later.dispose();
+});
+
+test('a session stored before emailVerified existed restores with emailVerified null (unknown)', async () => {
+  const storage = memoryStorage();
+  const first = setup({ storage });
+  await first.client.login(ada);
+  first.client.dispose();
+  const stored = JSON.parse((await storage.get('baton.session')) ?? '{}');
+  delete stored.session.user.emailVerified;
+  await storage.set('baton.session', JSON.stringify(stored));
+  const later = createAuthClient({ baseUrl, backend: first.backend, storage, clock: first.clock });
+  await later.ready;
+  assert.equal(later.session?.user?.email, 'ada@example.com');
+  assert.equal(later.session?.user?.emailVerified, null);
   later.dispose();
 });
 

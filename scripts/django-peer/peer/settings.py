@@ -46,4 +46,20 @@ SIMPLE_JWT = {
     "AUTH_HEADER_TYPES": ("Bearer",),
 }
 
-DJOSER = {"USER_CREATE_PASSWORD_RETYPE": False}
+# Account mail goes to files under the data directory, where tests read the links (uid + token).
+EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+EMAIL_FILE_PATH = os.path.join(DATA_DIR, "mail")
+
+DJOSER = {
+    "USER_CREATE_PASSWORD_RETYPE": False,
+    # JWT only: no DRF authtoken table, which djoser's logout on account deletion would clear.
+    "TOKEN_MODEL": None,
+    "PASSWORD_RESET_CONFIRM_URL": "reset-password?uid={uid}&token={token}",
+    "ACTIVATION_URL": "verify-email?uid={uid}&token={token}",
+    # Accounts are active at once here (tests register and sign in); see peer.settings_activation.
+    "SEND_ACTIVATION_EMAIL": False,
+    "EMAIL": {
+        "activation": "peer.mail.ActivationEmail",
+        "password_reset": "peer.mail.PasswordResetEmail",
+    },
+}

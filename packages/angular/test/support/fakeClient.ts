@@ -13,7 +13,7 @@ export interface FakeClient extends AuthClient {
 
 export function fakeSession(accessToken: string): Session {
   return {
-    user: { id: 'u1', email: 'ada@example.com', name: 'Ada', createdAt: null },
+    user: { id: 'u1', email: 'ada@example.com', name: 'Ada', createdAt: null, emailVerified: null },
     accessToken,
     refreshToken: 'brt_x',
     accessExpiresAt: Date.now() + 60_000,
@@ -67,7 +67,21 @@ export function createFakeClient(options: { origin?: string; accessToken?: strin
       return refreshing;
     },
     resume: async () => {},
+    // The account operations are tested with the real client (test/account-real.test.ts).
+    requestPasswordReset: notFaked,
+    resetPassword: notFaked,
+    changePassword: notFaked,
+    verifyEmail: notFaked,
+    resendVerification: notFaked,
+    changeEmail: notFaked,
+    updateProfile: notFaked,
+    reloadUser: notFaked,
+    deleteAccount: notFaked,
     dispose: () => listeners.clear(),
   };
   return client;
+}
+
+async function notFaked(): Promise<never> {
+  throw new Error('The fake client has no account operations: test them with the real client.');
 }

@@ -25,6 +25,38 @@ export interface RegisterInput extends LoginInput {
   readonly name?: string;
 }
 
+/** Input of {@link Backend.resetPassword}: what the reset link carried, and the new password. */
+export interface ResetPasswordInput {
+  readonly token: string;
+  readonly newPassword: string;
+  /** The user id of the link (djoser's links carry `uid` and `token`); Baton's carry a token only. */
+  readonly uid?: string;
+}
+
+/** Input of {@link Backend.verifyEmail}: what the verification link carried. */
+export interface VerifyEmailInput {
+  readonly token: string;
+  /** The user id of the link (djoser's activation links carry `uid` and `token`). */
+  readonly uid?: string;
+}
+
+/** Input of {@link Backend.changePassword}. */
+export interface ChangePasswordInput {
+  readonly currentPassword: string;
+  readonly newPassword: string;
+}
+
+/** Input of {@link Backend.changeEmail}. */
+export interface ChangeEmailInput {
+  readonly newEmail: string;
+  readonly password: string;
+}
+
+/** Input of {@link Backend.updateProfile}. `null` removes the name. */
+export interface UpdateProfileInput {
+  readonly name: string | null;
+}
+
 /**
  * How the client talks to one kind of auth server: a plain object of three or four functions.
  * Every function throws an `AuthError` whose `status` is the HTTP status of a refusal; the client
@@ -44,6 +76,40 @@ export interface Backend {
   logoutAll?(context: BackendContext, session: Session): Promise<void>;
   /** Ends every session of the user except this one, authenticated with a fresh access token. */
   logoutOthers?(context: BackendContext, session: Session): Promise<void>;
+
+  // Account operations. Each is optional: the client throws `AuthError('not_supported')` for one
+  // a backend lacks. Those that take a session are sent with a fresh access token and retried
+  // once after a refresh when the server answers 401.
+
+  /** Asks the server to mail a password reset link (servers answer alike for unknown addresses). */
+  requestPasswordReset?(context: BackendContext, email: string): Promise<void>;
+  /** Sets a new password with the token of a reset link. */
+  resetPassword?(context: BackendContext, input: ResetPasswordInput): Promise<void>;
+  /** Changes the signed-in user's password; a wrong current password is `invalid_current_password`. */
+  changePassword?(context: BackendContext, session: Session, input: ChangePasswordInput): Promise<void>;
+  /** Follows a verification (or activation) link. Works signed in or out. */
+  verifyEmail?(context: BackendContext, input: VerifyEmailInput): Promise<void>;
+  /**
+   * Asks for a new verification link: for the signed-in user when `session` is given, else for
+   * `email`.
+   */
+  resendVerification?(
+    context: BackendContext,
+    input: { readonly email?: string },
+    session: Session | null,
+  ): Promise<void>;
+  /** Starts moving the signed-in account to a new address (confirmed by a link mailed there). */
+  changeEmail?(context: BackendContext, session: Session, input: ChangeEmailInput): Promise<void>;
+  /** Changes the signed-in user's profile and returns the user as the server now has it. */
+  updateProfile?(context: BackendContext, session: Session, input: UpdateProfileInput): Promise<User>;
+  /** The signed-in user as the server has it now. */
+  currentUser?(context: BackendContext, session: Session): Promise<User>;
+  /** Deletes the signed-in user's account, confirmed with the password. */
+  deleteAccount?(
+    context: BackendContext,
+    session: Session,
+    input: { readonly password: string },
+  ): Promise<void>;
 }
 
 export type { TokenGrant, User };

@@ -1,5 +1,6 @@
 import type { TokenGrant, User } from '../session.js';
 import type { Backend, BackendContext, RegisterInput } from './backend.js';
+import { djoserAccountOperations, fetchDjoserUser, splitName } from './djoserAccount.js';
 import { optional, requireString, send } from './http.js';
 
 /** Paths of a djoser + simplejwt deployment, and the shape of its user model. */
@@ -33,18 +34,16 @@ export function defaultDjoserRegistration(input: RegisterInput): Record<string, 
     password: input.password,
   };
   const name = input.name?.trim() ?? '';
-  if (name === '') return body;
-  const space = name.search(/\s/);
-  body.first_name = space === -1 ? name : name.slice(0, space);
-  body.last_name = space === -1 ? '' : name.slice(space).trim();
-  return body;
+  return name === '' ? body : { ...body, ...splitName(name) };
 }
 
 /**
  * Django with djoser and djangorestframework-simplejwt, with `ROTATE_REFRESH_TOKENS` (and ideally
  * `BLACKLIST_AFTER_ROTATION`): `POST /auth/users/`, `/auth/jwt/create/`, `/auth/jwt/refresh/`.
  * Field errors of a refused registration (`{ "last_name": ["This field is required."] }`) reach
- * the caller as `AuthError.fields`, with code `invalid_request`.
+ * the caller as `AuthError.fields`, with code `invalid_request`. The account operations use
+ * djoser's `users/reset_password/`, `reset_password_confirm/`, `set_password/`, `activation/`,
+ * `resend_activation/` and `users/me/` (see the client README for the table).
  *
  * @example
  * const auth = createAuthClient({ baseUrl: 'https://api.example.com', backend: djoserBackend() });
@@ -69,6 +68,7 @@ export function djoserBackend(options: DjoserBackendOptions = {}): Backend {
     };
   };
   return {
+    ...djoserAccountOperations(prefix),
     login,
     async register(context, input) {
       await send(context, `${prefix}/users/`, { json: registrationBody(input), refusal: 'invalid_request' });
@@ -100,16 +100,7 @@ async function currentUser(
   accessToken: string,
 ): Promise<User | null> {
   try {
-    const { body } = await send(context, `${prefix}/users/me/`, { method: 'GET', bearer: accessToken });
-    const id = body.id ?? body.pk;
-    const text = (key: string) => (typeof body[key] === 'string' ? (body[key] as string) : '');
-    const fullName = `${text('first_name')} ${text('last_name')}`.trim();
-    return {
-      id: String(id ?? ''),
-      email: text('email'),
-      name: fullName || (typeof body.username === 'string' ? body.username : null),
-      createdAt: null,
-    };
+    return await fetchDjoserUser(context, prefix, accessToken);
   } catch {
     // The profile is a convenience; signing in must not fail because it is unavailable.
     return null;

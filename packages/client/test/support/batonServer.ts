@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createManualClock, createServer, type ManualClock } from '@baton/server';
@@ -19,6 +19,11 @@ export interface BatonTestServer {
    * later ones pass.
    */
   hold(path: string, limit?: number): RequestGate;
+  /**
+   * Delivers the mail the server queued (into `<dataDir>/outbox/`, no SMTP is configured) and
+   * returns the token of the newest link to `email` under `path`.
+   */
+  mailedToken(email: string, path: '/reset-password' | '/verify-email'): Promise<string>;
   /** Stops listening, keeping the data directory. */
   stop(): Promise<void>;
   /** Stops and deletes the data directory. */
@@ -121,6 +126,18 @@ export async function startBaton(
         },
       };
     },
+    async mailedToken(email, linkPath) {
+      await app.baton.mail.flush();
+      const outbox = path.join(dataDir, 'outbox');
+      const files = (await readdir(outbox).catch(() => [])).sort().reverse();
+      for (const file of files) {
+        const mail = decodeQuotedPrintable(await readFile(path.join(outbox, file), 'utf8'));
+        if (!new RegExp(`^To: .*${email.replace(/[.+]/g, '\\$&')}`, 'im').test(mail)) continue;
+        const token = new RegExp(`${linkPath}\\?token=([\\w-]+)`).exec(mail)?.[1];
+        if (token !== undefined) return token;
+      }
+      throw new Error(`no mail to ${email} with a ${linkPath} link in ${outbox}`);
+    },
     stop,
     async close() {
       await stop();
@@ -134,4 +151,11 @@ let users = 0;
 export function newAccount(): { email: string; password: string } {
   users += 1;
   return { email: `user${users}-${process.pid}@example.com`, password: `correct horse battery ${users}` };
+}
+
+/** Undoes quoted-printable (RFC 2045 §6.7) well enough to read a link out of an `.eml` file. */
+function decodeQuotedPrintable(text: string): string {
+  return text
+    .replace(/=\r?\n/g, '')
+    .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
 }

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +13,8 @@ export const PEER_SECRET = 'baton-client-test-secret';
 /** The Django djoser + simplejwt peer (scripts/django-peer) on a free port of 127.0.0.1. */
 export interface DjangoPeer {
   readonly url: string;
+  /** Where the peer writes its account mail, one file per message (Django's filebased backend). */
+  readonly mailDir: string;
   /** Stops gunicorn, keeping the database. */
   stop(): Promise<void>;
   /** Starts again on the same port and database. */
@@ -25,7 +27,7 @@ export interface DjangoPeer {
  * it cannot run here. Under `CI=true` a peer that cannot run is an error: CI installs Django.
  */
 export async function startDjangoPeer(
-  options: { settings?: 'peer.settings' | 'peer.settings_named' } = {},
+  options: { settings?: 'peer.settings' | 'peer.settings_named' | 'peer.settings_activation' } = {},
 ): Promise<DjangoPeer | { skipped: string }> {
   const port = await freePort();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'django-peer-data-'));
@@ -70,6 +72,7 @@ export async function startDjangoPeer(
   }
   return {
     url: `http://127.0.0.1:${port}`,
+    mailDir: path.join(dataDir, 'mail'),
     stop,
     async restart() {
       await launch();
@@ -115,6 +118,28 @@ export function expiredCopy(accessToken: string): string {
   claims.iat = claims.exp - lifetime;
   const body = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
   return `${body}.${createHmac('sha256', PEER_SECRET).update(body).digest('base64url')}`;
+}
+
+/**
+ * The `uid` and `token` of the newest link under `linkPath` (`reset-password`, `verify-email`)
+ * that the peer mailed to `email` (Django's filebased backend: one file per sending, messages
+ * separated by a line of dashes).
+ */
+export async function mailedLink(
+  peer: DjangoPeer,
+  email: string,
+  linkPath: 'reset-password' | 'verify-email',
+): Promise<{ uid: string; token: string }> {
+  const files = (await readdir(peer.mailDir).catch(() => [])).sort().reverse();
+  for (const file of files) {
+    const messages = (await readFile(path.join(peer.mailDir, file), 'utf8')).split(/^-{20,}$/m).reverse();
+    for (const message of messages) {
+      if (!message.split('\n').some((line) => line === `To: ${email}`)) continue;
+      const link = new RegExp(`/${linkPath}\\?uid=([\\w-]+)&token=([\\w-]+)`).exec(message);
+      if (link?.[1] !== undefined && link[2] !== undefined) return { uid: link[1], token: link[2] };
+    }
+  }
+  throw new Error(`the peer mailed no ${linkPath} link to ${email} (${peer.mailDir})`);
 }
 
 function freePort(): Promise<number> {

@@ -21,7 +21,7 @@ export function fakeBackend(clock: { now(): number }, accessTtlSeconds = 60) {
       accessToken: `eyJhbGciOiJub25lIn0.${payload}.sig${issued}`,
       refreshToken: `rt_${issued}`,
       refreshExpiresIn: 3600,
-      user: { id: 'u1', email: 'ada@example.com', name: 'Ada', createdAt: null },
+      user: { id: 'u1', email: 'ada@example.com', name: 'Ada', createdAt: null, emailVerified: null },
     };
   };
   const backend: Backend = {

@@ -20,7 +20,7 @@ import {
   showProblem,
 } from '../ui/credentials';
 import { describeError } from '../ui/errorMessage';
-import { signOutNotice } from '../ui/signOutNotice';
+import { accountNotice, signOutNotice } from '../ui/signOutNotice';
 
 @Component({
   selector: 'app-login',
@@ -41,8 +41,11 @@ import { signOutNotice } from '../ui/signOutNotice';
     <ion-content class="ion-padding">
       <main class="column">
         <app-brand />
-        @if (notice(); as message) {
+        @if (signedOut(); as message) {
           <p class="notice" data-testid="sign-out-notice" role="status">{{ message }}</p>
+        }
+        @if (done(); as message) {
+          <p class="notice notice-done" data-testid="account-notice" role="status">{{ message }}</p>
         }
         <form [formGroup]="form" (ngSubmit)="submit()" novalidate>
           <ion-input data-testid="email" formControlName="email" type="email" label="Email"
@@ -58,6 +61,7 @@ import { signOutNotice } from '../ui/signOutNotice';
             @if (busy()) { <ion-spinner name="dots" aria-label="Signing in" /> } @else { Sign in }
           </ion-button>
         </form>
+        <p><a data-testid="forgot-password" routerLink="/forgot-password">Forgot password?</a></p>
         <p>No account yet? <a routerLink="/register" [queryParams]="{ returnUrl: returnUrl() }">Create one</a></p>
       </main>
     </ion-content>
@@ -68,7 +72,10 @@ export class LoginPage {
   readonly returnUrl = input<string | undefined>();
   /** Why the session ended, after a forced sign-out (bound from the query string). */
   readonly reason = input<string | undefined>();
-  protected readonly notice = computed(() => signOutNotice(this.reason()));
+  /** What just happened to the account, e.g. `password-reset` (bound from the query string). */
+  readonly notice = input<string | undefined>();
+  protected readonly signedOut = computed(() => signOutNotice(this.reason()));
+  protected readonly done = computed(() => accountNotice(this.notice()));
   protected readonly busy = signal(false);
   protected readonly error = signal<string | null>(null);
   protected readonly form = inject(NonNullableFormBuilder).group({

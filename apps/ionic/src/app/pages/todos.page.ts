@@ -22,6 +22,7 @@ import { Devices } from '../data/devices';
 import { TodoDraft } from '../data/todoDraft';
 import { type Todo, TodosApi } from '../data/todosApi';
 import { ErrorToast } from '../ui/errorToast';
+import { VerifyBannerComponent } from '../ui/verifyBanner';
 
 @Component({
   selector: 'app-todos',
@@ -42,6 +43,7 @@ import { ErrorToast } from '../ui/errorToast';
     IonCheckbox,
     IonInput,
     IonSpinner,
+    VerifyBannerComponent,
   ],
   template: `
     <ion-header>
@@ -51,6 +53,13 @@ import { ErrorToast } from '../ui/errorToast';
           <ion-button routerLink="/sessions" data-testid="sessions-link">
             Sessions{{ devices.count() === null ? '' : ' (' + devices.count() + ')' }}
           </ion-button>
+          <!-- An icon, so that the title still fits next to three buttons on a phone. -->
+          <ion-button routerLink="/account" data-testid="account-link" aria-label="Account" title="Account">
+            <svg slot="icon-only" viewBox="0 0 24 24" width="24" height="24" aria-hidden="true" focusable="false">
+              <circle cx="12" cy="8" r="4" fill="currentColor" />
+              <path d="M4 21c0-4.4 3.6-7 8-7s8 2.6 8 7z" fill="currentColor" />
+            </svg>
+          </ion-button>
           <ion-button data-testid="logout" (click)="logout()">Log out</ion-button>
         </ion-buttons>
       </ion-toolbar>
@@ -58,6 +67,7 @@ import { ErrorToast } from '../ui/errorToast';
     <ion-content>
       <ion-refresher slot="fixed" (ionRefresh)="pullToRefresh($event)"><ion-refresher-content /></ion-refresher>
       <main class="column">
+        <app-verify-banner />
         @if (auth.user(); as user) {
           <p class="ion-padding-horizontal signed-in-as">Signed in as {{ user.name || user.email }}</p>
         }

@@ -2,7 +2,7 @@ import { HttpErrorResponse } from '@angular/common/http';
 import { AuthError, type AuthErrorCode } from '@baton/client';
 
 /** The form field a message belongs to, when it belongs to one. */
-export type Field = 'email' | 'password' | 'name';
+export type Field = 'email' | 'password' | 'currentPassword' | 'name';
 
 /** A failure as the user reads it: a sentence, and the field it is about (if any). */
 export interface Problem {
@@ -24,6 +24,22 @@ const PROBLEMS: Partial<Record<AuthErrorCode, Problem>> = {
     field: 'password',
     message:
       'This password is too common or too easy to guess. Choose a longer one, such as a few unrelated words.',
+  },
+  invalid_current_password: {
+    field: 'currentPassword',
+    message: 'This is not your current password. Check it and try again.',
+  },
+  invalid_reset_token: {
+    message:
+      'This reset link does not work: it was already used, or a newer one was sent. Ask for a new link.',
+  },
+  reset_token_expired: { message: 'This reset link has expired. Ask for a new link.' },
+  invalid_verification_token: {
+    message:
+      'This link does not work: it was already used, or a newer one was sent. Use the newest link you received.',
+  },
+  verification_token_expired: {
+    message: 'This link has expired. Sign in and ask for a new one from the banner at the top.',
   },
   rate_limited: { message: 'Too many attempts. Wait a minute, then try again.' },
   invalid_request: { message: 'Some of this was not accepted. Check the fields and try again.' },
