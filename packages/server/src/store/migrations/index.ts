@@ -16,9 +16,16 @@ import { initial } from './001_initial.js';
 import { clientBoundGrace } from './002_client_bound_grace.js';
 import { resourceClients } from './003_resource_clients.js';
 import { accounts } from './004_accounts.js';
+import { graceIndex } from './005_grace_index.js';
 
 /** Every migration, oldest first. */
-export const MIGRATIONS: readonly Migration[] = [initial, clientBoundGrace, resourceClients, accounts];
+export const MIGRATIONS: readonly Migration[] = [
+  initial,
+  clientBoundGrace,
+  resourceClients,
+  accounts,
+  graceIndex,
+];
 
 /**
  * The bookkeeping table itself. It cannot be a migration (it records them), so each store creates
