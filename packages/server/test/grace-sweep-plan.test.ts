@@ -1,6 +1,6 @@
 /**
  * The grace sweep runs every minute on every instance: it must read only the tokens still inside
- * their grace window (the partial index of migration 5), never the whole refresh token table.
+ * their grace window (the partial index of migration 2), never the whole refresh token table.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -32,7 +32,7 @@ describe('the grace sweep reads only tokens inside their grace window', () => {
         .map((row) => (row as { detail: string }).detail)
         .join('\n');
       db.close();
-      assert.match(plan, /USING INDEX refresh_tokens_in_grace/, plan);
+      assert.match(plan, /USING INDEX refresh_tokens_grace/, plan);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -51,7 +51,7 @@ describe('the grace sweep reads only tokens inside their grace window', () => {
         await client.query('SET enable_seqscan = off');
         const { rows } = await client.query(`EXPLAIN ${SWEEP}`);
         const plan = rows.map((row) => row['QUERY PLAN']).join('\n');
-        assert.match(plan, /refresh_tokens_in_grace/, plan);
+        assert.match(plan, /refresh_tokens_grace/, plan);
       } finally {
         await client.end();
       }

@@ -16,7 +16,6 @@ import { initial } from './001_initial.js';
 import { clientBoundGrace } from './002_client_bound_grace.js';
 import { resourceClients } from './003_resource_clients.js';
 import { accounts } from './004_accounts.js';
-import { graceIndex } from './005_grace_index.js';
 
 /** Every migration, oldest first. */
 export const MIGRATIONS: readonly Migration[] = [
