@@ -18,13 +18,7 @@ import { resourceClients } from './003_resource_clients.js';
 import { accounts } from './004_accounts.js';
 
 /** Every migration, oldest first. */
-export const MIGRATIONS: readonly Migration[] = [
-  initial,
-  clientBoundGrace,
-  resourceClients,
-  accounts,
-  graceIndex,
-];
+export const MIGRATIONS: readonly Migration[] = [initial, clientBoundGrace, resourceClients, accounts];
 
 /**
  * The bookkeeping table itself. It cannot be a migration (it records them), so each store creates
