@@ -40,6 +40,34 @@ export function describeRotation(f: StoreFixture): void {
       assert.equal((await f.store.findRefreshToken(tokenHash))?.usedAt, T0 + 1000);
     });
 
+    it('keeps 24 concurrent rotations apart (group commit): each extends its own session, a token sent 6 times wins once', async () => {
+      const user = await f.newUser();
+      const sessions = await Promise.all(Array.from({ length: 24 }, () => f.newSession(user.id)));
+      const contested = sessions[0]!;
+      const rotate = (tokenHash: string, index: number) =>
+        f.store.rotateRefreshToken({
+          ...CLIENT,
+          tokenHash,
+          successorHash: successor(),
+          now: T0 + 1000 + index,
+          idleExpiresAt: T0 + HOUR + index,
+        });
+      const results = await Promise.all([
+        ...sessions.map((each, index) => rotate(each.tokenHash, index)),
+        ...Array.from({ length: 5 }, () => rotate(contested.tokenHash, 0)),
+      ]);
+      for (const [index, each] of sessions.entries()) {
+        const result = results[index]!;
+        if (index === 0) continue;
+        assert.equal(result.status, 'rotated');
+        assert.equal(result.status === 'rotated' && result.session.id, each.session.id);
+        assert.equal(result.status === 'rotated' && result.session.idleExpiresAt, T0 + HOUR + index);
+      }
+      const contestedResults = [results[0]!, ...results.slice(sessions.length)];
+      assert.equal(contestedResults.filter((result) => result.status === 'rotated').length, 1);
+      assert.equal(contestedResults.filter((result) => result.status === 'already_used').length, 5);
+    });
+
     it('extends the idle expiry and last use of the session', async () => {
       const user = await f.newUser();
       const { session, tokenHash } = await f.newSession(user.id);

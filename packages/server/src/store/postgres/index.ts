@@ -16,9 +16,10 @@ import {
   toUser,
   type UserRow,
 } from '../rows.js';
-import { EmailTakenError, type Store, type TodoRecord } from '../store.js';
+import { EmailTakenError, type Rotation, type Store, type TodoRecord } from '../store.js';
 import { inTransaction, migrate, openPool, type PoolOptions } from './database.js';
 import { postgresRecovery } from './recovery.js';
+import { rotationBatches } from './rotationBatches.js';
 
 export type PostgresStoreOptions = PoolOptions;
 
@@ -80,6 +81,56 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
      UPDATE sessions SET last_used_at = $2, idle_expires_at = $6 FROM consumed
      WHERE sessions.id = consumed.session_id RETURNING row_to_json(sessions) AS row`,
   );
+  // The same for many rotations at once (see rotationBatches): each input row carries its index,
+  // so every caller gets its own session row; a token presented twice in one batch is consumed
+  // once, and the other presentation finds nothing, as it would in a statement of its own.
+  const rotateMany = async (batch: readonly Rotation[]): Promise<(SessionRow | undefined)[]> => {
+    const column = <T>(pick: (rotation: Rotation, index: number) => T) => batch.map(pick);
+    const { rows: rotated } = await pool.query<{ idx: number; row: SessionRow }>({
+      name: 'baton_rotate_batch',
+      text: `WITH input AS (
+         SELECT * FROM unnest($1::int[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::bigint[])
+           AS i(idx, token_hash, now, consumed_by, successor_box, successor_hash, idle_expires_at)
+       ), consumed AS (
+         UPDATE refresh_tokens t SET used_at = i.now, consumed_by = i.consumed_by, successor_box = i.successor_box
+         FROM input i WHERE t.token_hash = i.token_hash AND t.used_at IS NULL RETURNING i.idx, t.session_id
+       ), successor AS (
+         INSERT INTO refresh_tokens (token_hash, session_id, created_at)
+         SELECT i.successor_hash, c.session_id, i.now FROM consumed c JOIN input i ON i.idx = c.idx
+       )
+       UPDATE sessions s SET last_used_at = i.now, idle_expires_at = i.idle_expires_at
+       FROM consumed c JOIN input i ON i.idx = c.idx WHERE s.id = c.session_id
+       RETURNING c.idx, row_to_json(s) AS row`,
+      values: [
+        column((_, index) => index),
+        column((rotation) => rotation.tokenHash),
+        column((rotation) => rotation.now),
+        column((rotation) => rotation.consumedBy),
+        column((rotation) => rotation.successorBox),
+        column((rotation) => rotation.successorHash),
+        column((rotation) => rotation.idleExpiresAt),
+      ],
+    });
+    const byIndex: (SessionRow | undefined)[] = new Array(batch.length).fill(undefined);
+    for (const { idx, row } of rotated) byIndex[idx] = row;
+    return byIndex;
+  };
+  const rotations = rotationBatches<SessionRow>({
+    many: rotateMany,
+    one: async (rotation) =>
+      (
+        await rotateOnce([
+          rotation.tokenHash,
+          rotation.now,
+          rotation.consumedBy,
+          rotation.successorBox,
+          rotation.successorHash,
+          rotation.idleExpiresAt,
+        ])
+      )[0],
+    // Two statements in flight: one commits while the next fills up.
+    maxInFlight: 2,
+  });
   const sessionById = prepared<SessionRow>(
     'baton_session',
     'SELECT row_to_json(s) AS row FROM sessions s WHERE id = $1',
@@ -218,14 +269,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       };
     },
     async rotateRefreshToken(rotation) {
-      const [rotated] = await rotateOnce([
-        rotation.tokenHash,
-        rotation.now,
-        rotation.consumedBy,
-        rotation.successorBox,
-        rotation.successorHash,
-        rotation.idleExpiresAt,
-      ]);
+      const rotated = await rotations.rotate(rotation);
       if (rotated) return { status: 'rotated', session: toSession(rotated) };
       // READ COMMITTED: this statement sees the winner's committed consumption.
       const [found] = await contextOf([rotation.tokenHash]);
