@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, mock } from 'node:test';
 import { createManualClock } from '../src/clock.js';
 import { AccessTokenService } from '../src/tokens/access.js';
 import { fileKeySource } from '../src/tokens/fileKeySource.js';
 import { KeyRing } from '../src/tokens/keys.js';
+import { startServer } from './support/server.js';
 
 describe('signing keys', () => {
   let dir: string;
@@ -42,6 +43,43 @@ describe('signing keys', () => {
       [ring.active.kid],
     );
     await assert.rejects(service.verify(before), { code: 'invalid_token' });
+  });
+
+  it('a ring re-reads its source every 30 s, so a rotation by another instance arrives without an unknown kid', async (t) => {
+    const shared = await mkdtemp(path.join(os.tmpdir(), 'baton-keys-shared-'));
+    t.after(() => rm(shared, { recursive: true, force: true }));
+    const clock = createManualClock();
+    const file = fileKeySource(shared);
+    let reads = 0;
+    const counted = { list: () => (reads++, file.list()), add: file.add };
+    const here = await KeyRing.open(counted, { clock, publishFor: 360 });
+    const elsewhere = await KeyRing.open(fileKeySource(shared), { clock, publishFor: 360 });
+    const rotated = await elsewhere.rotate();
+    // Only the interval is simulated: the re-read itself goes to the real file.
+    mock.timers.enable({ apis: ['setInterval'] });
+    t.after(() => mock.timers.reset());
+    reads = 0;
+    t.after(here.reloadEvery());
+    mock.timers.tick(29_999);
+    assert.equal(reads, 0, 'no re-read before 30 s');
+    mock.timers.tick(1);
+    assert.equal(reads, 1, 'one re-read at 30 s');
+    // The re-read is file I/O: let it finish (a bounded number of event-loop turns).
+    for (let turn = 0; turn < 10_000 && here.active.kid !== rotated.kid; turn++)
+      await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(here.active.kid, rotated.kid, 'the rotation made elsewhere arrived');
+  });
+});
+
+describe('the published JWKS', () => {
+  it('is public and cacheable for 60 s', async (t) => {
+    const server = await startServer();
+    t.after(() => server.close());
+    const response = await fetch(new URL('/.well-known/jwks.json', server.url));
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('cache-control'), 'public, max-age=60');
+    const { keys } = (await response.json()) as { keys: Array<{ kid?: string; d?: string }> };
+    assert.ok(keys.length > 0 && keys.every((key) => typeof key.kid === 'string' && key.d === undefined));
   });
 });
 
