@@ -51,7 +51,13 @@ describe('signing keys', () => {
     const clock = createManualClock();
     const file = fileKeySource(shared);
     let reads = 0;
-    const counted = { list: () => (reads++, file.list()), add: file.add };
+    const counted = {
+      list: () => {
+        reads++;
+        return file.list();
+      },
+      add: file.add,
+    };
     const here = await KeyRing.open(counted, { clock, publishFor: 360 });
     const elsewhere = await KeyRing.open(fileKeySource(shared), { clock, publishFor: 360 });
     const rotated = await elsewhere.rotate();
