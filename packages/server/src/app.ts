@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { createAuthenticator } from './auth/authenticate.js';
 import type { AuthDeps } from './auth/context.js';
@@ -9,7 +9,7 @@ import { createDeviceTokens } from './auth/deviceTokens.js';
 import { openRateLimiter } from './auth/openRateLimiter.js';
 import { SessionGate } from './auth/sessionGate.js';
 import { createThrottle, NO_THROTTLE } from './auth/throttle.js';
-import { resolveConfig, type ServerConfig, type ServerOptions, type TrustProxy } from './config.js';
+import { resolveConfig, type ServerOptions, type TrustProxy } from './config.js';
 import { clientErrorHandler, frameworkErrorHandler, registerProblemHandlers } from './http/problems.js';
 import { sharedSchemas } from './http/schemas.js';
 import { registerSecurityHeaders } from './http/securityHeaders.js';
@@ -27,6 +27,7 @@ import { sessionRoutes } from './routes/sessions.js';
 import { todoRoutes } from './routes/todos.js';
 import { wellKnownRoutes } from './routes/wellKnown.js';
 import type { Store } from './store/store.js';
+import { type Sweeps, startSweeps } from './store/sweeps.js';
 import { type AccessClaims, AccessTokenService } from './tokens/access.js';
 import type { KeyRing } from './tokens/keys.js';
 import { openKeyRing } from './tokens/openKeyRing.js';
@@ -59,10 +60,10 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
     const keys = await openKeyRing(config, store);
     const stopReloadingKeys = keys.reloadEvery();
     const rateLimiter = await openRateLimiter(config);
-    const graceSweep = sweepGraceSecrets(store, config);
+    const sweeps = startSweeps(store, config);
     releaseShared = async () => {
       stopReloadingKeys();
-      clearInterval(graceSweep);
+      sweeps.stop();
       // Work a request left behind may still write (a reset link): it finishes before the store closes.
       await accountMail?.close();
       await rateLimiter.close();
@@ -140,6 +141,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
       accessTokens: deps.accessTokens,
       metrics: metrics.registry,
       mail: { deliverDue: mail.deliverDue, flush: mail.flush },
+      sweep: sweeps.run,
     });
     for (const schema of sharedSchemas) app.addSchema(schema);
     const appFallback = config.appDir ? await serveApp(app, config.appDir, API_PREFIXES) : undefined;
@@ -218,26 +220,6 @@ async function sharedSecret(store: Store, name: string): Promise<Buffer> {
   return Buffer.from(await store.getOrCreateSecret(name, randomBytes(32).toString('base64url')), 'base64url');
 }
 
-/** Expired one-time tokens are kept this long, so a late click still hears "expired", not "invalid". */
-const KEEP_EXPIRED_LINKS_MS = 7 * 86_400_000;
-
-/**
- * Drops the sealed successors of refresh tokens whose grace window has ended, every window (at
- * most a minute apart): after it, a copy of the database holds nothing a spent token opens. Also
- * drops one-time tokens a week past their expiry. The timer never keeps the process alive; a
- * failed sweep is retried at the next tick.
- */
-function sweepGraceSecrets(store: Store, config: ServerConfig): NodeJS.Timeout {
-  const everyMs = Math.min(60, Math.max(1, config.refreshGrace)) * 1000;
-  const timer = setInterval(() => {
-    const now = config.clock.now();
-    store.dropGraceSecrets(now - config.refreshGrace * 1000).catch(() => {});
-    store.dropExpiredOneTimeTokens(now - KEEP_EXPIRED_LINKS_MS).catch(() => {});
-  }, everyMs);
-  timer.unref();
-  return timer;
-}
-
 declare module 'fastify' {
   interface FastifyInstance {
     /** Baton's services, for embedding apps and the CLI. */
@@ -250,6 +232,8 @@ declare module 'fastify' {
       readonly metrics: Registry;
       /** The mail queue's delivery in this instance (it also runs by itself, every second and on each new message). */
       readonly mail: Pick<AccountMail, 'deliverDue' | 'flush'>;
+      /** The store's housekeeping now (it also runs by itself; `retention: true` includes the hourly part). */
+      readonly sweep: Sweeps['run'];
     };
   }
 }

@@ -1,6 +1,7 @@
 /**
- * The grace sweep runs every minute on every instance: it must read only the tokens still inside
- * their grace window (the partial index of migration 2), never the whole refresh token table.
+ * The sweeps run on every instance (the grace sweep every minute, the retention sweep every hour):
+ * each must read only the rows it changes, through a partial index (migrations 2 and 5), never the
+ * whole refresh token table.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -15,30 +16,45 @@ import { createTestDatabase, findTestDatabase, NO_POSTGRES } from './support/pos
 import { needs } from './support/runtime.js';
 
 const skip = needs((await findTestDatabase()) !== undefined, NO_POSTGRES);
-const SWEEP =
-  'UPDATE refresh_tokens SET successor_box = NULL WHERE successor_box IS NOT NULL AND used_at < 1';
+/** The sweeps' statements as each store runs them (SQLite names its index: see statements.ts). */
+const SWEEPS = [
+  {
+    name: 'the grace sweep',
+    index: 'refresh_tokens_grace',
+    sql: (indexedBy: string) =>
+      `UPDATE refresh_tokens ${indexedBy} SET successor_box = NULL WHERE successor_box IS NOT NULL AND used_at < 1`,
+  },
+  {
+    name: 'the retention sweep',
+    index: 'refresh_tokens_spent',
+    sql: (indexedBy: string) => `DELETE FROM refresh_tokens WHERE token_hash IN (
+            SELECT token_hash FROM refresh_tokens ${indexedBy} WHERE used_at IS NOT NULL AND used_at < 1 LIMIT 1000)`,
+  },
+];
 
-describe('the grace sweep reads only tokens inside their grace window', () => {
-  it('SQLite plans it on the partial index', async () => {
+describe('the sweeps read only the rows they change', () => {
+  it('SQLite plans each on its partial index', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'baton-plan-'));
     try {
       const store = createSqliteStore({ filename: path.join(dir, 'baton.sqlite') });
       await store.migrate();
       await store.close();
       const db = new Database(path.join(dir, 'baton.sqlite'), { readonly: true });
-      const plan = db
-        .prepare(`EXPLAIN QUERY PLAN ${SWEEP}`)
-        .all()
-        .map((row) => (row as { detail: string }).detail)
-        .join('\n');
+      for (const sweep of SWEEPS) {
+        const plan = db
+          .prepare(`EXPLAIN QUERY PLAN ${sweep.sql(`INDEXED BY ${sweep.index}`)}`)
+          .all()
+          .map((row) => (row as { detail: string }).detail)
+          .join('\n');
+        assert.match(plan, new RegExp(`USING (COVERING )?INDEX ${sweep.index}`), `${sweep.name}: ${plan}`);
+      }
       db.close();
-      assert.match(plan, /USING INDEX refresh_tokens_grace/, plan);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   });
 
-  it('PostgreSQL plans it on the partial index, table scans switched off', { skip }, async () => {
+  it('PostgreSQL plans each on its partial index, table scans switched off', { skip }, async () => {
     const database = await createTestDatabase();
     if (!database) throw new Error('PostgreSQL went away');
     const store = createPostgresStore({ connectionString: database.schemaUrl });
@@ -49,9 +65,11 @@ describe('the grace sweep reads only tokens inside their grace window', () => {
       try {
         // An empty table is cheapest to scan: forbid that, so the plan shows whether an index fits.
         await client.query('SET enable_seqscan = off');
-        const { rows } = await client.query(`EXPLAIN ${SWEEP}`);
-        const plan = rows.map((row) => row['QUERY PLAN']).join('\n');
-        assert.match(plan, /refresh_tokens_grace/, plan);
+        for (const sweep of SWEEPS) {
+          const { rows } = await client.query(`EXPLAIN ${sweep.sql('')}`);
+          const plan = rows.map((row) => row['QUERY PLAN']).join('\n');
+          assert.match(plan, new RegExp(sweep.index), `${sweep.name}: ${plan}`);
+        }
       } finally {
         await client.end();
       }

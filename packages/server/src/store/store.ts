@@ -295,6 +295,12 @@ export interface Store extends OneTimeTokenStore, MailQueueStore {
    * ended), so a copy of the database holds nothing that a spent token could open. Returns how many.
    */
   dropGraceSecrets(usedBefore: number): Promise<number>;
+  /**
+   * Deletes up to `limit` refresh tokens spent before `usedBefore` (the retention sweep calls it in
+   * rounds, so no round holds the database for long). Returns how many. A token deleted here is
+   * unknown if presented again: refused, but no longer reuse that ends its session.
+   */
+  deleteSpentTokens(usedBefore: number, limit: number): Promise<number>;
   /** Counts sessions that are neither revoked nor expired at `now` (all users). */
   countActiveSessions(now: number): Promise<number>;
 

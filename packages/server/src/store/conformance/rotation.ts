@@ -68,6 +68,41 @@ export function describeRotation(f: StoreFixture): void {
       assert.equal(contestedResults.filter((result) => result.status === 'already_used').length, 5);
     });
 
+    it('deletes spent tokens used before the cutoff, in rounds of at most the limit, and nothing else', async () => {
+      const user = await f.newUser();
+      const spent: string[] = [];
+      for (let index = 0; index < 3; index++) {
+        const { tokenHash } = await f.newSession(user.id);
+        await f.store.rotateRefreshToken({
+          ...CLIENT,
+          tokenHash,
+          successorHash: successor(),
+          now: T0 + index,
+          idleExpiresAt: T0 + HOUR,
+        });
+        spent.push(tokenHash);
+      }
+      const recent = await f.newSession(user.id);
+      await f.store.rotateRefreshToken({
+        ...CLIENT,
+        tokenHash: recent.tokenHash,
+        successorHash: successor(),
+        now: T0 + HOUR,
+        idleExpiresAt: T0 + 2 * HOUR,
+      });
+      const unused = await f.newSession(user.id);
+      assert.equal(await f.store.deleteSpentTokens(T0 + 100, 2), 2, 'a round deletes at most the limit');
+      assert.equal(await f.store.deleteSpentTokens(T0 + 100, 2), 1);
+      assert.equal(await f.store.deleteSpentTokens(T0 + 100, 2), 0);
+      for (const tokenHash of spent) assert.equal(await f.store.findRefreshToken(tokenHash), undefined);
+      assert.equal(
+        (await f.store.findRefreshToken(recent.tokenHash))?.usedAt,
+        T0 + HOUR,
+        'spent after the cutoff',
+      );
+      assert.equal((await f.store.findRefreshToken(unused.tokenHash))?.usedAt, null, 'never spent');
+    });
+
     it('extends the idle expiry and last use of the session', async () => {
       const user = await f.newUser();
       const { session, tokenHash } = await f.newSession(user.id);

@@ -16,9 +16,16 @@ import { initial } from './001_initial.js';
 import { clientBoundGrace } from './002_client_bound_grace.js';
 import { resourceClients } from './003_resource_clients.js';
 import { accounts } from './004_accounts.js';
+import { spentTokenRetention } from './005_spent_token_retention.js';
 
 /** Every migration, oldest first. */
-export const MIGRATIONS: readonly Migration[] = [initial, clientBoundGrace, resourceClients, accounts];
+export const MIGRATIONS: readonly Migration[] = [
+  initial,
+  clientBoundGrace,
+  resourceClients,
+  accounts,
+  spentTokenRetention,
+];
 
 /**
  * The bookkeeping table itself. It cannot be a migration (it records them), so each store creates

@@ -302,6 +302,13 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
         [usedBefore],
       );
     },
+    async deleteSpentTokens(usedBefore, limit) {
+      return count(
+        `DELETE FROM refresh_tokens WHERE token_hash IN (
+           SELECT token_hash FROM refresh_tokens WHERE used_at IS NOT NULL AND used_at < $1 LIMIT $2)`,
+        [usedBefore, limit],
+      );
+    },
     async countActiveSessions(now) {
       const [row] = await rows<{ count: number }>(
         `SELECT count(*) AS count FROM sessions WHERE ${live('$1')}`,

@@ -210,6 +210,9 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     async dropGraceSecrets(usedBefore) {
       return sql().dropGraceSecrets.run({ before: usedBefore }).changes;
     },
+    async deleteSpentTokens(usedBefore, limit) {
+      return sql().deleteSpentTokens.run({ before: usedBefore, limit }).changes;
+    },
     async countActiveSessions(now) {
       return sql().countActive.get({ now })?.count ?? 0;
     },

@@ -91,8 +91,16 @@ export function prepareStatements(db: Database.Database) {
       `UPDATE refresh_tokens SET used_at = @now, consumed_by = @consumedBy, successor_box = @successorBox
        WHERE token_hash = @tokenHash AND used_at IS NULL RETURNING session_id`,
     ),
+    deleteSpentTokens: q<{ before: number; limit: number }>(
+      `DELETE FROM refresh_tokens WHERE token_hash IN (
+         SELECT token_hash FROM refresh_tokens INDEXED BY refresh_tokens_spent
+         WHERE used_at IS NOT NULL AND used_at < @before LIMIT @limit)`,
+    ),
     dropGraceSecrets: q<{ before: number }>(
-      'UPDATE refresh_tokens SET successor_box = NULL WHERE successor_box IS NOT NULL AND used_at < @before',
+      // Named: both partial indexes cover `used_at <`, and without statistics SQLite may pick the
+      // large one (every spent token) over the small one (tokens inside their grace window).
+      `UPDATE refresh_tokens INDEXED BY refresh_tokens_grace SET successor_box = NULL
+       WHERE successor_box IS NOT NULL AND used_at < @before`,
     ),
     extendSession: q<{ id: string; now: number; idleExpiresAt: number }, SessionRow>(
       'UPDATE sessions SET last_used_at = @now, idle_expires_at = @idleExpiresAt WHERE id = @id RETURNING *',
