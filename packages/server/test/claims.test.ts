@@ -7,20 +7,20 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 /** The documents whose claims name the tests that prove them. */
-const DOCUMENTS = ['SECURITY.md', 'packages/server/README.md'];
+const DOCUMENTS = ['SECURITY.md', 'packages/server/README.md', 'docs/deploy.md', 'docs/resource-servers.md'];
 
 /**
  * Every test a document names, as `` `file.test.ts` "title", "title" ``: a bare file name is
  * under `packages/server/test/`, a path is from the repository's root (also a shared suite's
- * file: `.../test/support/*.ts`, `.../conformance/*.ts`). Titles are quoted with double quotes
- * (a `\"` inside one is a quote), may wrap across lines, and may end in ` ...` to name a title
- * by its beginning.
+ * file: `.../test/support/*.ts`, `.../conformance/*.ts`, `examples/support/*.ts`). Titles are
+ * quoted with double quotes (a `\"` inside one is a quote), may wrap across lines, and may end in
+ * ` ...` to name a title by its beginning.
  */
 function citations(text: string): Array<{ readonly file: string; readonly title: string }> {
   const found: Array<{ file: string; title: string }> = [];
   let file: string | undefined;
   for (const match of text.matchAll(
-    /`([\w./-]+\.test\.m?ts|[\w./-]+\/(?:test\/support|conformance)\/[\w.-]+\.m?ts)`|"((?:[^"\\]|\\.)+?)"|\n(?=\s*(?:\n|[-|#*]|\d+\.))/g,
+    /`([\w./-]+\.test\.m?ts|(?:[\w./-]+\/)?(?:test\/support|conformance|examples\/support)\/[\w.-]+\.m?ts)`|"((?:[^"\\]|\\.)+?)"|\n(?=\s*(?:\n|[-|#*]|\d+\.))/g,
   )) {
     if (match[0] === '\n')
       file = undefined; // a new paragraph, list item or table row
