@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
 import { createManualClock, createServer, optionsFromEnv } from '../src/index.js';
 import { createPostgresStore } from '../src/store/postgres/index.js';
 import type { Store } from '../src/store/store.js';
@@ -183,6 +184,48 @@ describe('signing keys shared through PostgreSQL', { skip }, () => {
       instance(createManualClock(), randomBytes(32).toString('base64url')),
       /BATON_SECRET/,
     );
+  });
+
+  // Last in this suite: it leaves the keys sealed with another secret.
+  it('a new BATON_SECRET after deleting signing_keys: a fresh key, earlier access tokens refused, refresh tokens still good', async () => {
+    const clock = createManualClock();
+    const old = await instance(clock);
+    const registered = await old.inject({
+      method: 'POST',
+      url: '/auth/register',
+      payload: { email: uniqueEmail('resecret'), password: GOOD_PASSWORD },
+    });
+    const { accessToken, refreshToken } = registered.json() as { accessToken: string; refreshToken: string };
+    const oldKids = (old.baton.keys.jwks().keys as Array<{ kid?: string }>).map((key) => key.kid);
+    await old.close();
+
+    // The runbook's step, as an operator would take it.
+    const client = new pg.Client({ connectionString: database.schemaUrl });
+    await client.connect();
+    try {
+      await client.query('DELETE FROM signing_keys');
+    } finally {
+      await client.end();
+    }
+
+    const renewed = await instance(clock, randomBytes(32).toString('base64url'));
+    try {
+      const kids = (renewed.baton.keys.jwks().keys as Array<{ kid?: string }>).map((key) => key.kid);
+      assert.equal(kids.length, 1, 'one fresh key');
+      assert.ok(!oldKids.includes(kids[0]), 'not one of the deleted keys');
+      const me = (token: string) =>
+        renewed.inject({ method: 'GET', url: '/auth/me', headers: { authorization: `Bearer ${token}` } });
+      assert.equal((await me(accessToken)).statusCode, 401, 'an access token of the old key fails');
+      const refreshed = await renewed.inject({
+        method: 'POST',
+        url: '/auth/refresh',
+        payload: { refreshToken },
+      });
+      assert.equal(refreshed.statusCode, 200, 'the session outlives the secret');
+      assert.equal((await me(refreshed.json().accessToken as string)).statusCode, 200);
+    } finally {
+      await renewed.close();
+    }
   });
 });
 
