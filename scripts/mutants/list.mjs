@@ -99,7 +99,7 @@ export const MUTANTS = [
   },
   {
     name: 'query strings written to the log',
-    file: 'packages/server/src/app.ts',
+    file: 'packages/server/src/logging.ts',
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text to find, not a template
     find: 'url: query === -1 ? request.url : `${request.url.slice(0, query)}?[redacted]`,',
     replace: 'url: request.url,',
