@@ -52,18 +52,23 @@ export function describeRotation(f: StoreFixture): void {
           now: T0 + 1000 + index,
           idleExpiresAt: T0 + HOUR + index,
         });
-      const results = await Promise.all([
-        ...sessions.map((each, index) => rotate(each.tokenHash, index)),
-        ...Array.from({ length: 5 }, () => rotate(contested.tokenHash, 0)),
-      ]);
+      // The contested token's extra presentations sit between the others, so a batch that mixed up
+      // which answer is whose (losers answer nothing) would hand sessions to the wrong callers.
+      const own: ReturnType<typeof rotate>[] = [];
+      const extra: ReturnType<typeof rotate>[] = [];
       for (const [index, each] of sessions.entries()) {
-        const result = results[index]!;
+        if (index >= 2 && index <= 6) extra.push(rotate(contested.tokenHash, 0));
+        own.push(rotate(each.tokenHash, index));
+      }
+      await Promise.all([...own, ...extra]);
+      for (const [index, each] of sessions.entries()) {
         if (index === 0) continue;
+        const result = await own[index]!;
         assert.equal(result.status, 'rotated');
         assert.equal(result.status === 'rotated' && result.session.id, each.session.id);
         assert.equal(result.status === 'rotated' && result.session.idleExpiresAt, T0 + HOUR + index);
       }
-      const contestedResults = [results[0]!, ...results.slice(sessions.length)];
+      const contestedResults = await Promise.all([own[0]!, ...extra]);
       assert.equal(contestedResults.filter((result) => result.status === 'rotated').length, 1);
       assert.equal(contestedResults.filter((result) => result.status === 'already_used').length, 5);
     });
