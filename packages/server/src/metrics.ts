@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AuthObservation } from './auth/context.js';
 import type { Clock } from './clock.js';
@@ -10,8 +10,8 @@ export interface Metrics {
   readonly registry: Registry;
   /** The `observe` hook of the domain services (AuthDeps). */
   observe(event: AuthObservation): void;
-  /** Counts every answered request by method, route pattern and status. */
-  instrument(app: FastifyInstance): void;
+  /** Counts an answered request by method, route pattern and status (see `http/answered.ts`). */
+  countAnswer(request: FastifyRequest, reply: FastifyReply): void;
 }
 
 /**
@@ -20,7 +20,7 @@ export interface Metrics {
  *
  * @example
  * const metrics = createMetrics(store, clock);
- * metrics.instrument(app);
+ * onAnswered(app, [metrics.countAnswer]);
  * const deps = { ...services, observe: metrics.observe };
  */
 export function createMetrics(store: Store, clock: Clock): Metrics {
@@ -85,13 +85,9 @@ export function createMetrics(store: Store, clock: Clock): Metrics {
       } else if (event.kind === 'password_hash') hashSeconds.observe(event.seconds);
       else if (event.kind === 'grace_foreign_client') graceForeign.inc();
     },
-    instrument(app) {
-      // A callback hook, not an async one: it runs after every answer and has nothing to wait for.
-      app.addHook('onResponse', (request, reply, done) => {
-        // The route pattern (`/todos/:id`), never the raw URL: ids and scans would explode the series.
-        tally.count(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode);
-        done();
-      });
+    countAnswer(request, reply) {
+      // The route pattern (`/todos/:id`), never the raw URL: ids and scans would explode the series.
+      tally.count(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode);
     },
   };
 }

@@ -3,6 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { createSqliteStore } from '../src/store/index.js';
+import type { Store } from '../src/store/store.js';
 import { GOOD_PASSWORD, registerUser, startServer } from './support/server.js';
 import { startServerProcess } from './support/serverProcess.js';
 
@@ -69,11 +71,51 @@ describe('the request line', () => {
     assert.equal(requestLines.length, 2, 'one line per request, not an "incoming" and a "completed" one');
     const [health, todos] = requestLines;
     assert.equal(health.msg, 'request completed');
+    // pino's own line format, like every other line: a log shipper reads them alike.
+    const started = lines.map((line) => JSON.parse(line)).find((entry) => entry.req === undefined);
+    assert.deepEqual(Object.keys(health).slice(0, 4), ['level', 'time', 'pid', 'hostname']);
+    assert.equal(health.level, 30);
+    assert.equal(typeof health.time, 'number');
+    assert.deepEqual([health.pid, health.hostname], [started.pid, started.hostname]);
     assert.deepEqual([health.req.method, health.req.url, health.res.statusCode], ['GET', '/healthz', 200]);
     assert.equal(typeof health.responseTime, 'number');
     assert.equal(typeof health.reqId, 'string');
     assert.equal(todos.req.url, '/todos?[redacted]');
     assert.equal(todos.res.statusCode, 401);
+  });
+
+  it('an unhandled error line names the request it belongs to (reqId), and the answer is a bare 500', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'baton-log-'));
+    const store = createSqliteStore({ filename: path.join(dir, 'baton.sqlite') });
+    const failing: Store = {
+      ...store,
+      async listTodos() {
+        throw new Error('the disk is gone');
+      },
+    };
+    const lines: string[] = [];
+    const server = await startServer({
+      store: failing,
+      logLevel: 'info',
+      logStream: { write: (line) => void lines.push(line) },
+    });
+    try {
+      const { accessToken } = await registerUser(server);
+      const answer = await server.request('GET', '/todos', { token: accessToken });
+      assert.equal(answer.status, 500);
+      assert.equal(answer.body.code, 'internal_error');
+      assert.ok(!JSON.stringify(answer.body).includes('disk'), 'no internals in the answer');
+    } finally {
+      await server.close();
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+    const entries = lines.map((line) => JSON.parse(line));
+    const error = entries.find((entry) => entry.msg === 'unhandled error');
+    const requestLine = entries.find((entry) => entry.req?.url === '/todos');
+    assert.ok(error && requestLine, 'an error line and a request line');
+    assert.equal(error.reqId, requestLine.reqId);
+    assert.equal(error.err.message, 'the disk is gone');
   });
 
   it('is not written at level warn', async () => {

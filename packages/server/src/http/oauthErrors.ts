@@ -65,7 +65,7 @@ export function sendOAuthError(reply: FastifyReply, error: OAuthError): FastifyR
 export function answerWithOAuthErrors(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
     const oauth = toOAuthError(error);
-    if (oauth.status >= 500) request.log.error({ err: error }, 'unhandled error');
+    if (oauth.status >= 500) request.log.error({ reqId: request.id, err: error }, 'unhandled error');
     return sendOAuthError(reply, oauth);
   });
 }

@@ -67,7 +67,7 @@ export function registerProblemHandlers(app: FastifyInstance, fallback?: NotFoun
       const code = CODE_BY_STATUS[status] ?? 'invalid_request';
       return sendProblem(reply, code, clientMessage(error, code), { status });
     }
-    request.log.error({ err: error }, 'unhandled error');
+    request.log.error({ reqId: request.id, err: error }, 'unhandled error');
     return sendProblem(reply, 'internal_error', 'an unexpected error occurred');
   });
 
