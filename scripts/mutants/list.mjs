@@ -185,4 +185,11 @@ export const MUTANTS = [
     replace: 'if (false) {',
     tests: ['test/scaleout-keys.test.ts'],
   },
+  {
+    name: 'error lines without the request id',
+    file: 'packages/server/src/http/problems.ts',
+    find: "request.log.error({ reqId: request.id, err: error }, 'unhandled error');",
+    replace: "request.log.error({ err: error }, 'unhandled error');",
+    tests: ['test/logging.test.ts'],
+  },
 ];
