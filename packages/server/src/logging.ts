@@ -55,7 +55,8 @@ const QUIETER_THAN_INFO: ReadonlySet<string> = new Set(['warn', 'error', 'fatal'
  * logging (off, see `disableRequestLogging`) wrote two lines per request through the redacting
  * logger, which halved a protected GET's throughput in the bench. The request line's fields are
  * built here, never copied from the request, so it needs no redaction; as JSON it is serialised
- * by {@link jsonRequestLine} in pino's line format, 4 µs a request cheaper than pino's general path.
+ * by {@link jsonRequestLine} in pino's line format (pino-pretty reads it like any other line), 4 µs
+ * a request cheaper than pino's general path.
  */
 export async function createLoggers(
   level: string,
@@ -68,24 +69,8 @@ export async function createLoggers(
     { level, redact: { paths: REDACTED, censor: '[redacted]' }, serializers: { req: requestForLog } },
     destination,
   );
-  let requestLine: OnAnswered | undefined;
-  if (!QUIETER_THAN_INFO.has(level)) {
-    if (pretty && stream === undefined) {
-      const requests = pino({ level }, destination);
-      requestLine = (request, reply) =>
-        requests.info(
-          {
-            reqId: request.id,
-            req: requestForLog(request),
-            res: { statusCode: reply.statusCode },
-            responseTime: reply.elapsedTime,
-          },
-          'request completed',
-        );
-    } else {
-      requestLine = jsonRequestLine(destination);
-    }
-  }
+  // pino-pretty reads JSON lines, so the one request-line writer serves both formats.
+  const requestLine = QUIETER_THAN_INFO.has(level) ? undefined : jsonRequestLine(destination);
   return { app, requestLine };
 }
 

@@ -134,18 +134,17 @@ describe('the request line', () => {
 });
 
 describe('log lines for people and for machines', () => {
-  const firstLine = async (env: Record<string, string>) => {
+  /** The output lines of a server process that answered one request, by what they contain. */
+  const linesOf = async (env: Record<string, string>) => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'baton-log-'));
     const server = await startServerProcess({ BATON_LOG_LEVEL: 'info', BATON_DATA_DIR: dataDir, ...env });
+    await fetch(`${server.url}/healthz`);
     await server.stop();
     await rm(dataDir, { recursive: true, force: true });
-    return (
-      server
-        .output()
-        .split('\n')
-        .find((line) => line.includes('listening')) ?? ''
-    );
+    const lines = server.output().split('\n');
+    return (text: string) => lines.find((line) => line.includes(text)) ?? '';
   };
+  const firstLine = async (env: Record<string, string>) => (await linesOf(env))('listening');
 
   it('JSON lines when standard output is not a terminal (a log shipper reads them)', async () => {
     const line = await firstLine({});
@@ -156,5 +155,14 @@ describe('log lines for people and for machines', () => {
     const line = await firstLine({ BATON_LOG_FORMAT: 'pretty' });
     assert.throws(() => JSON.parse(line));
     assert.match(line, /^\[\d\d:\d\d:\d\d\] .*INFO.*: .*Server listening at http:\/\/127\.0\.0\.1:\d+/);
+  });
+
+  it('the request line is readable too with BATON_LOG_FORMAT=pretty', async () => {
+    const line = (await linesOf({ BATON_LOG_FORMAT: 'pretty' }))('request completed');
+    assert.throws(() => JSON.parse(line));
+    assert.match(
+      line,
+      /^\[\d\d:\d\d:\d\d\] .*INFO.*: .*request completed .*"url":"\/healthz".*"statusCode":200/,
+    );
   });
 });
