@@ -10,6 +10,7 @@ import type { RunningServer } from './processes.js';
 import { runRefreshChains } from './refresh.js';
 import { PLAN } from './scenarios.js';
 import { accountFor, BENCH_WORK, baton, type TokenPair } from './stacks.js';
+import { median } from './stats.js';
 import { writeTokens } from './tokens.js';
 import { type LoadResult, measureGets } from './wrk.js';
 
@@ -51,9 +52,6 @@ function redisAnswers(): Promise<boolean> {
     });
   });
 }
-
-const median = (values: readonly number[]) =>
-  [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)] ?? Number.NaN;
 
 /**
  * The PostgreSQL section: raw durable commits at the refresh concurrency, then Baton with one
@@ -170,7 +168,7 @@ async function measureOn(
     const rounds = refresh[count - 1]!;
     runs.push({
       instances: count,
-      refreshPerSecond: median(rounds.map((r) => r.perSecond)),
+      refreshPerSecond: median(rounds, (r) => r.perSecond)?.perSecond ?? Number.NaN,
       refreshFailed: rounds.reduce((sum, r) => sum + r.failed, 0),
       get: get ?? {
         requestsPerSecond: Number.NaN,
@@ -184,5 +182,11 @@ async function measureOn(
       peakRssMiB: Math.max(...servers.slice(0, count).map((server) => server.rssMiB())),
     });
   }
-  return { durability: db.durability, redis, users: sessions.length, rawCommitsPerSecond: median(raw), runs };
+  return {
+    durability: db.durability,
+    redis,
+    users: sessions.length,
+    rawCommitsPerSecond: median(raw, (r) => r) ?? Number.NaN,
+    runs,
+  };
 }

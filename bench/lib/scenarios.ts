@@ -4,6 +4,7 @@ import { probeInOwnProcess } from './probeProcess.js';
 import { withPeakRss } from './processes.js';
 import { type RefreshResult, runRefreshChains } from './refresh.js';
 import { measureRawCommits } from './sqliteCommits.js';
+import { median } from './stats.js';
 import { type LoadResult, measureGets } from './wrk.js';
 
 /**
@@ -46,11 +47,6 @@ export interface StackResult {
 }
 
 type Step = (what: string, work: () => Promise<unknown>) => Promise<boolean>;
-
-/** The element whose `key` is the median (the middle one of an odd count). */
-function median<T>(items: readonly T[], key: (item: T) => number): T {
-  return [...items].sort((a, b) => key(a) - key(b))[Math.floor((items.length - 1) / 2)]!;
-}
 
 /** GET /todos on every server and token case, round after round. */
 export async function measureAllGets(
@@ -97,7 +93,7 @@ export async function measureAllGets(
     for (const getCase of p.getCases) {
       const entry = samples.get(`${p.stack.name}\n${getCase.label}`);
       if (!entry) continue;
-      const load = median(entry.load, (l) => l.requestsPerSecond);
+      const load = median(entry.load, (l) => l.requestsPerSecond)!;
       results.get(p)!.gets.push({ label: getCase.label, load, peakRssMiB: entry.rss });
     }
   }
@@ -142,10 +138,10 @@ export async function measureAllRefreshes(
     const result = results.get(p)!;
     const one = sequential.get(p);
     const many = concurrent.get(p);
-    if (one) result.refreshSequential = median(one, (r) => r.perSecond);
-    if (many) result.refreshConcurrent = median(many, (r) => r.perSecond);
+    if (one) result.refreshSequential = median(one, (r) => r.perSecond)!;
+    if (many) result.refreshConcurrent = median(many, (r) => r.perSecond)!;
   }
-  return raw.length > 0 ? median(raw, (r) => r) : Number.NaN;
+  return median(raw, (r) => r) ?? Number.NaN;
 }
 
 /** Login cost and rate on one server, and for a deep one the GET latency during a login storm. */

@@ -6,6 +6,11 @@ export function percentile(samples: readonly number[], p: number): number {
   return sorted[rank]!;
 }
 
+/** The element whose `key` is the median (the middle one of an odd count); undefined for none. */
+export function median<T>(items: readonly T[], key: (item: T) => number): T | undefined {
+  return [...items].sort((a, b) => key(a) - key(b))[Math.floor((items.length - 1) / 2)];
+}
+
 /** Calls `step` in `concurrency` loops until `seconds` have passed; counts what each call returned. */
 export async function loopFor(
   seconds: number,
