@@ -32,12 +32,16 @@ export function startSweeps(store: Store, config: ServerConfig): Sweeps {
   };
   const run = async (options: { readonly retention?: boolean } = {}) => {
     const now = config.clock.now();
-    await store.dropGraceSecrets(now - config.refreshGrace * 1000);
-    await store.dropExpiredOneTimeTokens(now - KEEP_EXPIRED_LINKS_MS);
-    if (options.retention || now - lastRetention >= HOUR_MS) {
-      lastRetention = now;
-      await deleteSpentTokens(now - config.refreshIdleTtl * 1000);
-    }
+    const retention = options.retention || now - lastRetention >= HOUR_MS;
+    if (retention) lastRetention = now;
+    // Each sweep on its own: one that fails leaves the others to run; the first failure is reported.
+    const outcomes = await Promise.allSettled([
+      store.dropGraceSecrets(now - config.refreshGrace * 1000),
+      store.dropExpiredOneTimeTokens(now - KEEP_EXPIRED_LINKS_MS),
+      retention ? deleteSpentTokens(now - config.refreshIdleTtl * 1000) : undefined,
+    ]);
+    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
   };
   const everyMs = Math.min(60, Math.max(1, config.refreshGrace)) * 1000;
   const timer = setInterval(() => {
