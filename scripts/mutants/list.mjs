@@ -158,6 +158,20 @@ export const MUTANTS = [
     tests: ['test/logging.test.ts'],
   },
   {
+    name: 'log lines written one system call each (no batch per turn)',
+    file: 'packages/server/src/logging.ts',
+    find: 'new PerTurnLines(pino.destination({ dest: 1, sync: true }))',
+    replace: 'pino.destination({ dest: 1, sync: true })',
+    tests: ['test/per-turn-lines.test.ts'],
+  },
+  {
+    name: 'the last turn of log lines lost at exit',
+    file: 'packages/server/src/perTurnLines.ts',
+    find: '        for (const lines of open) lines.flushSync();',
+    replace: '',
+    tests: ['test/per-turn-lines.test.ts'],
+  },
+  {
     name: 'spent refresh tokens never deleted',
     file: 'packages/server/src/store/sweeps.ts',
     find: '      await deleteSpentTokens(now - config.refreshIdleTtl * 1000);',

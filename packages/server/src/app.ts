@@ -132,6 +132,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
     app.addHook('onClose', async () => {
       await releaseShared();
       if (!options.store) await store.close();
+      loggers?.close();
     });
     onAnswered(app, [config.metrics === false ? undefined : metrics.countAnswer, loggers?.requestLine]);
     // Declared before any hook sets it, so every request object has one shape. It stays null on

@@ -3,6 +3,7 @@ import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import { type DestinationStream, pino } from 'pino';
 import type { ServerConfig } from './config.js';
 import type { OnAnswered } from './http/answered.js';
+import { PerTurnLines } from './perTurnLines.js';
 
 /** Log paths that must never reach a log line: credentials and tokens. */
 const REDACTED = [
@@ -41,6 +42,8 @@ export interface Loggers {
   readonly app: FastifyBaseLogger;
   /** Writes the request line of an answered request; `undefined` above info level. */
   readonly requestLine: OnAnswered | undefined;
+  /** Writes the lines still waiting for the end of this turn (the server is closing). */
+  close(): void;
 }
 
 const QUIETER_THAN_INFO: ReadonlySet<string> = new Set(['warn', 'error', 'fatal', 'silent']);
@@ -48,7 +51,8 @@ const QUIETER_THAN_INFO: ReadonlySet<string> = new Set(['warn', 'error', 'fatal'
 /**
  * pino writing to `stream`, else to standard output: readable lines (pino-pretty, in this thread:
  * no transport worker) when the format asks for them or, on `auto`, when standard output is a
- * terminal; JSON lines otherwise.
+ * terminal; JSON lines otherwise, the lines of each turn of the event loop written together
+ * ({@link PerTurnLines}).
  *
  * At info level every answered request gets one line: the request line (method, path with the
  * query redacted, host, client address), the status and the time taken. Fastify's own request
@@ -64,14 +68,15 @@ export async function createLoggers(
   stream?: { write(line: string): void },
 ): Promise<Loggers> {
   const pretty = format === 'pretty' || (format === 'auto' && process.stdout.isTTY === true);
-  const destination: DestinationStream = stream ?? (pretty ? await prettyLines() : pino.destination(1));
+  const batched = stream || pretty ? undefined : new PerTurnLines(pino.destination({ dest: 1, sync: true }));
+  const destination: DestinationStream = stream ?? batched ?? (await prettyLines());
   const app = pino(
     { level, redact: { paths: REDACTED, censor: '[redacted]' }, serializers: { req: requestForLog } },
     destination,
   );
   // pino-pretty reads JSON lines, so the one request-line writer serves both formats.
   const requestLine = QUIETER_THAN_INFO.has(level) ? undefined : jsonRequestLine(destination);
-  return { app, requestLine };
+  return { app, requestLine, close: () => batched?.end() };
 }
 
 /**
