@@ -172,6 +172,20 @@ export const MUTANTS = [
     tests: ['test/per-turn-lines.test.ts'],
   },
   {
+    name: 'access-token signatures not checked (synchronous verifier)',
+    file: 'packages/server/src/tokens/compactJws.ts',
+    find: "  if (!valid) throw new JwsError('signature');",
+    replace: '  void valid;',
+    tests: ['test/compact-jws.test.ts', 'test/fuzz.test.ts'],
+  },
+  {
+    name: 'a header alg other than the key\'s accepted (synchronous verifier)',
+    file: 'packages/server/src/tokens/compactJws.ts',
+    find: "  if (header.alg !== key.alg) throw new JwsError('algorithm is not the key’s');",
+    replace: '',
+    tests: ['test/compact-jws.test.ts'],
+  },
+  {
     name: 'spent refresh tokens never deleted',
     file: 'packages/server/src/store/sweeps.ts',
     find: '      await deleteSpentTokens(now - config.refreshIdleTtl * 1000);',

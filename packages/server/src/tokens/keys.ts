@@ -1,3 +1,4 @@
+import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import {
   type CryptoKey,
   calculateJwkThumbprint,
@@ -41,16 +42,19 @@ export interface KeySource {
   add(key: StoredKey): Promise<void>;
 }
 
-/** A public key that verifies access tokens, and the one algorithm it verifies. */
+/**
+ * A public key that verifies access tokens, and the one algorithm it verifies. A `node:crypto`
+ * key: verification uses its synchronous one-shot `verify` (see `compactJws.ts`).
+ */
 export interface VerificationKey {
   readonly alg: SigningAlgorithm;
-  readonly key: CryptoKey;
+  readonly key: KeyObject;
 }
 
 interface LoadedKey {
   readonly stored: StoredKey;
   readonly privateKey: CryptoKey;
-  readonly publicKey: CryptoKey;
+  readonly publicKey: KeyObject;
 }
 
 /** Generates a new key pair with an RFC 7638 thumbprint as its `kid`. */
@@ -226,12 +230,18 @@ export class KeyRing {
 }
 
 async function loadKey(stored: StoredKey): Promise<LoadedKey> {
-  const [privateKey, publicKey] = await Promise.all([
-    importJWK(stored.privateJwk, stored.alg),
-    importJWK(stored.publicJwk, stored.alg),
-  ]);
-  if (privateKey instanceof Uint8Array || publicKey instanceof Uint8Array) {
-    throw new Error(`signing key ${stored.kid} is not an asymmetric key`);
+  const privateKey = await importJWK(stored.privateJwk, stored.alg);
+  const publicKey = createPublicKey({ key: stored.publicJwk as JsonWebKey, format: 'jwk' });
+  const curve = publicKey.asymmetricKeyDetails?.namedCurve;
+  if (
+    privateKey instanceof Uint8Array ||
+    publicKey.asymmetricKeyType !== KEY_TYPES[stored.alg] ||
+    (stored.alg === 'ES256' && curve !== 'prime256v1')
+  ) {
+    throw new Error(`signing key ${stored.kid} is not an ${stored.alg} key pair`);
   }
   return { stored, privateKey, publicKey };
 }
+
+/** The `node:crypto` key type each algorithm's keys must have. */
+const KEY_TYPES: Readonly<Record<SigningAlgorithm, string>> = { ES256: 'ec', EdDSA: 'ed25519', RS256: 'rsa' };
