@@ -153,7 +153,7 @@ export const MUTANTS = [
   {
     name: 'request logging back to two lines per request',
     file: 'packages/server/src/app.ts',
-    find: '      disableRequestLogging: true,\n',
+    find: '      logController: new LogController({ disableRequestLogging: true }),\n',
     replace: '',
     tests: ['test/logging.test.ts'],
   },

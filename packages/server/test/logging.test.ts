@@ -146,6 +146,15 @@ describe('log lines for people and for machines', () => {
   };
   const firstLine = async (env: Record<string, string>) => (await linesOf(env))('listening');
 
+  it('a start and a request print no warning (a deprecated Fastify option did, at every start)', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'baton-log-'));
+    const server = await startServerProcess({ BATON_LOG_LEVEL: 'info', BATON_DATA_DIR: dataDir });
+    await fetch(`${server.url}/healthz`);
+    await server.stop();
+    await rm(dataDir, { recursive: true, force: true });
+    assert.doesNotMatch(server.output(), /Warning|Deprecat/);
+  });
+
   it('JSON lines when standard output is not a terminal (a log shipper reads them)', async () => {
     const line = await firstLine({});
     assert.equal(JSON.parse(line).level, 30);
