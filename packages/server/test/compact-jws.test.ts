@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { createPublicKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { type CryptoKey, compactVerify, exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { JwsError, parseCompactJws, verifyCompactJws } from '../src/tokens/compactJws.js';
+import { JwsError, parseCompactJws, signCompactJws, verifyCompactJws } from '../src/tokens/compactJws.js';
 import { SIGNING_ALGORITHMS, type SigningAlgorithm } from '../src/tokens/keys.js';
 import { compactJws, signers } from './support/jws.js';
 
@@ -56,6 +56,18 @@ const damage = (token: string) =>
 
 for (const alg of SIGNING_ALGORITHMS) {
   describe(`compact JWS verification agrees with jose (${alg})`, () => {
+    it('a token it signs verifies with jose, with the key’s alg in the header', async () => {
+      const keys = await keysFor(alg);
+      const privateKey = createPrivateKey({
+        key: (await exportJWK(keys.privateKey)) as never,
+        format: 'jwk',
+      });
+      const token = signCompactJws({ typ: 'at+jwt', kid: 'k' }, { sub: 'u', n: 1 }, { alg, key: privateKey });
+      const { payload, protectedHeader } = await compactVerify(token, keys.publicKey, { algorithms: [alg] });
+      assert.deepEqual(protectedHeader, { alg, typ: 'at+jwt', kid: 'k' });
+      assert.deepEqual(JSON.parse(new TextDecoder().decode(payload)), { sub: 'u', n: 1 });
+    });
+
     it('accepts what jose accepts and refuses what jose refuses, on genuine and damaged tokens', async () => {
       const keys = await keysFor(alg);
       const other = await keysFor(alg);

@@ -1,8 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { SignJWT } from 'jose';
 import type { Clock } from '../clock.js';
 import { ProblemError } from '../errors.js';
-import { type CompactJws, JwsError, parseCompactJws, verifyCompactJws } from './compactJws.js';
+import {
+  type CompactJws,
+  JwsError,
+  parseCompactJws,
+  signCompactJws,
+  verifyCompactJws,
+} from './compactJws.js';
 import type { KeyRing } from './keys.js';
 import { VerifiedTokenCache } from './verifiedCache.js';
 
@@ -55,20 +60,24 @@ export class AccessTokenService {
     this.#keysVersion = options.keys.version;
   }
 
-  /** Issues a token for a user's session. Returns the token and its lifetime in seconds. */
+  /** Issues a token for a user's session. */
   async sign(subject: { readonly userId: string; readonly sessionId: string }): Promise<string> {
     const { keys, issuer, audience, ttl, clock } = this.options;
     const signer = keys.active;
     const now = Math.floor(clock.now() / 1000);
-    return new SignJWT({ sid: subject.sessionId })
-      .setProtectedHeader({ alg: signer.alg, typ: ACCESS_TOKEN_TYPE, kid: signer.kid })
-      .setIssuer(issuer)
-      .setAudience(audience)
-      .setSubject(subject.userId)
-      .setIssuedAt(now)
-      .setExpirationTime(now + ttl)
-      .setJti(randomUUID())
-      .sign(signer.key);
+    return signCompactJws(
+      { typ: ACCESS_TOKEN_TYPE, kid: signer.kid },
+      {
+        sid: subject.sessionId,
+        iss: issuer,
+        aud: audience,
+        sub: subject.userId,
+        iat: now,
+        exp: now + ttl,
+        jti: randomUUID(),
+      },
+      signer,
+    );
   }
 
   /**

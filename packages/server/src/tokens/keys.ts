@@ -1,12 +1,5 @@
-import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
-import {
-  type CryptoKey,
-  calculateJwkThumbprint,
-  exportJWK,
-  generateKeyPair,
-  importJWK,
-  type JWK,
-} from 'jose';
+import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import type { Clock } from '../clock.js';
 
 /**
@@ -53,7 +46,7 @@ export interface VerificationKey {
 
 interface LoadedKey {
   readonly stored: StoredKey;
-  readonly privateKey: CryptoKey;
+  readonly privateKey: KeyObject;
   readonly publicKey: KeyObject;
 }
 
@@ -159,7 +152,7 @@ export class KeyRing {
   }
 
   /** The key that signs new tokens. */
-  get active(): { readonly kid: string; readonly alg: SigningAlgorithm; readonly key: CryptoKey } {
+  get active(): { readonly kid: string; readonly alg: SigningAlgorithm; readonly key: KeyObject } {
     const current = this.#keys.find((key) => key.stored.retiredAt === null) ?? this.#keys[0];
     if (!current) throw new Error('the key ring is empty');
     return { kid: current.stored.kid, alg: current.stored.alg, key: current.privateKey };
@@ -229,12 +222,16 @@ export class KeyRing {
   }
 }
 
+/**
+ * The stored pair as `node:crypto` keys: tokens are signed and verified with its synchronous
+ * one-shot functions (see `compactJws.ts`).
+ */
 async function loadKey(stored: StoredKey): Promise<LoadedKey> {
-  const privateKey = await importJWK(stored.privateJwk, stored.alg);
+  const privateKey = createPrivateKey({ key: stored.privateJwk as JsonWebKey, format: 'jwk' });
   const publicKey = createPublicKey({ key: stored.publicJwk as JsonWebKey, format: 'jwk' });
   const curve = publicKey.asymmetricKeyDetails?.namedCurve;
   if (
-    privateKey instanceof Uint8Array ||
+    privateKey.asymmetricKeyType !== KEY_TYPES[stored.alg] ||
     publicKey.asymmetricKeyType !== KEY_TYPES[stored.alg] ||
     (stored.alg === 'ES256' && curve !== 'prime256v1')
   ) {
