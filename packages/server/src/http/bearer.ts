@@ -16,7 +16,7 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
 /**
  * Extracts the bearer token of a request. The common spelling (`Bearer <token>`) is taken as it
  * is: the token is then looked up in the verified-token cache by its exact text, or verified, and
- * anything malformed fails verification (jose parses the JWS strictly). Other spellings go
+ * anything malformed fails verification (`parseCompactJws` takes base64url only). Other spellings go
  * through RFC 6750's grammar.
  */
 export function bearerToken(request: FastifyRequest): string | undefined {

@@ -1,6 +1,18 @@
-import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPair,
+  type JsonWebKey,
+  type KeyObject,
+} from 'node:crypto';
+import { promisify } from 'node:util';
 import type { Clock } from '../clock.js';
+import { jwkThumbprint } from './thumbprint.js';
+
+/** A JSON Web Key (RFC 7517) as `node:crypto` reads and writes it. */
+export type JWK = JsonWebKey;
+
+const generatePair = promisify(generateKeyPair);
 
 /**
  * Signature algorithms Baton signs access tokens with: asymmetric, so resource servers verify with
@@ -52,14 +64,16 @@ interface LoadedKey {
 
 /** Generates a new key pair with an RFC 7638 thumbprint as its `kid`. */
 export async function generateStoredKey(alg: SigningAlgorithm, now: number): Promise<StoredKey> {
-  // 2048-bit RSA: NIST's floor through 2030, and what every RS256 verifier accepts.
-  const pair = await generateKeyPair(alg, {
-    extractable: true,
-    ...(alg === 'RS256' && { modulusLength: 2048 }),
-  });
-  const publicJwk = await exportJWK(pair.publicKey);
-  const privateJwk = await exportJWK(pair.privateKey);
-  const kid = await calculateJwkThumbprint(publicJwk);
+  const pair =
+    alg === 'ES256'
+      ? await generatePair('ec', { namedCurve: 'P-256' })
+      : alg === 'EdDSA'
+        ? await generatePair('ed25519')
+        : // 2048-bit RSA: NIST's floor through 2030, and what every RS256 verifier accepts.
+          await generatePair('rsa', { modulusLength: 2048, publicExponent: 0x10001 });
+  const publicJwk = pair.publicKey.export({ format: 'jwk' });
+  const privateJwk = pair.privateKey.export({ format: 'jwk' });
+  const kid = jwkThumbprint(publicJwk);
   const meta = { kid, alg, use: 'sig' };
   return {
     kid,
@@ -227,8 +241,8 @@ export class KeyRing {
  * one-shot functions (see `compactJws.ts`).
  */
 async function loadKey(stored: StoredKey): Promise<LoadedKey> {
-  const privateKey = createPrivateKey({ key: stored.privateJwk as JsonWebKey, format: 'jwk' });
-  const publicKey = createPublicKey({ key: stored.publicJwk as JsonWebKey, format: 'jwk' });
+  const privateKey = createPrivateKey({ key: stored.privateJwk, format: 'jwk' });
+  const publicKey = createPublicKey({ key: stored.publicJwk, format: 'jwk' });
   const curve = publicKey.asymmetricKeyDetails?.namedCurve;
   if (
     privateKey.asymmetricKeyType !== KEY_TYPES[stored.alg] ||
