@@ -62,7 +62,11 @@ for (const alg of SIGNING_ALGORITHMS) {
         key: (await exportJWK(keys.privateKey)) as never,
         format: 'jwk',
       });
-      const token = signCompactJws({ typ: 'at+jwt', kid: 'k' }, { sub: 'u', n: 1 }, { alg, key: privateKey });
+      const token = await signCompactJws(
+        { typ: 'at+jwt', kid: 'k' },
+        { sub: 'u', n: 1 },
+        { alg, key: privateKey },
+      );
       const { payload, protectedHeader } = await compactVerify(token, keys.publicKey, { algorithms: [alg] });
       assert.deepEqual(protectedHeader, { alg, typ: 'at+jwt', kid: 'k' });
       assert.deepEqual(JSON.parse(new TextDecoder().decode(payload)), { sub: 'u', n: 1 });
