@@ -179,7 +179,7 @@ export const MUTANTS = [
     tests: ['test/compact-jws.test.ts', 'test/fuzz.test.ts'],
   },
   {
-    name: 'a header alg other than the key\'s accepted (synchronous verifier)',
+    name: "a header alg other than the key's accepted (synchronous verifier)",
     file: 'packages/server/src/tokens/compactJws.ts',
     find: "  if (header.alg !== key.alg) throw new JwsError('algorithm is not the key’s');",
     replace: '',
