@@ -36,6 +36,14 @@ function scratchCopy() {
   return dir;
 }
 
+// A mutant whose line has changed would mutate nothing: say so before running any of them.
+const stale = chosen.filter(
+  (mutant) => !readFileSync(path.join(root, mutant.file), 'utf8').includes(mutant.find),
+);
+for (const mutant of stale)
+  console.error(`${mutant.name}: '${mutant.find}' is not in ${mutant.file} any more`);
+if (stale.length > 0) process.exit(1);
+
 let missed = 0;
 for (const mutant of chosen) {
   const dir = scratchCopy();
