@@ -16,7 +16,7 @@ export interface CompactJws {
   readonly signature: string;
 }
 
-/** A public key and the one algorithm it verifies. */
+/** A key of one algorithm: its public half verifies, its private half signs. */
 export interface JwsKey {
   readonly alg: SigningAlgorithm;
   readonly key: KeyObject;
@@ -51,8 +51,8 @@ export function parseCompactJws(token: string): CompactJws {
  * which Baton never uses (RFC 7515 §4.1.11 says to refuse what one does not understand).
  *
  * The signature is checked with `node:crypto`'s one-shot `verify`, synchronously: the same check
- * as jose's, without a WebCrypto job on the thread pool per token (which cost RS256 verification
- * half its throughput in the bench).
+ * as jose's (`compact-jws.test.ts` compares the two), without a WebCrypto job on the thread pool
+ * per token, which cost the cache-bypassed RS256 GET about a seventh of its throughput.
  */
 export function verifyCompactJws(jws: CompactJws, key: JwsKey): Record<string, unknown> {
   const { header } = jws;
