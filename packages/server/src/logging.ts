@@ -56,7 +56,7 @@ const QUIETER_THAN_INFO: ReadonlySet<string> = new Set(['warn', 'error', 'fatal'
  *
  * At info level every answered request gets one line: the request line (method, path with the
  * query redacted, host, client address), the status and the time taken. Fastify's own request
- * logging (off, see `disableRequestLogging`) wrote two lines per request through the redacting
+ * logging (off: the app's `LogController`) wrote two lines per request through the redacting
  * logger, which halved a protected GET's throughput in the bench. The request line's fields are
  * built here, never copied from the request, so it needs no redaction; as JSON it is serialised
  * by {@link jsonRequestLine} in pino's line format (pino-pretty reads it like any other line), 4 µs

@@ -112,14 +112,16 @@ export class AccessTokenService {
   }
 
   async #verifySignature(token: string, nowMs: number): Promise<AccessClaims> {
-    const jws = parseOrRefuse(token);
-    const { kid } = jws.header;
-    const key = typeof kid === 'string' ? await this.options.keys.keyFor(kid) : undefined;
-    if (!key) throw new ProblemError('invalid_token', 'access token is invalid');
+    let jws: CompactJws;
     let payload: Record<string, unknown>;
     try {
+      jws = parseCompactJws(token);
+      const { kid } = jws.header;
+      const key = typeof kid === 'string' ? await this.options.keys.keyFor(kid) : undefined;
+      if (!key) throw new JwsError('no key of ours has this kid');
       payload = verifyCompactJws(jws, key);
     } catch (error) {
+      // What the token is or says; a failure to read the keys is the server's, and stays a 5xx.
       if (error instanceof JwsError) throw new ProblemError('invalid_token', 'access token is invalid');
       throw error;
     }
@@ -149,16 +151,6 @@ export class AccessTokenService {
     // to was minted elsewhere (a leaked key), whatever its signature says.
     if (exp - iat > ttl) throw invalid('lives longer than this server issues');
     return { iss, aud: aud as string | string[], sub, sid, iat, exp, jti };
-  }
-}
-
-/** The token split and its header read, or the answer to a token that is not even a JWS. */
-function parseOrRefuse(token: string): CompactJws {
-  try {
-    return parseCompactJws(token);
-  } catch (error) {
-    if (error instanceof JwsError) throw new ProblemError('invalid_token', 'access token is invalid');
-    throw error;
   }
 }
 

@@ -60,20 +60,16 @@ export function verifyCompactJws(jws: CompactJws, key: JwsKey): Record<string, u
   if ('crit' in header || 'b64' in header) throw new JwsError('unsupported header parameter');
   // A signature of the wrong length (a DER-encoded ECDSA one, say) is simply not valid.
   const signature = Buffer.from(jws.signature, 'base64url');
-  const input = Buffer.from(jws.signingInput, 'latin1');
-  const valid =
-    key.alg === 'EdDSA'
-      ? verify(null, input, key.key, signature)
-      : key.alg === 'ES256'
-        ? verify('sha256', input, { key: key.key, dsaEncoding: 'ieee-p1363' }, signature)
-        : verify('sha256', input, key.key, signature);
-  if (!valid) throw new JwsError('signature');
+  const { digest, keyInput } = signatureScheme(key);
+  if (!verify(digest, Buffer.from(jws.signingInput, 'latin1'), keyInput, signature)) {
+    throw new JwsError('signature');
+  }
   return jsonObject(jws.payload);
 }
 
 /**
  * A compact JWS of `payload` signed with `key` (a private key of `key.alg`): `header` gets the
- * key's `alg` first. ES256 as JWS wants it: the raw r||s pair, not DER.
+ * key's `alg` first.
  *
  * ES256 and EdDSA sign inline with `node:crypto`'s one-shot `sign` (35-45 µs): jose's WebCrypto
  * signing, a job on the thread pool per token, cost an ES256 token 190 µs and refreshes about a
@@ -88,21 +84,30 @@ export async function signCompactJws(
 ): Promise<string> {
   const signingInput = `${base64urlJson({ alg: key.alg, ...header })}.${base64urlJson(payload)}`;
   const input = Buffer.from(signingInput, 'latin1');
+  const { digest, keyInput } = signatureScheme(key);
   const signature =
-    key.alg === 'EdDSA'
-      ? sign(null, input, key.key)
-      : key.alg === 'ES256'
-        ? sign('sha256', input, { key: key.key, dsaEncoding: 'ieee-p1363' })
-        : await signOnThreadPool('sha256', input, key.key);
+    key.alg === 'RS256' ? await signOnThreadPool(digest, input, keyInput) : sign(digest, input, keyInput);
   return `${signingInput}.${signature.toString('base64url')}`;
 }
 
 /** `node:crypto`'s `sign` with a callback: the work runs on libuv's thread pool. */
 const signOnThreadPool = promisify(sign) as (
-  algorithm: string,
+  digest: string | null,
   data: Buffer,
-  key: KeyObject,
+  key: SignatureKeyInput,
 ) => Promise<Buffer>;
+
+type SignatureKeyInput = KeyObject | { readonly key: KeyObject; readonly dsaEncoding: 'ieee-p1363' };
+
+/**
+ * How `node:crypto` signs and verifies for `key.alg`: Ed25519 hashes itself (no digest); ES256 and
+ * RS256 use SHA-256, and ES256 signatures are the raw r||s pair JWS wants, not DER.
+ */
+function signatureScheme(key: JwsKey): { digest: string | null; keyInput: SignatureKeyInput } {
+  if (key.alg === 'EdDSA') return { digest: null, keyInput: key.key };
+  if (key.alg === 'ES256') return { digest: 'sha256', keyInput: { key: key.key, dsaEncoding: 'ieee-p1363' } };
+  return { digest: 'sha256', keyInput: key.key };
+}
 
 function base64urlJson(value: unknown): string {
   return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');

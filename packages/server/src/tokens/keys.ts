@@ -138,7 +138,7 @@ export class KeyRing {
     const describe = (keys: readonly Pick<StoredKey, 'kid' | 'retiredAt'>[]) =>
       keys.map((key) => `${key.kid}:${key.retiredAt}`).join(',');
     if (this.#keys.length > 0 && describe(stored) === describe(this.#keys.map((key) => key.stored))) return;
-    this.#keys = await Promise.all(stored.map(loadKey));
+    this.#keys = stored.map(loadKey);
     this.#version++;
   }
 
@@ -240,7 +240,7 @@ export class KeyRing {
  * The stored pair as `node:crypto` keys: tokens are signed and verified with its synchronous
  * one-shot functions (see `compactJws.ts`).
  */
-async function loadKey(stored: StoredKey): Promise<LoadedKey> {
+function loadKey(stored: StoredKey): LoadedKey {
   const privateKey = createPrivateKey({ key: stored.privateJwk, format: 'jwk' });
   const publicKey = createPublicKey({ key: stored.publicJwk, format: 'jwk' });
   const curve = publicKey.asymmetricKeyDetails?.namedCurve;
