@@ -69,21 +69,10 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   );
   // Consume, insert the successor and extend the session in one statement, so one round trip and
   // one commit: the conditional UPDATE still decides the race (a concurrent statement waits for
-  // the row lock, re-checks `used_at IS NULL` and consumes nothing, and so inserts nothing).
-  const rotateOnce = prepared<SessionRow>(
-    'baton_rotate',
-    `WITH consumed AS (
-       UPDATE refresh_tokens SET used_at = $2, consumed_by = $3, successor_box = $4
-       WHERE token_hash = $1 AND used_at IS NULL RETURNING session_id
-     ), successor AS (
-       INSERT INTO refresh_tokens (token_hash, session_id, created_at) SELECT $5, session_id, $2 FROM consumed
-     )
-     UPDATE sessions SET last_used_at = $2, idle_expires_at = $6 FROM consumed
-     WHERE sessions.id = consumed.session_id RETURNING row_to_json(sessions) AS row`,
-  );
-  // The same for many rotations at once (see rotationBatches): each input row carries its index,
-  // so every caller gets its own session row; a token presented twice in one batch is consumed
-  // once, and the other presentation finds nothing, as it would in a statement of its own.
+  // the row lock, re-checks `used_at IS NULL` and consumes nothing, and so inserts nothing). For
+  // one rotation or many at once (see rotationBatches): each input row carries its index, so every
+  // caller gets its own session row; a token presented twice in one batch is consumed once, and
+  // the other presentation finds nothing, as it would in a statement of its own.
   const rotateMany = async (batch: readonly Rotation[]): Promise<(SessionRow | undefined)[]> => {
     const column = <T>(pick: (rotation: Rotation, index: number) => T) => batch.map(pick);
     const { rows: rotated } = await pool.query<{ idx: number; row: SessionRow }>({
@@ -117,17 +106,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   };
   const rotations = rotationBatches<SessionRow>({
     many: rotateMany,
-    one: async (rotation) =>
-      (
-        await rotateOnce([
-          rotation.tokenHash,
-          rotation.now,
-          rotation.consumedBy,
-          rotation.successorBox,
-          rotation.successorHash,
-          rotation.idleExpiresAt,
-        ])
-      )[0],
+    one: async (rotation) => (await rotateMany([rotation]))[0],
     // Two statements in flight: one commits while the next fills up.
     maxInFlight: 2,
   });
