@@ -24,7 +24,8 @@ describe('Redis rate limiter', { skip: skipRedis }, () => {
   const prefix = `baton:test:${randomUUID()}:`;
   before(() => {
     redis = new Redis(REDIS_URL);
-    other = new Redis(REDIS_URL);
+    // As the server opens its own (openRateLimiter): commands of one turn leave in one write.
+    other = new Redis(REDIS_URL, { enableAutoPipelining: true });
   });
   after(async () => {
     const keys = await redis.keys(`${prefix}*`);
@@ -44,6 +45,20 @@ describe('Redis rate limiter', { skip: skipRedis }, () => {
     assert.ok(refused && !refused.granted && refused.retryAfter > 0 && refused.retryAfter <= 60);
     const ttl = await redis.pttl(`${prefix}burst`);
     assert.ok(ttl > 0 && ttl <= 60_000, 'the first reservation opened the window');
+  });
+
+  it('keeps counting after Redis forgot its scripts (SCRIPT FLUSH, a restart)', async () => {
+    const limiters = [redisRateLimiter(redis, { prefix }), redisRateLimiter(other, { prefix })];
+    const limit = count('flushed', 3);
+    const first = await limiters[0]!.reserve([limit]);
+    assert.ok(first.granted);
+    await redis.script('FLUSH');
+    // Both connections now meet NOSCRIPT, the pipelined one with parallel reservations in flight.
+    const answers = await Promise.all(Array.from({ length: 6 }, (_, n) => limiters[n % 2]!.reserve([limit])));
+    assert.equal(answers.filter((answer) => answer.granted).length, 2);
+    await redis.script('FLUSH');
+    await limiters[1]!.release([limit], first);
+    assert.equal(await redis.get(`${prefix}flushed`), '2');
   });
 
   it('reserves on all limits or on none, and a release hands one event back', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Granted, Limit, RateLimiter, Reservation } from './rateLimiter.js';
 
@@ -61,6 +62,30 @@ for i = 1, #KEYS do
 end
 return 0`;
 
+/**
+ * Runs `script` by its SHA-1 (EVALSHA), sending its text (EVAL) only when Redis does not have it
+ * cached yet (after a restart or SCRIPT FLUSH). Every reservation sends 40 bytes instead of the
+ * script's kilobyte, and Redis skips hashing that kilobyte on every call.
+ */
+function cachedScript(source: string) {
+  const sha = createHash('sha1').update(source).digest('hex');
+  return async (
+    redis: Redis,
+    keys: readonly string[],
+    args: readonly (string | number)[],
+  ): Promise<unknown> => {
+    try {
+      return await redis.evalsha(sha, keys.length, ...keys, ...args);
+    } catch (error) {
+      if (!(error instanceof Error && error.message.startsWith('NOSCRIPT'))) throw error;
+      return redis.eval(source, keys.length, ...keys, ...args);
+    }
+  };
+}
+
+const reserveScript = cachedScript(RESERVE);
+const releaseScript = cachedScript(RELEASE);
+
 export interface RedisRateLimiterOptions {
   /**
    * Prefix of every key, so Baton shares a Redis with other apps. Default `{baton-rl}:`: the braces
@@ -123,7 +148,7 @@ export function redisRateLimiter(redis: Redis, options: RedisRateLimiterOptions 
               );
             }
           }
-          const answer = (await redis.eval(RESERVE, keys.length, ...keys, ...args)) as number[];
+          const answer = (await reserveScript(redis, keys, args)) as number[];
           if (answer[0] !== 1)
             return { granted: false, retryAfter: Math.max(1, Math.ceil(Number(answer[1]) / 1000)) };
           const locked = answer.slice(1).map((index) => limits[index - 1]?.key ?? '');
@@ -136,7 +161,7 @@ export function redisRateLimiter(redis: Redis, options: RedisRateLimiterOptions 
       return guarded(
         async () => {
           const keys = [...limits.map(counter), ...reservation.locked.map(lock)];
-          await redis.eval(RELEASE, keys.length, ...keys, limits.length);
+          await releaseScript(redis, keys, [limits.length]);
         },
         (local) => local.release(limits, reservation),
       );
