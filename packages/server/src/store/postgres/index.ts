@@ -19,9 +19,12 @@ import {
 import { EmailTakenError, type Rotation, type Store, type TodoRecord } from '../store.js';
 import { inTransaction, migrate, openPool, type PoolOptions } from './database.js';
 import { postgresRecovery } from './recovery.js';
-import { rotationBatches } from './rotationBatches.js';
+import { statementBatches } from './statementBatches.js';
 
 export type PostgresStoreOptions = PoolOptions;
+
+/** A refresh token's row with its session's and its user's, as one lookup answers it. */
+type RefreshContextRow = { token: TokenRow; session: SessionRow; user: UserRow | null };
 
 /** A session is live while it is neither revoked nor past its idle or absolute expiry (`$now`). */
 const live = (now: string) => `revoked_at IS NULL AND expires_at > ${now} AND idle_expires_at > ${now}`;
@@ -61,16 +64,27 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     <R>(name: string, text: string) =>
     async (values: unknown[]): Promise<R[]> =>
       (await pool.query<{ row: R }>({ name, text, values })).rows.map((found) => found.row);
-  const contextOf = prepared<{ token: TokenRow; session: SessionRow; user: UserRow | null }>(
-    'baton_refresh_context',
-    `SELECT json_build_object('token', row_to_json(t), 'session', row_to_json(s), 'user', row_to_json(u)) AS row
-     FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id LEFT JOIN users u ON u.id = s.user_id
-     WHERE t.token_hash = $1`,
-  );
+  // A refresh token with its session and user, for many tokens in one statement (see
+  // statementBatches): concurrent refreshes share a round trip for their lookups too.
+  const contextOf = statementBatches<string, RefreshContextRow | undefined>({
+    async many(tokenHashes) {
+      const { rows: found } = await pool.query<{ hash: string; row: RefreshContextRow }>({
+        name: 'baton_refresh_contexts',
+        text: `SELECT t.token_hash AS hash,
+           json_build_object('token', row_to_json(t), 'session', row_to_json(s), 'user', row_to_json(u)) AS row
+         FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id LEFT JOIN users u ON u.id = s.user_id
+         WHERE t.token_hash = ANY($1::text[])`,
+        values: [tokenHashes],
+      });
+      const byHash = new Map(found.map(({ hash, row }) => [hash, row]));
+      return tokenHashes.map((hash) => byHash.get(hash));
+    },
+    maxInFlight: 2,
+  });
   // Consume, insert the successor and extend the session in one statement, so one round trip and
   // one commit: the conditional UPDATE still decides the race (a concurrent statement waits for
   // the row lock, re-checks `used_at IS NULL` and consumes nothing, and so inserts nothing). For
-  // one rotation or many at once (see rotationBatches): each input row carries its index, so every
+  // one rotation or many at once (see statementBatches): each input row carries its index, so every
   // caller gets its own session row; a token presented twice in one batch is consumed once, and
   // the other presentation finds nothing, as it would in a statement of its own.
   const rotateMany = async (batch: readonly Rotation[]): Promise<(SessionRow | undefined)[]> => {
@@ -104,9 +118,8 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     for (const { idx, row } of rotated) byIndex[idx] = row;
     return byIndex;
   };
-  const rotations = rotationBatches<SessionRow>({
+  const rotate = statementBatches<Rotation, SessionRow | undefined>({
     many: rotateMany,
-    one: async (rotation) => (await rotateMany([rotation]))[0],
     // Two statements in flight: one commits while the next fills up.
     maxInFlight: 2,
   });
@@ -239,7 +252,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       return row && toToken(row);
     },
     async findRefreshContext(tokenHash) {
-      const [found] = await contextOf([tokenHash]);
+      const found = await contextOf(tokenHash);
       if (!found) return undefined;
       return {
         token: toToken(found.token),
@@ -248,10 +261,10 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       };
     },
     async rotateRefreshToken(rotation) {
-      const rotated = await rotations.rotate(rotation);
+      const rotated = await rotate(rotation);
       if (rotated) return { status: 'rotated', session: toSession(rotated) };
       // READ COMMITTED: this statement sees the winner's committed consumption.
-      const [found] = await contextOf([rotation.tokenHash]);
+      const found = await contextOf(rotation.tokenHash);
       const usedAt = found?.token.used_at;
       if (!found || usedAt === null || usedAt === undefined) return { status: 'not_found' };
       return {
