@@ -60,6 +60,29 @@ export function describeRecords(f: StoreFixture): void {
         [earlier.id, later.id],
       );
     });
+    it('answers many lists read at once (grouped into one statement where the store can) each with its own todos, in order', async () => {
+      const owners = await Promise.all(Array.from({ length: 12 }, () => f.newUser()));
+      const created = await Promise.all(
+        owners.map(async (owner, index) => {
+          const todos = [];
+          // Owner n has n todos, made newest first so that creation time, not insertion, orders them.
+          for (let n = index; n > 0; n--) {
+            todos.unshift(
+              await f.store.createTodo({
+                id: randomUUID(),
+                userId: owner.id,
+                title: `${index}.${n}`,
+                createdAt: T0 + n,
+              }),
+            );
+          }
+          return todos;
+        }),
+      );
+      // Every owner twice, all at once: a list read while others are in flight waits and groups.
+      const lists = await Promise.all([...owners, ...owners].map((owner) => f.store.listTodos(owner.id)));
+      assert.deepEqual(lists, [...created, ...created]);
+    });
   });
 
   describe('audit log', () => {

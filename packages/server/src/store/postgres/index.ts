@@ -55,10 +55,10 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   const count = async (text: string, values: unknown[]): Promise<number> =>
     (await pool.query(text, values)).rowCount ?? 0;
   /**
-   * A prepared statement of the hot paths (refresh, the session gate, reading todos): parsed and
-   * planned once per connection. Each returns whole rows as one `json` column, so its result type
-   * stays the same when a later migration (a rolling upgrade) adds columns, which would otherwise
-   * make PostgreSQL refuse the cached plan.
+   * A prepared statement of a hot path (the session gate; the batched statements below are named,
+   * so prepared, too): parsed and planned once per connection. Each returns whole rows as one
+   * `json` column, so its result type stays the same when a later migration (a rolling upgrade)
+   * adds columns, which would otherwise make PostgreSQL refuse the cached plan.
    */
   const prepared =
     <R>(name: string, text: string) =>
@@ -127,10 +127,22 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     'baton_session',
     'SELECT row_to_json(s) AS row FROM sessions s WHERE id = $1',
   );
-  const todosOf = prepared<TodoRow>(
-    'baton_todos',
-    'SELECT row_to_json(t) AS row FROM todos t WHERE user_id = $1 ORDER BY created_at, id',
-  );
+  // Each user's todo list, for many users in one statement: concurrent reads of lists (what
+  // clients do most) share a round trip, as refreshes do.
+  const todosOf = statementBatches<string, TodoRow[]>({
+    async many(userIds) {
+      const { rows: found } = await pool.query<{ owner: string; row: TodoRow }>({
+        name: 'baton_todo_lists',
+        text: `SELECT t.user_id AS owner, row_to_json(t) AS row FROM todos t
+         WHERE t.user_id = ANY($1::text[]) ORDER BY t.created_at, t.id`,
+        values: [userIds],
+      });
+      const lists = new Map<string, TodoRow[]>(userIds.map((userId) => [userId, []]));
+      for (const { owner, row } of found) lists.get(owner)?.push(row);
+      return userIds.map((userId) => lists.get(userId) ?? []);
+    },
+    maxInFlight: 2,
+  });
   let closed: Promise<void> | undefined;
 
   return {
@@ -310,7 +322,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     },
 
     async listTodos(userId) {
-      return (await todosOf([userId])).map(toTodo);
+      return (await todosOf(userId)).map(toTodo);
     },
     async createTodo(todo) {
       await pool.query(
