@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { pooledRandomBytes } from './randomPool.js';
 import type { OneTimeTokenPurpose } from '../store/oneTimeTokens.js';
 
 /**
@@ -15,7 +16,7 @@ const SHAPE = /^(brp|bev|bec)_[A-Za-z0-9_-]{43}$/;
 
 /** A fresh token: its purpose's prefix and 256 random bits, base64url. */
 export function mintOneTimeToken(purpose: OneTimeTokenPurpose): string {
-  return ONE_TIME_TOKEN_PREFIXES[purpose] + randomBytes(32).toString('base64url');
+  return ONE_TIME_TOKEN_PREFIXES[purpose] + pooledRandomBytes(32).toString('base64url');
 }
 
 /** The purpose a well-formed token announces, or `undefined` for anything else. */

@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { pooledRandomBytes } from './randomPool.js';
 import { createSecretBox, SecretBoxError } from './secretBox.js';
 
 /** Every refresh token starts with this prefix, so leaked tokens are recognisable by secret scanners. */
@@ -8,7 +9,7 @@ const TOKEN_PATTERN = /^brt_[A-Za-z0-9_-]{43}$/;
 
 /** A fresh refresh token: the prefix and 256 random bits, base64url. */
 export function mintRefreshToken(): string {
-  return REFRESH_TOKEN_PREFIX + randomBytes(32).toString('base64url');
+  return REFRESH_TOKEN_PREFIX + pooledRandomBytes(32).toString('base64url');
 }
 
 /** Cheap syntactic check done before touching the store. */

@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync } from 'node:crypto';
+import { pooledRandomBytes } from './randomPool.js';
 
 /** Thrown when a sealed value does not open: wrong `BATON_SECRET`, or tampered data. */
 export class SecretBoxError extends Error {
@@ -36,7 +37,7 @@ export function createSecretBox(secret: string, purpose = 'baton signing keys v1
   const key = Buffer.from(hkdfSync('sha256', secret, 'baton', purpose, 32));
   return {
     seal(plaintext, context) {
-      const iv = randomBytes(12);
+      const iv = pooledRandomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', key, iv);
       cipher.setAAD(Buffer.from(context));
       const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
