@@ -14,7 +14,7 @@ describe('pooled random bytes', () => {
     const copy = Buffer.from(first);
     // Draws of odd sizes cross the pool's end, so some draw lands on a refill.
     const later = Array.from({ length: 500 }, (_, index) => pooledRandomBytes(1 + (index % 37)));
-    later.forEach((bytes, index) => assert.equal(bytes.length, 1 + (index % 37)));
+    for (const [index, bytes] of later.entries()) assert.equal(bytes.length, 1 + (index % 37));
     assert.deepEqual(first, copy, 'a refill does not change bytes already handed out');
     first.fill(0);
     assert.notDeepEqual(

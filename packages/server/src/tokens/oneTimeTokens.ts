@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { pooledRandomBytes } from './randomPool.js';
 import type { OneTimeTokenPurpose } from '../store/oneTimeTokens.js';
+import { pooledRandomBytes } from './randomPool.js';
 
 /**
  * One prefix per purpose, so a leaked link is recognisable by secret scanners and a token of one
