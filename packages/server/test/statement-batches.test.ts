@@ -41,6 +41,22 @@ describe('PostgreSQL statement batches (group commit, grouped lookups)', () => {
     assert.deepEqual(sizes, [1, 64, 64, 21]);
   });
 
+  it('settles every input when the statement function throws instead of rejecting', async () => {
+    let calls = 0;
+    const run = statementBatches<string, string>({
+      many: (batch) => {
+        calls++;
+        if (batch.includes('bad')) throw new Error('thrown, not rejected');
+        return Promise.resolve(batch.map((each) => `row-of-${each}`));
+      },
+      maxInFlight: 1,
+    });
+    await assert.rejects(run('bad'), /thrown, not rejected/);
+    // The slot it held is free again: the next input goes through.
+    assert.equal(await run('good'), 'row-of-good');
+    assert.equal(calls, 2);
+  });
+
   it('retries each input of a failed statement alone, so one failure does not fail the others', async () => {
     const alone: string[] = [];
     const run = statementBatches<string, string>({

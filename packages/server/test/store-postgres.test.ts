@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
 import { describeStoreConformance } from '../src/store/conformance.js';
 import { createPostgresStore } from '../src/store/postgres/index.js';
 import { createTestDatabase, findTestDatabase, NO_POSTGRES, type TestDatabase } from './support/postgres.js';
@@ -76,6 +77,56 @@ describe('PostgreSQL store across pools', { skip }, () => {
     } finally {
       await a.close();
       await b.close();
+    }
+  });
+
+  it('a grouped statement stuck on a lock fails after batchTimeoutMs instead of holding up the queue', {
+    timeout: 20_000,
+  }, async () => {
+    const store = createPostgresStore({ connectionString: database.schemaUrl, batchTimeoutMs: 300 });
+    const locker = new pg.Client({ connectionString: database.schemaUrl });
+    const rotation = (tokenHash: string) => ({
+      tokenHash,
+      successorHash: `next-${tokenHash}`,
+      successorBox: null,
+      consumedBy: 'client',
+      now: 2,
+      idleExpiresAt: 1e13,
+    });
+    try {
+      await store.migrate();
+      const user = await store.createUser({
+        id: randomUUID(),
+        email: 'stuck@example.com',
+        emailKey: 'stuck@example.com',
+        name: null,
+        passwordHash: 'h',
+        createdAt: 1,
+      });
+      for (const token of ['stuck', 'free']) {
+        await store.createSession(
+          {
+            id: randomUUID(),
+            userId: user.id,
+            createdAt: 1,
+            idleExpiresAt: 1e13,
+            expiresAt: 1e13,
+            userAgent: null,
+            ip: null,
+          },
+          token,
+        );
+      }
+      // Another connection holds the token's row, as a stuck transaction (or a dead socket) would.
+      await locker.connect();
+      await locker.query('BEGIN');
+      await locker.query("SELECT 1 FROM refresh_tokens WHERE token_hash = 'stuck' FOR UPDATE");
+      await assert.rejects(store.rotateRefreshToken(rotation('stuck')), /timeout/i);
+      assert.equal((await store.rotateRefreshToken(rotation('free'))).status, 'rotated');
+    } finally {
+      await locker.query('ROLLBACK').catch(() => {});
+      await locker.end();
+      await store.close();
     }
   });
 });

@@ -24,6 +24,13 @@ export interface PoolOptions {
   readonly max?: number;
   /** How long to wait for a connection before failing, in ms. Default 10 s. */
   readonly connectTimeoutMs?: number;
+  /**
+   * How long a grouped statement (refresh rotations, refresh-token lookups, todo lists) may run
+   * before its callers get an error and its connection is dropped, in ms. Inputs that arrive
+   * meanwhile wait for it, so one stuck connection (a half-open socket after a failover) would
+   * otherwise hold up every refresh behind it. Default 30 s.
+   */
+  readonly batchTimeoutMs?: number;
 }
 
 /** A schema name we are willing to put into `search_path` unquoted. */

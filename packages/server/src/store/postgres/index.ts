@@ -50,6 +50,15 @@ const isEmailKeyTaken = (error: unknown): boolean =>
  */
 export function createPostgresStore(options: PostgresStoreOptions): Store {
   const pool = openPool(options);
+  const batchTimeout = options.batchTimeoutMs ?? 30_000;
+  /**
+   * A grouped statement, bounded in time: node-postgres's `query_timeout` (missing from its
+   * typings) fails the query on expiry, and the pool then drops that connection.
+   */
+  const grouped = (statement: pg.QueryConfig): pg.QueryConfig => {
+    const bounded: pg.QueryConfig & { query_timeout: number } = { ...statement, query_timeout: batchTimeout };
+    return bounded;
+  };
   const rows = async <R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> =>
     (await pool.query<R>(text, values)).rows;
   const count = async (text: string, values: unknown[]): Promise<number> =>
@@ -68,14 +77,16 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   // statementBatches): concurrent refreshes share a round trip for their lookups too.
   const contextOf = statementBatches<string, RefreshContextRow | undefined>({
     async many(tokenHashes) {
-      const { rows: found } = await pool.query<{ hash: string; row: RefreshContextRow }>({
-        name: 'baton_refresh_contexts',
-        text: `SELECT t.token_hash AS hash,
+      const { rows: found } = await pool.query<{ hash: string; row: RefreshContextRow }>(
+        grouped({
+          name: 'baton_refresh_contexts',
+          text: `SELECT t.token_hash AS hash,
            json_build_object('token', row_to_json(t), 'session', row_to_json(s), 'user', row_to_json(u)) AS row
          FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id LEFT JOIN users u ON u.id = s.user_id
          WHERE t.token_hash = ANY($1::text[])`,
-        values: [tokenHashes],
-      });
+          values: [tokenHashes],
+        }),
+      );
       const byHash = new Map(found.map(({ hash, row }) => [hash, row]));
       return tokenHashes.map((hash) => byHash.get(hash));
     },
@@ -89,9 +100,10 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   // the other presentation finds nothing, as it would in a statement of its own.
   const rotateMany = async (batch: readonly Rotation[]): Promise<(SessionRow | undefined)[]> => {
     const column = <T>(pick: (rotation: Rotation, index: number) => T) => batch.map(pick);
-    const { rows: rotated } = await pool.query<{ idx: number; row: SessionRow }>({
-      name: 'baton_rotate_batch',
-      text: `WITH input AS (
+    const { rows: rotated } = await pool.query<{ idx: number; row: SessionRow }>(
+      grouped({
+        name: 'baton_rotate_batch',
+        text: `WITH input AS (
          SELECT * FROM unnest($1::int[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::bigint[])
            AS i(idx, token_hash, now, consumed_by, successor_box, successor_hash, idle_expires_at)
        ), consumed AS (
@@ -104,16 +116,17 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
        UPDATE sessions s SET last_used_at = i.now, idle_expires_at = i.idle_expires_at
        FROM consumed c JOIN input i ON i.idx = c.idx WHERE s.id = c.session_id
        RETURNING c.idx, row_to_json(s) AS row`,
-      values: [
-        column((_, index) => index),
-        column((rotation) => rotation.tokenHash),
-        column((rotation) => rotation.now),
-        column((rotation) => rotation.consumedBy),
-        column((rotation) => rotation.successorBox),
-        column((rotation) => rotation.successorHash),
-        column((rotation) => rotation.idleExpiresAt),
-      ],
-    });
+        values: [
+          column((_, index) => index),
+          column((rotation) => rotation.tokenHash),
+          column((rotation) => rotation.now),
+          column((rotation) => rotation.consumedBy),
+          column((rotation) => rotation.successorBox),
+          column((rotation) => rotation.successorHash),
+          column((rotation) => rotation.idleExpiresAt),
+        ],
+      }),
+    );
     const byIndex: (SessionRow | undefined)[] = new Array(batch.length).fill(undefined);
     for (const { idx, row } of rotated) byIndex[idx] = row;
     return byIndex;
@@ -131,12 +144,14 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   // clients do most) share a round trip, as refreshes do.
   const todosOf = statementBatches<string, TodoRow[]>({
     async many(userIds) {
-      const { rows: found } = await pool.query<{ owner: string; row: TodoRow }>({
-        name: 'baton_todo_lists',
-        text: `SELECT t.user_id AS owner, row_to_json(t) AS row FROM todos t
+      const { rows: found } = await pool.query<{ owner: string; row: TodoRow }>(
+        grouped({
+          name: 'baton_todo_lists',
+          text: `SELECT t.user_id AS owner, row_to_json(t) AS row FROM todos t
          WHERE t.user_id = ANY($1::text[]) ORDER BY t.created_at, t.id`,
-        values: [userIds],
-      });
+          values: [userIds],
+        }),
+      );
       const lists = new Map<string, TodoRow[]>(userIds.map((userId) => [userId, []]));
       for (const { owner, row } of found) lists.get(owner)?.push(row);
       return userIds.map((userId) => lists.get(userId) ?? []);

@@ -44,8 +44,9 @@ export function statementBatches<Input, Output>(
       };
       const retryAlone = () =>
         Promise.all(batch.map((waiting) => alone(waiting.input).then(waiting.resolve, waiting.reject)));
-      options
-        .many(batch.map((waiting) => waiting.input))
+      // Through a promise, so that a `many` that throws at once still settles every waiting input.
+      Promise.resolve(batch.map((waiting) => waiting.input))
+        .then((inputs) => options.many(inputs))
         .then(
           (outputs) => {
             for (const [index, waiting] of batch.entries()) waiting.resolve(outputs[index] as Output);
