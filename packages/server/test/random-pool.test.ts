@@ -24,6 +24,13 @@ describe('pooled random bytes', () => {
     );
   });
 
+  it('refuses a length that is not a whole number of bytes, handing nothing out twice', () => {
+    for (const length of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      assert.throws(() => pooledRandomBytes(length), RangeError);
+    }
+    assert.equal(pooledRandomBytes(0).length, 0);
+  });
+
   it('serves a request larger than the pool straight from the CSPRNG', () => {
     const big = pooledRandomBytes(5000);
     assert.equal(big.length, 5000);

@@ -13,6 +13,10 @@ let offset = POOL_BYTES;
  * byte is handed out once, in a buffer of the caller's own.
  */
 export function pooledRandomBytes(length: number): Buffer {
+  // A negative or fractional length would move the offset back and hand bytes out twice.
+  if (!Number.isSafeInteger(length) || length < 0) {
+    throw new RangeError(`pooledRandomBytes: length must be a whole number of bytes, got ${length}`);
+  }
   if (length > POOL_BYTES) return randomBytes(length);
   if (offset + length > POOL_BYTES) {
     randomFillSync(pool);
