@@ -121,10 +121,14 @@ describe('two tabs of one origin in Chromium', () => {
     const both = Promise.all([fetchTodos(first, 20), fetchTodos(second, 20)]);
     const stop = new AbortController();
     const queued = lockQueued(first, stop.signal);
-    await Promise.race([held.arrivals(2), queued]);
-    stop.abort();
-    await queued.catch(() => {});
-    held.release();
+    try {
+      await Promise.race([held.arrivals(2), queued]);
+    } finally {
+      // Released even when the wait failed, or the next test's refreshes would be held forever.
+      stop.abort();
+      await queued.catch(() => {});
+      held.release();
+    }
     const [a, b] = await both;
     assert.deepEqual(new Set([...a, ...b]), new Set([200]));
     assert.equal(server.count('/auth/refresh') - refreshesBefore, 1, 'one refresh across both tabs');
