@@ -220,4 +220,25 @@ export const MUTANTS = [
     replace: "request.log.error({ err: error }, 'unhandled error');",
     tests: ['test/logging.test.ts'],
   },
+  {
+    name: 'random bytes handed out as views into the pool (a refill rewrites them)',
+    file: 'packages/server/src/tokens/randomPool.ts',
+    find: 'const bytes = Buffer.from(pool.subarray(offset, offset + length));',
+    replace: 'const bytes = pool.subarray(offset, offset + length);',
+    tests: ['test/random-pool.test.ts'],
+  },
+  {
+    name: 'Redis rate-limit scripts not sent again after Redis lost them',
+    file: 'packages/server/src/auth/redisRateLimiter.ts',
+    find: "error.message.startsWith('NOSCRIPT')",
+    replace: "error.message.startsWith('NO SUCH ERROR')",
+    tests: ['test/scaleout-redis.test.ts'],
+  },
+  {
+    name: "grouped todo-list reads give one user's todos to another",
+    file: 'packages/server/src/store/postgres/index.ts',
+    find: 'for (const { owner, row } of found) lists.get(owner)?.push(row);',
+    replace: "for (const { row } of found) lists.get(userIds[0] ?? '')?.push(row);",
+    tests: ['test/store-postgres.test.ts'],
+  },
 ];
