@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
+import { createFixture } from '../src/store/conformance/fixture.js';
 import { describeStoreConformance } from '../src/store/conformance.js';
 import { createPostgresStore } from '../src/store/postgres/index.js';
 import { createTestDatabase, findTestDatabase, NO_POSTGRES, type TestDatabase } from './support/postgres.js';
@@ -95,34 +96,15 @@ describe('PostgreSQL store across pools', { skip }, () => {
     });
     try {
       await store.migrate();
-      const user = await store.createUser({
-        id: randomUUID(),
-        email: 'stuck@example.com',
-        emailKey: 'stuck@example.com',
-        name: null,
-        passwordHash: 'h',
-        createdAt: 1,
-      });
-      for (const token of ['stuck', 'free']) {
-        await store.createSession(
-          {
-            id: randomUUID(),
-            userId: user.id,
-            createdAt: 1,
-            idleExpiresAt: 1e13,
-            expiresAt: 1e13,
-            userAgent: null,
-            ip: null,
-          },
-          token,
-        );
-      }
+      const fixture = createFixture(() => store);
+      const user = await fixture.newUser();
+      const [stuck, free] = [await fixture.newSession(user.id), await fixture.newSession(user.id)];
       // Another connection holds the token's row, as a stuck transaction (or a dead socket) would.
       await locker.connect();
       await locker.query('BEGIN');
-      await locker.query("SELECT 1 FROM refresh_tokens WHERE token_hash = 'stuck' FOR UPDATE");
-      await assert.rejects(store.rotateRefreshToken(rotation('stuck')), /timeout/i);
-      assert.equal((await store.rotateRefreshToken(rotation('free'))).status, 'rotated');
+      await locker.query('SELECT 1 FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE', [stuck.tokenHash]);
+      await assert.rejects(store.rotateRefreshToken(rotation(stuck.tokenHash)), /timeout/i);
+      assert.equal((await store.rotateRefreshToken(rotation(free.tokenHash))).status, 'rotated');
     } finally {
       await locker.query('ROLLBACK').catch(() => {});
       await locker.end();
