@@ -77,14 +77,15 @@ function cachedScript(source: string) {
     keys: readonly string[],
     args: readonly (string | number)[],
   ): Promise<unknown> => {
+    const byDigest = () => redis.evalsha(sha, keys.length, ...keys, ...args);
     try {
-      return await redis.evalsha(sha, keys.length, ...keys, ...args);
+      return await byDigest();
     } catch (error) {
       if (!isNoScript(error)) throw error;
     }
     await redis.script('LOAD', source);
     try {
-      return await redis.evalsha(sha, keys.length, ...keys, ...args);
+      return await byDigest();
     } catch (error) {
       if (!isNoScript(error)) throw error;
       return redis.eval(source, keys.length, ...keys, ...args);

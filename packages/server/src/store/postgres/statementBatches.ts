@@ -1,4 +1,4 @@
-/** Statements for many inputs at once: rotations (group commit), lookups of refresh tokens. */
+/** Statements for many inputs at once: rotations (group commit), refresh-token lookups, todo lists. */
 export interface StatementBatchesOptions<Input, Output> {
   /** Runs one statement for `batch`, answering for each input in the same order. */
   readonly many: (batch: readonly Input[]) => Promise<Output[]>;
