@@ -9,6 +9,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { freePort, spawnUntilHealthy } from '../../packages/server/test/support/serverProcess.js';
 import { CONSUMER_CONDITIONS, exportedSubpaths, resolveExport } from '../support/exportTargets.js';
 import { installScratchProject, type ScratchProject } from '../support/scratchProject.js';
@@ -91,7 +92,9 @@ describe('the tarballs', () => {
     for (const tarball of await tarballs) {
       const shipped =
         /^(package\.json|README\.md|LICENSE|dist\/.+\.(js|d\.ts|js\.map|d\.ts\.map)|src\/.+\.ts)$/;
-      const extra = tarball.name === '@baton/server' ? /^data\/common-passwords\.txt$/ : /^$/;
+      // The server also ships its word list and the schema code its build generates.
+      const extra =
+        tarball.name === '@baton/server' ? /^(data\/common-passwords\.txt|dist\/schema-code\.json)$/ : /^$/;
       const unexpected = [...tarball.files].filter((file) => !shipped.test(file) && !extra.test(file));
       assert.deepEqual(unexpected, [], `${tarball.name} ships files it should not`);
       assert.ok(
@@ -219,6 +222,31 @@ describe('a Node backend using @baton/server and @baton/client', () => {
   }, async () => {
     const { dir } = await nodeProject;
     assertCompiled(await run('npx', ['tsc', '-p', 'tsconfig.bundler.json'], { cwd: dir }), 'src/');
+  });
+
+  it('stores schema code for the compilers npm installed with npx baton schema-code', {
+    timeout: 15 * MINUTES,
+  }, async (t) => {
+    const { dir } = await nodeProject;
+    const module = pathToFileURL(path.join(dir, 'node_modules/@baton/server/dist/http/schemaCode.js')).href;
+    const probe = async () => {
+      const script = `const { loadSchemaCode } = await import(${JSON.stringify(module)});
+        const { validators, serializers, setAside } = loadSchemaCode();
+        console.log(JSON.stringify({ validators: Object.keys(validators).length,
+          serializers: Object.keys(serializers).length, setAside }));`;
+      const { stdout } = await runOrThrow('node', ['--input-type=module', '-e', script], { cwd: dir });
+      return JSON.parse(stdout) as { validators: number; serializers: number; setAside: string[] };
+    };
+    // As packed, the code is the build's: usable only where npm resolved the same compilers.
+    t.diagnostic(`as installed: ${JSON.stringify(await probe())}`);
+    const { stdout } = await runOrThrow('npx', ['baton', 'schema-code'], { cwd: dir });
+    assert.match(
+      stdout,
+      /stored the code of \d+ schemas in .*node_modules\/@baton\/server\/dist\/schema-code\.json/,
+    );
+    const stored = await probe();
+    assert.deepEqual(stored.setAside, []);
+    assert.ok(stored.validators > 10 && stored.serializers > 10, JSON.stringify(stored));
   });
 
   it('registers, calls /todos with the bearer and refreshes against npx baton serve', {

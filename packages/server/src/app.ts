@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import type { Registry } from 'prom-client';
 import { createAuthenticator } from './auth/authenticate.js';
 import type { AuthDeps } from './auth/context.js';
@@ -12,6 +12,8 @@ import { createThrottle, NO_THROTTLE } from './auth/throttle.js';
 import { resolveConfig, type ServerOptions, type TrustProxy } from './config.js';
 import { onAnswered } from './http/answered.js';
 import { clientErrorHandler, frameworkErrorHandler, registerProblemHandlers } from './http/problems.js';
+import { loadSchemaCode } from './http/schemaCode.js';
+import { type SchemaCompilers, schemaCompilers } from './http/schemaCompilers.js';
 import { sharedSchemas } from './http/schemas.js';
 import { registerSecurityHeaders } from './http/securityHeaders.js';
 import { serveApp } from './http/staticApp.js';
@@ -49,6 +51,32 @@ const API_PREFIXES = ['/auth/', '/todos', '/oauth/', '/.well-known/', '/docs', '
  * await app.listen({ host: '127.0.0.1', port: 3000 });
  */
 export async function createServer(options: ServerOptions = {}): Promise<FastifyInstance> {
+  const code = loadSchemaCode();
+  const compilers = schemaCompilers(code);
+  const app = await buildServer(options, compilers);
+  if (code.setAside.length > 0) {
+    app.addHook('onReady', async () => {
+      app.log.info(
+        `compiled ${compilers.counts.compiled} route schemas at start, because ${code.setAside.join(' and ')}. ` +
+          "Run 'npx baton schema-code' after installing to store code for these versions and start faster.",
+      );
+    });
+  }
+  return app;
+}
+
+type CompilersFactory = NonNullable<
+  NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']
+>;
+
+/**
+ * {@link createServer} with the given schema compilers: the build records the code they generate
+ * (`writeSchemaCode`), and tests count what they compiled.
+ */
+export async function buildServer(
+  options: ServerOptions,
+  compilers: Pick<SchemaCompilers, 'buildValidator' | 'buildSerializer'>,
+): Promise<FastifyInstance> {
   const config = resolveConfig(options);
   const { clock } = config;
   const store = options.store ?? (await openStore(config));
@@ -115,6 +143,13 @@ export async function createServer(options: ServerOptions = {}): Promise<Fastify
       // schemas are constants the tests exercise, so they are not checked against the JSON Schema
       // meta-schema at each start (a twentieth of the start-up).
       ajv: { customOptions: { coerceTypes: false, removeAdditional: false, validateSchema: false } },
+      // Validators and serialisers come built with the package where they can (see schemaCode.ts).
+      schemaController: {
+        compilersFactory: {
+          buildValidator: compilers.buildValidator,
+          buildSerializer: compilers.buildSerializer,
+        } as CompilersFactory,
+      },
       routerOptions: { maxParamLength: 200 },
       frameworkErrors: frameworkErrorHandler,
       clientErrorHandler,

@@ -13,6 +13,7 @@ Commands:
   keys rotate|list             Rotate or list the signing keys
   clients create|list|delete   Resource servers allowed to introspect tokens
   audit [--user EMAIL] [--kind KIND]  Read the audit log
+  schema-code                  Store the routes' validators for the installed compilers (faster start)
 
 Run 'baton <command> --help' for a command's options.`;
 
@@ -26,6 +27,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   clients: async () => (await import('./cli/clients.js')).clients,
   audit: async () => (await import('./cli/audit.js')).audit,
   mail: async () => (await import('./cli/mail.js')).mail,
+  'schema-code': async () => (await import('./cli/schemaCode.js')).schemaCode,
 };
 
 async function main(argv: string[]): Promise<void> {

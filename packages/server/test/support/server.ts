@@ -1,6 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { buildServer } from '../../src/app.js';
+import type { SchemaCompilers } from '../../src/http/schemaCompilers.js';
 import { createManualClock, createServer, type ManualClock, type ServerOptions } from '../../src/index.js';
 
 /** A Baton server listening on a free port of 127.0.0.1, on a fresh data directory. */
@@ -32,13 +34,22 @@ export interface ApiResponse {
   readonly body: any;
 }
 
-/** Starts a server; pass `dataDir` (and `clock`) to restart on the data of an earlier one. */
+/**
+ * Starts a server; pass `dataDir` (and `clock`) to restart on the data of an earlier one, and
+ * `compilers` for other schema compilers than `createServer`'s.
+ */
 export async function startServer(
-  options: ServerOptions & { readonly dataDir?: string; readonly clock?: ManualClock } = {},
+  options: ServerOptions & {
+    readonly dataDir?: string;
+    readonly clock?: ManualClock;
+    readonly compilers?: SchemaCompilers;
+  } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'baton-test-')));
   const clock = options.clock ?? createManualClock();
-  const app = await createServer({ logLevel: false, ...options, dataDir, clock });
+  const { compilers, ...serverOptions } = options;
+  const withDefaults = { logLevel: false as const, ...serverOptions, dataDir, clock };
+  const app = compilers ? await buildServer(withDefaults, compilers) : await createServer(withDefaults);
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   let stopped = false;
   const stop = async () => {

@@ -1,0 +1,191 @@
+/**
+ * The validators and serialisers `npm run build` generates (src/http/schemaCode.ts): a server
+ * started with them answers exactly as one that compiles its schemas at start, uses them for
+ * every schema of every route, and never uses code made from another schema or by other versions
+ * of the compilers.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import fc from 'fast-check';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { findGenerators, loadSchemaCode, type SchemaCode } from '../src/http/schemaCode.js';
+import { type RecordedCode, recordingCompilers, schemaCompilers } from '../src/http/schemaCompilers.js';
+import { generateSchemaCode } from '../src/writeSchemaCode.js';
+import { hostileBody } from './support/fuzzInputs.js';
+import { type RawRequest, sendRaw } from './support/rawHttp.js';
+import { registerUser, startServer, type TestServer } from './support/server.js';
+
+const SEED = Number(process.env.BATON_FUZZ_SEED ?? 20_261_202);
+
+type CompilersFactory = NonNullable<
+  NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']
+>;
+
+describe('schema code generated at build time', () => {
+  let code: SchemaCode;
+  before(async () => {
+    code = await generateSchemaCode();
+  });
+
+  it('answers for every schema of every route, in each route set the build covers', async () => {
+    for (const options of [{}, { metrics: 'api' as const }]) {
+      const compilers = schemaCompilers(code);
+      const server = await startServer({ ...options, compilers });
+      try {
+        assert.equal(compilers.counts.compiled, 0, 'no schema compiled at start');
+        assert.ok(compilers.counts.stored > 50, `stored code for ${compilers.counts.stored} schemas`);
+      } finally {
+        await server.close();
+      }
+    }
+  });
+
+  describe('a server on stored code and one compiling at start', () => {
+    let stored: TestServer;
+    let compiled: TestServer;
+    const storedCompilers = () => schemaCompilers(code);
+    before(async () => {
+      stored = await startServer({ compilers: storedCompilers() });
+      compiled = await startServer({ compilers: schemaCompilers(undefined) });
+    });
+    after(async () => {
+      await stored?.close();
+      await compiled?.close();
+    });
+
+    const answer = async (server: TestServer, request: RawRequest) => {
+      const response = await sendRaw(server.url, request);
+      const body = response.body.length > 0 ? (JSON.parse(response.body) as Record<string, unknown>) : {};
+      return {
+        status: response.status,
+        code: body.code,
+        detail: body.detail,
+        fields: Object.keys(body).sort(),
+      };
+    };
+
+    it('refuse the same hostile bodies with the same words, on every body route', async () => {
+      const routes = [
+        { path: '/auth/login', fields: ['email', 'password'] },
+        { path: '/auth/register', fields: ['email', 'password', 'name'] },
+        { path: '/auth/refresh', fields: ['refreshToken'] },
+        { path: '/auth/password/forgot', fields: ['email'] },
+        { path: '/auth/password/reset', fields: ['token', 'password'] },
+        { path: '/oauth/token', fields: ['grant_type', 'refresh_token'] },
+      ];
+      let compared = 0;
+      for (const route of routes) {
+        await fc.assert(
+          fc.asyncProperty(hostileBody(route.fields), async (body) => {
+            const request: RawRequest = {
+              method: 'POST',
+              target: route.path,
+              headers: [['content-type', 'application/json']],
+              body,
+            };
+            assert.deepEqual(await answer(stored, request), await answer(compiled, request), route.path);
+            compared++;
+          }),
+          { seed: SEED, numRuns: 60 },
+        );
+      }
+      console.log(`schema code: ${compared} hostile bodies answered alike`);
+    });
+
+    it('serialise the same fields of users, sessions and todos', async () => {
+      for (const server of [stored, compiled]) {
+        const user = await registerUser(server);
+        await server.request('POST', '/todos', { token: user.accessToken, body: { title: 'x' } });
+        const shapes = [];
+        for (const route of ['/auth/me', '/auth/sessions', '/todos']) {
+          const response = await server.request('GET', route, { token: user.accessToken });
+          assert.equal(response.status, 200, route);
+          const first = Array.isArray(response.body) ? response.body[0] : response.body;
+          shapes.push(Object.keys(first).sort());
+        }
+        (server === stored ? storedShapes : compiledShapes).push(...shapes);
+      }
+      assert.deepEqual(storedShapes, compiledShapes);
+    });
+    const storedShapes: string[][] = [];
+    const compiledShapes: string[][] = [];
+  });
+
+  it('compiles a schema that changed since the build instead of using the old code', async () => {
+    const recorded: RecordedCode = { validators: {}, serializers: {} };
+    const shared = { $id: 'Name', type: 'string', maxLength: 5 };
+    const app = (
+      compilers: Pick<ReturnType<typeof schemaCompilers>, 'buildValidator' | 'buildSerializer'>,
+    ) => {
+      const instance = Fastify({ schemaController: { compilersFactory: compilers as CompilersFactory } });
+      instance.addSchema(shared);
+      instance.post(
+        '/',
+        {
+          schema: {
+            body: {
+              type: 'object',
+              properties: { name: { $ref: 'Name#' }, note: { type: 'string', maxLength: 5 } },
+            },
+            response: { 200: { type: 'object', properties: { name: { type: 'string' } } } },
+          },
+        },
+        async (request) => request.body,
+      );
+      return instance;
+    };
+    const built = app(recordingCompilers(recorded));
+    await built.ready();
+    await built.close();
+    const code: SchemaCode = { generators: findGenerators().versions, ...recorded };
+    const post = async (instance: FastifyInstance, body: unknown) =>
+      (await instance.inject({ method: 'POST', url: '/', payload: body as object })).statusCode;
+
+    const same = schemaCompilers(code);
+    const unchanged = app(same);
+    assert.equal(await post(unchanged, { name: 'sixsix' }), 400, 'the stored code checks maxLength 5');
+    assert.deepEqual(same.counts, { stored: 2, compiled: 0 });
+    await unchanged.close();
+
+    shared.maxLength = 10;
+    const afterSharedChange = schemaCompilers(code);
+    const changed = app(afterSharedChange);
+    assert.equal(await post(changed, { name: 'sixsix' }), 200, 'a changed shared schema is compiled anew');
+    assert.equal(afterSharedChange.counts.compiled, 2, 'its change touches every schema that may $ref it');
+    await changed.close();
+  });
+
+  it('sets each kind of code aside when other versions of its compilers are installed', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'baton-schema-code-'));
+    try {
+      const file = pathToFileURL(path.join(dir, 'schema-code.json'));
+      const versions = findGenerators().versions;
+      const load = async (generators: Record<string, string>) => {
+        await writeFile(file, JSON.stringify({ ...code, generators }));
+        const usable = loadSchemaCode(file);
+        return {
+          validators: Object.keys(usable.validators).length,
+          serializers: Object.keys(usable.serializers).length,
+          setAside: usable.setAside,
+        };
+      };
+      const validators = Object.keys(code.validators).length;
+      const serializers = Object.keys(code.serializers).length;
+      assert.deepEqual(await load(versions), { validators, serializers, setAside: [] });
+      const newerSerializer = await load({ ...versions, 'fast-json-stringify': '7.99.0' });
+      assert.deepEqual([newerSerializer.validators, newerSerializer.serializers], [validators, 0]);
+      assert.match(newerSerializer.setAside.join(), /serializers .*fast-json-stringify 7\.99\.0, installed /);
+      const otherFormats = await load({ ...versions, 'ajv-formats': '3.0.0-other' });
+      assert.deepEqual([otherFormats.validators, otherFormats.serializers], [0, serializers]);
+      assert.match(otherFormats.setAside.join(), /validators .*ajv-formats 3\.0\.0-other/);
+      const none = loadSchemaCode(pathToFileURL(path.join(dir, 'absent.json')));
+      assert.deepEqual(none, { validators: {}, serializers: {}, setAside: [] }, 'running from source');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
