@@ -29,8 +29,7 @@ export async function generateApiTypes(): Promise<string> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'baton-openapi-'));
   try {
     const app = await createServer({ dataDir, logLevel: false });
-    await app.ready();
-    const document = app.swagger();
+    const document = (await app.inject({ method: 'GET', url: '/docs/json' })).json();
     await app.close();
     // biome-ignore lint/suspicious/noExplicitAny: fastify-swagger's document type and openapi-typescript's differ in detail
     return HEADER + astToString(await openapiTS(document as any));

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import cors from '@fastify/cors';
-import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import type { Registry } from 'prom-client';
 import { createAuthenticator } from './auth/authenticate.js';
@@ -11,6 +10,7 @@ import { SessionGate } from './auth/sessionGate.js';
 import { createThrottle, NO_THROTTLE } from './auth/throttle.js';
 import { resolveConfig, type ServerOptions, type TrustProxy } from './config.js';
 import { onAnswered } from './http/answered.js';
+import { registerDocs } from './http/docs.js';
 import { clientErrorHandler, frameworkErrorHandler, registerProblemHandlers } from './http/problems.js';
 import { loadSchemaCode } from './http/schemaCode.js';
 import { type SchemaCompilers, schemaCompilers } from './http/schemaCompilers.js';
@@ -198,30 +198,8 @@ export async function buildServer(
         maxAge: 600,
       });
     }
-    await app.register(swagger, {
-      openapi: {
-        info: {
-          title: 'Baton',
-          version: '0.1.0',
-          description: 'JWT access tokens and rotating refresh tokens.',
-        },
-        components: {
-          securitySchemes: {
-            bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-            clientBasic: {
-              type: 'http',
-              scheme: 'basic',
-              description: 'a resource-server client credential',
-            },
-          },
-        },
-      },
-    });
-    if (config.docs) {
-      // Loaded only when served: the UI and the static-file plugin under it weigh on memory.
-      const { default: swaggerUi } = await import('@fastify/swagger-ui');
-      await app.register(swaggerUi, { routePrefix: '/docs' });
-    }
+    // Before the routes, so that it sees each of them declared.
+    if (config.docs) registerDocs(app);
     await app.register(authRoutes, { deps });
     await app.register(accountRoutes, { deps });
     await app.register(sessionRoutes, { deps });
