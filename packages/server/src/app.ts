@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import type { Registry } from 'prom-client';
 import { createAuthenticator } from './auth/authenticate.js';
@@ -191,6 +190,7 @@ export async function buildServer(
     // plugin (a hook on every request) is not installed at all. Credentials travel as bearer
     // tokens, never cookies, so no `Access-Control-Allow-Credentials`.
     if (config.corsOrigins.length > 0) {
+      const { default: cors } = await import('@fastify/cors');
       await app.register(cors, {
         origin: [...config.corsOrigins],
         methods: ['GET', 'POST', 'PATCH', 'DELETE'],
