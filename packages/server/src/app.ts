@@ -11,7 +11,7 @@ import { resolveConfig, type ServerOptions, type TrustProxy } from './config.js'
 import { onAnswered } from './http/answered.js';
 import { registerDocs } from './http/docs.js';
 import { clientErrorHandler, frameworkErrorHandler, registerProblemHandlers } from './http/problems.js';
-import { loadSchemaCode } from './http/schemaCode.js';
+import { loadSchemaCode, type UsableSchemaCode } from './http/schemaCode.js';
 import { type SchemaCompilers, schemaCompilers } from './http/schemaCompilers.js';
 import { sharedSchemas } from './http/schemas.js';
 import { registerSecurityHeaders } from './http/securityHeaders.js';
@@ -50,7 +50,17 @@ const API_PREFIXES = ['/auth/', '/todos', '/oauth/', '/.well-known/', '/docs', '
  * await app.listen({ host: '127.0.0.1', port: 3000 });
  */
 export async function createServer(options: ServerOptions = {}): Promise<FastifyInstance> {
-  const code = loadSchemaCode();
+  return createServerWithCode(options, loadSchemaCode());
+}
+
+/**
+ * {@link createServer} on the given stored schema code; says in the log when some of it was set
+ * aside (compiled at start instead), and what to do about it.
+ */
+export async function createServerWithCode(
+  options: ServerOptions,
+  code: UsableSchemaCode,
+): Promise<FastifyInstance> {
   const compilers = schemaCompilers(code);
   const app = await buildServer(options, compilers);
   if (code.setAside.length > 0) {

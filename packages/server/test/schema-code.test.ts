@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { createServerWithCode } from '../src/app.js';
 import { findGenerators, loadSchemaCode, type SchemaCode } from '../src/http/schemaCode.js';
 import { type RecordedCode, recordingCompilers, schemaCompilers } from '../src/http/schemaCompilers.js';
 import { generateSchemaCode } from '../src/writeSchemaCode.js';
@@ -182,6 +183,27 @@ describe('schema code generated at build time', () => {
       const otherFormats = await load({ ...versions, 'ajv-formats': '3.0.0-other' });
       assert.deepEqual([otherFormats.validators, otherFormats.serializers], [0, serializers]);
       assert.match(otherFormats.setAside.join(), /validators .*ajv-formats 3\.0\.0-other/);
+      // The server says so when it starts, and what to do.
+      const lines: string[] = [];
+      const app = await createServerWithCode(
+        {
+          dataDir: dir,
+          logLevel: 'info',
+          logFormat: 'json',
+          logStream: { write: (line) => void lines.push(line) },
+        },
+        loadSchemaCode(file),
+      );
+      await app.ready();
+      await app.close();
+      const said = lines
+        .map((line) => JSON.parse(line).msg as string)
+        .filter((msg) => msg.includes('schema'));
+      assert.equal(said.length, 1, lines.join(''));
+      assert.match(
+        said[0]!,
+        /^compiled \d+ route schemas at start, because the validators were made by other versions \(ajv-formats 3\.0\.0-other, installed [\d.]+\)\. Run 'npx baton schema-code' after installing/,
+      );
       const none = loadSchemaCode(pathToFileURL(path.join(dir, 'absent.json')));
       assert.deepEqual(none, { validators: {}, serializers: {}, setAside: [] }, 'running from source');
     } finally {
