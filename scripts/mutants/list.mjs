@@ -241,4 +241,32 @@ export const MUTANTS = [
     replace: "for (const { row } of found) lists.get(userIds[0] ?? '')?.push(row);",
     tests: ['test/store-postgres.test.ts'],
   },
+  {
+    name: 'stored schema code looked up without the schema (code for another schema answers)',
+    file: 'packages/server/src/http/schemaCode.ts',
+    find: '.update(JSON.stringify(schema))',
+    replace: ".update('')",
+    tests: ['test/schema-code.test.ts'],
+  },
+  {
+    name: 'stored schema code used with other compiler versions',
+    file: 'packages/server/src/http/schemaCode.ts',
+    find: 'code.generators?.[name] !== installed[name]',
+    replace: 'false',
+    tests: ['test/schema-code.test.ts'],
+  },
+  {
+    name: 'a start on set-aside schema code says nothing',
+    file: 'packages/server/src/app.ts',
+    find: 'if (code.setAside.length > 0) {',
+    replace: 'if (false) {',
+    tests: ['test/schema-code.test.ts'],
+  },
+  {
+    name: 'the /docs plugins loaded at every start',
+    file: 'packages/server/src/http/docs.ts',
+    find: 'export function registerDocs(app: FastifyInstance): void {',
+    replace: "await import('@fastify/swagger');\nexport function registerDocs(app: FastifyInstance): void {",
+    tests: ['test/docs.test.ts'],
+  },
 ];
