@@ -13,7 +13,7 @@ Commands:
   keys rotate|list             Rotate or list the signing keys
   clients create|list|delete   Resource servers allowed to introspect tokens
   audit [--user EMAIL] [--kind KIND]  Read the audit log
-  schema-code                  Store the routes' validators for the installed compilers (faster start)
+  schema-code                  Store the routes' compiled schemas for the installed Ajv and fast-json-stringify
 
 Run 'baton <command> --help' for a command's options.`;
 

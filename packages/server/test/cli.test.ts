@@ -10,7 +10,7 @@ describe('baton --help', () => {
   it('lists every command, and each command explains itself', async () => {
     const top = await baton(['--help'], {});
     assert.equal(top.code, 0);
-    for (const command of ['serve', 'migrate', 'users', 'sessions', 'keys', 'mail'])
+    for (const command of ['serve', 'migrate', 'users', 'sessions', 'keys', 'mail', 'schema-code'])
       assert.match(top.stdout, new RegExp(command));
     const helps = await Promise.all(
       [
@@ -23,6 +23,7 @@ describe('baton --help', () => {
         ['keys'],
         ['mail'],
         ['mail', 'retry'],
+        ['schema-code'],
       ].map((args) => baton([...args, '--help'], {})),
     );
     for (const help of helps) {
