@@ -1,3 +1,4 @@
+import { lowerCaseHeaderNames } from './headerSchemas.js';
 import { evaluateModule, findGenerators, type SchemaCode, schemaDigest } from './schemaCode.js';
 
 /** Stored code by digest, as {@link SchemaCode} files it. */
@@ -8,7 +9,14 @@ interface RouteSchema {
   readonly schema: unknown;
   readonly method?: string;
   readonly url?: string;
+  readonly httpPart?: string;
 }
+
+/** The schema to compile for `route`: a headers schema's names lower-cased (see headerSchemas.ts). */
+const asRequestsArrive = (route: RouteSchema): RouteSchema =>
+  route.httpPart === 'headers'
+    ? { ...route, schema: lowerCaseHeaderNames(route.schema, `${route.method} ${route.url}`) }
+    : route;
 /** An Ajv validation function: `false` with `errors` set when the input does not match. */
 interface Validate {
   (data: unknown): unknown;
@@ -57,7 +65,8 @@ export function schemaCompilers(code: StoredCode | undefined): SchemaCompilers {
       );
       return compileNow(route);
     };
-    return (route) => {
+    return (declared) => {
+      const route = asRequestsArrive(declared);
       const source = code?.validators[schemaDigest('validator', route.schema, context)];
       if (source === undefined) return compile(route);
       // Ajv's standalone code needs only small runtime helpers: evaluated now, so a missing
@@ -128,12 +137,13 @@ export function recordingCompilers(
   return {
     buildValidator: (externalSchemas, options) => {
       const context = codeContext(externalSchemas, options, 'code');
-      return StandaloneValidator({
+      const compile = StandaloneValidator({
         readMode: false,
         storeFunction: (route, source) => {
           into.validators[schemaDigest('validator', route.schema, context)] = source;
         },
       })(externalSchemas, options);
+      return (route) => compile(asRequestsArrive(route));
     },
     buildSerializer: (externalSchemas, options) => {
       const context = codeContext(externalSchemas, options, 'mode');
