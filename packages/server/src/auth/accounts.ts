@@ -4,6 +4,7 @@ import { EmailTakenError, type UserRecord } from '../store/store.js';
 import {
   type AuthDeps,
   audit,
+  auditEvent,
   type CoreDeps,
   type PublicUser,
   publicUser,
@@ -165,12 +166,14 @@ export async function login(deps: AuthDeps, input: Credentials, meta: RequestMet
       'Confirm your email address first: open the link we mailed you, or ask for a new one.',
     );
   }
-  // Requested in one turn, the session and its audit event share a group commit on SQLite: one
-  // durable write (an fsync that holds the event loop) per login instead of two in a row.
-  const [tokens] = await Promise.all([
-    startSession(deps, signedIn, meta),
-    audit(deps, 'login_succeeded', meta, { userId: signedIn.id }),
-  ]);
+  // The session and its audit event in one transaction: the event exists exactly when the session
+  // does, and a login costs one durable write (on SQLite an fsync that holds the event loop).
+  const tokens = await startSession(
+    deps,
+    signedIn,
+    meta,
+    auditEvent(deps, 'login_succeeded', meta, { userId: signedIn.id }),
+  );
   deps.observe?.({ kind: 'login', ok: true });
   // A device already known keeps its token; any other client gets one for next time.
   const known = device === undefined ? undefined : input.deviceToken;

@@ -3,7 +3,7 @@ import type { BackgroundWork } from '../background.js';
 import type { Clock } from '../clock.js';
 import type { ServerConfig } from '../config.js';
 import type { Mailer } from '../mail/mailer.js';
-import type { AuditKind, Store, UserRecord } from '../store/store.js';
+import type { AuditEvent, AuditKind, Store, UserRecord } from '../store/store.js';
 import type { AccessTokenService } from '../tokens/access.js';
 import type { Authenticate } from './authenticate.js';
 import type { DeviceTokens } from './deviceTokens.js';
@@ -76,15 +76,15 @@ export function publicUser(user: UserRecord): PublicUser {
   };
 }
 
-/** Writes an audit event stamped with the current time and request origin. */
-export function audit(
-  deps: Pick<CoreDeps, 'store' | 'clock'>,
+/** An audit event stamped with the current time and request origin, to write. */
+export function auditEvent(
+  deps: Pick<CoreDeps, 'clock'>,
   kind: AuditKind,
   meta: RequestMeta,
   subject: { readonly userId?: string | null; readonly sessionId?: string | null },
   detail: Record<string, string | number | boolean | null> | null = null,
-): Promise<void> {
-  return deps.store.appendAudit({
+): AuditEvent {
+  return {
     id: randomUUID(),
     at: deps.clock.now(),
     kind,
@@ -93,5 +93,16 @@ export function audit(
     ip: meta.ip,
     userAgent: meta.userAgent,
     detail,
-  });
+  };
+}
+
+/** Writes an audit event stamped with the current time and request origin. */
+export function audit(
+  deps: Pick<CoreDeps, 'store' | 'clock'>,
+  kind: AuditKind,
+  meta: RequestMeta,
+  subject: { readonly userId?: string | null; readonly sessionId?: string | null },
+  detail: Record<string, string | number | boolean | null> | null = null,
+): Promise<void> {
+  return deps.store.appendAudit(auditEvent(deps, kind, meta, subject, detail));
 }

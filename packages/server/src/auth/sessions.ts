@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { ProblemError } from '../errors.js';
-import type { RefreshTokenRecord, SessionRecord, UserRecord } from '../store/store.js';
+import type { AuditEvent, RefreshTokenRecord, SessionRecord, UserRecord } from '../store/store.js';
 import {
   hashRefreshToken,
   looksLikeRefreshToken,
@@ -34,11 +34,15 @@ export interface TokenResponse {
 /** How far a grace-window request may walk along a chain rotated several times within the window. */
 const MAX_GRACE_STEPS = 8;
 
-/** Creates a session (a new refresh-token family) for a user who just proved who they are. */
+/**
+ * Creates a session (a new refresh-token family) for a user who just proved who they are, and
+ * writes `event` (the sign-in) with it, atomically.
+ */
 export async function startSession(
   deps: AuthDeps,
   user: UserRecord,
   meta: RequestMeta,
+  event?: AuditEvent,
 ): Promise<TokenResponse> {
   const now = deps.clock.now();
   const { refreshIdleTtl, sessionMaxAge } = deps.config;
@@ -53,7 +57,7 @@ export async function startSession(
     ip: meta.ip,
   };
   const refreshToken = mintRefreshToken();
-  await deps.store.createSession(session, hashRefreshToken(refreshToken));
+  await deps.store.createSession(session, hashRefreshToken(refreshToken), event);
   return issueTokens(
     deps,
     user,

@@ -258,8 +258,12 @@ export interface Store extends OneTimeTokenStore, MailQueueStore {
    */
   deleteUser(userId: string): Promise<boolean>;
 
-  /** Creates a session together with its first refresh token, atomically. */
-  createSession(session: NewSession, firstTokenHash: string): Promise<void>;
+  /**
+   * Creates a session together with its first refresh token, and `event` when given (the sign-in
+   * that opened it), atomically: the event is written exactly when the session is. One durable
+   * write per sign-in instead of two.
+   */
+  createSession(session: NewSession, firstTokenHash: string, event?: AuditEvent): Promise<void>;
   findSession(id: string): Promise<SessionRecord | undefined>;
   /** The user's sessions that are neither revoked nor expired at `now`, newest first. */
   listActiveSessions(userId: string, now: number): Promise<SessionRecord[]>;

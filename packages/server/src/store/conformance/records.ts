@@ -121,6 +121,40 @@ export function describeRecords(f: StoreFixture): void {
       );
       assert.deepEqual(await f.store.listAudit({ userId: 'nobody' }), []);
     });
+
+    it("writes a sign-in's event with its session, and neither when the session cannot be created", async () => {
+      const user = await f.newUser();
+      const signIn = (): AuditEvent => ({
+        id: randomUUID(),
+        at: T0,
+        kind: 'login_succeeded',
+        userId: user.id,
+        sessionId: null,
+        ip: '10.0.0.2',
+        userAgent: 'ua',
+        detail: null,
+      });
+      const session = {
+        id: randomUUID(),
+        userId: user.id,
+        createdAt: T0,
+        idleExpiresAt: T0 + HOUR,
+        expiresAt: T0 + 10 * HOUR,
+        userAgent: 'ua',
+        ip: '10.0.0.2',
+      };
+      const written = signIn();
+      await f.store.createSession(session, `hash-${randomUUID()}`, written);
+      assert.deepEqual(await f.store.listAudit({ userId: user.id }), [written]);
+      assert.ok(await f.store.findSession(session.id));
+      // The same session id again fails (its primary key): the event must not be written alone.
+      await assert.rejects(f.store.createSession(session, `hash-${randomUUID()}`, signIn()));
+      assert.deepEqual(
+        await f.store.listAudit({ userId: user.id }),
+        [written],
+        'no event without its session',
+      );
+    });
   });
 
   describe('signing keys', () => {

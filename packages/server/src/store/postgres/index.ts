@@ -16,7 +16,7 @@ import {
   toUser,
   type UserRow,
 } from '../rows.js';
-import { EmailTakenError, type Rotation, type Store, type TodoRecord } from '../store.js';
+import { type AuditEvent, EmailTakenError, type Rotation, type Store, type TodoRecord } from '../store.js';
 import { inTransaction, migrate, openPool, type PoolOptions } from './database.js';
 import { postgresRecovery } from './recovery.js';
 import { statementBatches } from './statementBatches.js';
@@ -28,6 +28,21 @@ type RefreshContextRow = { token: TokenRow; session: SessionRow; user: UserRow |
 
 /** A session is live while it is neither revoked nor past its idle or absolute expiry (`$now`). */
 const live = (now: string) => `revoked_at IS NULL AND expires_at > ${now} AND idle_expires_at > ${now}`;
+
+const INSERT_AUDIT = `INSERT INTO audit_events (id, at, kind, user_id, session_id, ip, user_agent, detail)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`;
+
+/** {@link INSERT_AUDIT}'s parameters for `event`: the detail as JSON text. */
+const auditParameters = (event: AuditEvent) => [
+  event.id,
+  event.at,
+  event.kind,
+  event.userId,
+  event.sessionId,
+  event.ip,
+  event.userAgent,
+  event.detail === null ? null : JSON.stringify(event.detail),
+];
 
 /** PostgreSQL reports a violated UNIQUE constraint as SQLSTATE 23505 with the constraint's name. */
 const isEmailKeyTaken = (error: unknown): boolean =>
@@ -242,7 +257,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       });
     },
 
-    async createSession(session, firstTokenHash) {
+    async createSession(session, firstTokenHash, event) {
       await inTransaction(pool, async (client) => {
         await client.query(
           `INSERT INTO sessions (id, user_id, created_at, last_used_at, idle_expires_at, expires_at, user_agent, ip)
@@ -261,6 +276,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
           'INSERT INTO refresh_tokens (token_hash, session_id, created_at) VALUES ($1, $2, $3)',
           [firstTokenHash, session.id, session.createdAt],
         );
+        if (event) await client.query(INSERT_AUDIT, auditParameters(event));
       });
     },
     async findSession(id) {
@@ -359,20 +375,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     },
 
     async appendAudit(event) {
-      await pool.query(
-        `INSERT INTO audit_events (id, at, kind, user_id, session_id, ip, user_agent, detail)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [
-          event.id,
-          event.at,
-          event.kind,
-          event.userId,
-          event.sessionId,
-          event.ip,
-          event.userAgent,
-          event.detail === null ? null : JSON.stringify(event.detail),
-        ],
-      );
+      await pool.query(INSERT_AUDIT, auditParameters(event));
     },
     async listAudit(query = {}) {
       const found = await rows<AuditRow>(

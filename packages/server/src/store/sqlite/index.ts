@@ -43,6 +43,12 @@ const isEmailKeyTaken = (error: unknown): boolean =>
   (error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE' &&
   error.message.includes('users.email_key');
 
+/** An audit event as its row: the detail as JSON text. */
+const auditRow = (event: AuditEvent) => ({
+  ...event,
+  detail: event.detail === null ? null : JSON.stringify(event.detail),
+});
+
 /**
  * The embedded {@link Store}: one SQLite file through better-sqlite3.
  *
@@ -148,11 +154,12 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
         .immediate();
     },
 
-    async createSession(session, firstTokenHash) {
+    async createSession(session, firstTokenHash, event) {
       const s = sql();
       await groupCommit.run(() => {
         s.insertSession.run(session);
         s.insertToken.run({ tokenHash: firstTokenHash, sessionId: session.id, createdAt: session.createdAt });
+        if (event) s.insertAudit.run(auditRow(event));
       });
     },
     async findSession(id) {
@@ -244,7 +251,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     },
 
     async appendAudit(event: AuditEvent) {
-      const row = { ...event, detail: event.detail === null ? null : JSON.stringify(event.detail) };
+      const row = auditRow(event);
       await groupCommit.run(() => sql().insertAudit.run(row));
     },
     async listAudit(query = {}) {
