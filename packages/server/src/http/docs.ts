@@ -1,4 +1,11 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema, HTTPMethods } from 'fastify';
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  FastifySchema,
+  HTTPMethods,
+  RouteOptions,
+} from 'fastify';
 
 /** The OpenAPI document's fixed parts; the paths come from the routes' schemas. */
 const OPENAPI = {
@@ -15,12 +22,15 @@ const OPENAPI = {
   },
 } as const;
 
-/** What the documentation needs of a route: its method, path and schemas. */
+/** What the documentation needs of a route: its method, path, constraints and schemas. */
 interface DeclaredRoute {
   readonly method: HTTPMethods | HTTPMethods[];
   readonly url: string;
+  readonly constraints?: NonNullable<RouteOptions['constraints']>;
   readonly schema?: FastifySchema;
 }
+
+const isDocsPath = (url: string) => url === '/docs' || url.startsWith('/docs/');
 
 /** Answer headers that describe the page itself; the security headers are this server's own. */
 const PAGE_HEADERS = ['content-type', 'location', 'cache-control', 'etag', 'last-modified'] as const;
@@ -39,29 +49,34 @@ export function registerDocs(app: FastifyInstance): void {
   const declared: DeclaredRoute[] = [];
   app.addHook('onRoute', (route) => {
     // Fastify declares a HEAD route for each GET by itself, in the private instance too.
-    if (route.method === 'HEAD' || route.url.startsWith('/docs')) return;
+    if (route.method === 'HEAD' || isDocsPath(route.url)) return;
     declared.push({
       method: route.method,
       url: route.url,
+      // Routes told apart only by constraints (a version, a host) would otherwise collide.
+      ...(route.constraints ? { constraints: route.constraints } : {}),
       ...(route.schema ? { schema: route.schema } : {}),
     });
   });
+  // Built once: a failure is kept too (each request would otherwise build a whole instance again),
+  // and answered as the server's own error (a 500, logged by the error handler).
   let docs: Promise<FastifyInstance> | undefined;
   const forward = async (request: FastifyRequest, reply: FastifyReply) => {
-    docs ??= buildDocs(app, declared).catch((error: unknown) => {
-      docs = undefined; // the next request tries again
-      throw error;
-    });
-    // A failure to build is the server's (a 500, logged by the error handler), and not kept.
+    docs ??= buildDocs(app, declared);
+    // HEAD is asked as GET: this server's HEAD route then sends the headers of the GET answer.
+    const method = request.method === 'HEAD' ? 'GET' : (request.method as HTTPMethods);
     const answer = await (await docs).inject({
-      method: request.method as HTTPMethods,
+      method,
       url: request.url,
       headers: pickHeaders(request.headers, ['accept', 'if-none-match', 'if-modified-since']),
     });
     // Not a page of the docs: this server's own not-found answer (problem+json), not the plugin's.
     if (answer.statusCode === 404) return reply.callNotFound();
+    if (answer.statusCode >= 500)
+      throw new Error(`the API documentation failed: ${answer.statusCode} ${answer.body}`);
     reply.code(answer.statusCode).headers(pickHeaders(answer.headers, PAGE_HEADERS));
-    return reply.send(answer.rawPayload);
+    // A redirect or a 304 has no body, and gets no content type for one.
+    return answer.rawPayload.length > 0 ? reply.send(answer.rawPayload) : reply.send();
   };
   app.get('/docs', { schema: { hide: true } }, forward);
   app.get('/docs/*', { schema: { hide: true } }, forward);
