@@ -104,6 +104,11 @@ describe('the tarballs', () => {
       for (const file of ['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts']) {
         assert.ok(tarball.files.has(file), `${tarball.name} lacks ${file}`);
       }
+      if (tarball.name === '@baton/server')
+        assert.ok(
+          tarball.files.has('dist/schema-code.json'),
+          'the server ships the schema code its build made',
+        );
       assert.ok(
         (await readFile(path.join(tarball.unpacked, 'LICENSE'), 'utf8')).startsWith(license),
         `${tarball.name}'s LICENSE is not the repository's`,

@@ -4,7 +4,7 @@
  * routes it can have, with compilers that record the code they generate, and writes that code to
  * `dist/schema-code.json`, where `createServer` finds it (see http/schemaCode.ts).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,7 +35,11 @@ export async function generateSchemaCode(): Promise<SchemaCode> {
 /** Generates the code and stores it where `createServer` looks; returns how many schemas it holds. */
 export async function writeSchemaCode(): Promise<number> {
   const code = await generateSchemaCode();
-  writeFileSync(SCHEMA_CODE_FILE, `${JSON.stringify(code)}\n`);
+  // Written aside and renamed into place: a server starting meanwhile reads the old file or the
+  // new one, never half of one.
+  const written = new URL(`${SCHEMA_CODE_FILE.href}.${process.pid}.tmp`);
+  writeFileSync(written, `${JSON.stringify(code)}\n`);
+  renameSync(written, SCHEMA_CODE_FILE);
   return Object.keys(code.validators).length + Object.keys(code.serializers).length;
 }
 

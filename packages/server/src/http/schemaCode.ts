@@ -65,6 +65,10 @@ export function findGenerators(): Generators {
   generators = {
     fastifyRequire: fromFastify,
     versions: {
+      // The Fastify wrappers too: they set the options (Ajv's defaults, what reaches
+      // fast-json-stringify) the code was generated under.
+      '@fastify/ajv-compiler': version(fromFastify, '@fastify/ajv-compiler'),
+      '@fastify/fast-json-stringify-compiler': version(fromFastify, '@fastify/fast-json-stringify-compiler'),
       ajv: version(validatorRequire, 'ajv'),
       'ajv-formats': version(validatorRequire, 'ajv-formats'),
       'fast-json-stringify': version(serializerRequire, 'fast-json-stringify'),
@@ -85,8 +89,8 @@ export interface UsableSchemaCode {
 
 /** Which generators each kind of code was made by (and needs at the very same version). */
 const MADE_BY = {
-  validators: ['ajv', 'ajv-formats'],
-  serializers: ['fast-json-stringify'],
+  validators: ['@fastify/ajv-compiler', 'ajv', 'ajv-formats'],
+  serializers: ['@fastify/fast-json-stringify-compiler', 'fast-json-stringify'],
 } as const;
 
 /**
@@ -99,9 +103,12 @@ export function loadSchemaCode(file: URL = SCHEMA_CODE_FILE): UsableSchemaCode {
   try {
     code = JSON.parse(readFileSync(file, 'utf8')) as SchemaCode;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     // Running from source (tests, tsx): nothing was built, and nothing is wrong.
-    return { validators: {}, serializers: {}, setAside: [] };
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      return { validators: {}, serializers: {}, setAside: [] };
+    // Unreadable or not JSON: the server still starts, compiling everything, and says why.
+    const reason = error instanceof Error ? error.message : String(error);
+    return { validators: {}, serializers: {}, setAside: [`the stored code could not be read (${reason})`] };
   }
   const installed = findGenerators().versions;
   const setAside: string[] = [];
