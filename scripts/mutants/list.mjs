@@ -269,4 +269,25 @@ export const MUTANTS = [
     replace: "await import('@fastify/swagger');\nexport function registerDocs(app: FastifyInstance): void {",
     tests: ['test/docs.test.ts'],
   },
+  {
+    name: "a login's audit event not written with its session (SQLite)",
+    file: 'packages/server/src/store/sqlite/index.ts',
+    find: 'if (event) s.insertAudit.run(auditRow(event));',
+    replace: '',
+    tests: ['test/store-sqlite.test.ts', 'test/login-writes.test.ts'],
+  },
+  {
+    name: 'header names of a headers schema left as written (never matching a request)',
+    file: 'packages/server/src/http/schemaCompilers.ts',
+    find: "route.httpPart === 'headers'",
+    replace: "route.httpPart === 'none'",
+    tests: ['test/schema-code.test.ts'],
+  },
+  {
+    name: '/docs re-declares routes without their constraints',
+    file: 'packages/server/src/http/docs.ts',
+    find: '...(route.constraints ? { constraints: route.constraints } : {}),',
+    replace: '',
+    tests: ['test/docs.test.ts'],
+  },
 ];
