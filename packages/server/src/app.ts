@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Registry } from 'prom-client';
 import { createAuthenticator } from './auth/authenticate.js';
 import type { AuthDeps } from './auth/context.js';
@@ -12,7 +12,11 @@ import { onAnswered } from './http/answered.js';
 import { registerDocs } from './http/docs.js';
 import { clientErrorHandler, frameworkErrorHandler, registerProblemHandlers } from './http/problems.js';
 import { loadSchemaCode, type UsableSchemaCode } from './http/schemaCode.js';
-import { type SchemaCompilers, schemaCompilers } from './http/schemaCompilers.js';
+import {
+  type FastifyCompilersFactory,
+  type SchemaCompilers,
+  schemaCompilers,
+} from './http/schemaCompilers.js';
 import { sharedSchemas } from './http/schemas.js';
 import { registerSecurityHeaders } from './http/securityHeaders.js';
 import { serveApp } from './http/staticApp.js';
@@ -73,10 +77,6 @@ export async function createServerWithCode(
   }
   return app;
 }
-
-type CompilersFactory = NonNullable<
-  NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']
->;
 
 /**
  * {@link createServer} with the given schema compilers: the build records the code they generate
@@ -157,7 +157,7 @@ export async function buildServer(
         compilersFactory: {
           buildValidator: compilers.buildValidator,
           buildSerializer: compilers.buildSerializer,
-        } as CompilersFactory,
+        } as FastifyCompilersFactory,
       },
       routerOptions: { maxParamLength: 200 },
       frameworkErrors: frameworkErrorHandler,

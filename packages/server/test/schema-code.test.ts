@@ -11,20 +11,21 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { createServerWithCode } from '../src/app.js';
 import { findGenerators, loadSchemaCode, type SchemaCode } from '../src/http/schemaCode.js';
-import { type RecordedCode, recordingCompilers, schemaCompilers } from '../src/http/schemaCompilers.js';
+import {
+  type FastifyCompilersFactory,
+  type RecordedCode,
+  recordingCompilers,
+  schemaCompilers,
+} from '../src/http/schemaCompilers.js';
 import { generateSchemaCode } from '../src/writeSchemaCode.js';
 import { hostileBody } from './support/fuzzInputs.js';
 import { type RawRequest, sendRaw } from './support/rawHttp.js';
 import { registerUser, startServer, type TestServer } from './support/server.js';
 
 const SEED = Number(process.env.BATON_FUZZ_SEED ?? 20_261_202);
-
-type CompilersFactory = NonNullable<
-  NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']
->;
 
 describe('schema code generated at build time', () => {
   let code: SchemaCode;
@@ -129,7 +130,9 @@ describe('schema code generated at build time', () => {
     const app = (
       compilers: Pick<ReturnType<typeof schemaCompilers>, 'buildValidator' | 'buildSerializer'>,
     ) => {
-      const instance = Fastify({ schemaController: { compilersFactory: compilers as CompilersFactory } });
+      const instance = Fastify({
+        schemaController: { compilersFactory: compilers as FastifyCompilersFactory },
+      });
       instance.addSchema(shared);
       instance.post(
         '/',
@@ -179,7 +182,9 @@ describe('schema code generated at build time', () => {
     };
     const recorded: RecordedCode = { validators: {}, serializers: {} };
     const recording = declare(
-      Fastify({ schemaController: { compilersFactory: recordingCompilers(recorded) as CompilersFactory } }),
+      Fastify({
+        schemaController: { compilersFactory: recordingCompilers(recorded) as FastifyCompilersFactory },
+      }),
     );
     await recording.ready();
     await recording.close();
@@ -187,9 +192,11 @@ describe('schema code generated at build time', () => {
     const servers = {
       stock: declare(Fastify()),
       compiledAtStart: declare(
-        Fastify({ schemaController: { compilersFactory: schemaCompilers(undefined) as CompilersFactory } }),
+        Fastify({
+          schemaController: { compilersFactory: schemaCompilers(undefined) as FastifyCompilersFactory },
+        }),
       ),
-      stored: declare(Fastify({ schemaController: { compilersFactory: stored as CompilersFactory } })),
+      stored: declare(Fastify({ schemaController: { compilersFactory: stored as FastifyCompilersFactory } })),
     };
     const cases = [{ 'x-mode': 'safe' }, { 'x-mode': 'evil' }, { 'X-Mode': 'evil' }, {}];
     const answers: Record<string, number[]> = {};
@@ -206,7 +213,9 @@ describe('schema code generated at build time', () => {
     assert.deepEqual(stored.counts, { stored: 2, compiled: 0 });
 
     const naming = declare(
-      Fastify({ schemaController: { compilersFactory: schemaCompilers(undefined) as CompilersFactory } }),
+      Fastify({
+        schemaController: { compilersFactory: schemaCompilers(undefined) as FastifyCompilersFactory },
+      }),
       {
         anyOf: [{ required: ['X-Mode'] }, { required: ['X-Other'] }],
       },

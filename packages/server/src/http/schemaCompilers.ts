@@ -1,3 +1,4 @@
+import type { FastifyServerOptions } from 'fastify';
 import { lowerCaseHeaderNames } from './headerSchemas.js';
 import { evaluateModule, findGenerators, type SchemaCode, schemaDigest } from './schemaCode.js';
 
@@ -17,6 +18,7 @@ const asRequestsArrive = (route: RouteSchema): RouteSchema =>
   route.httpPart === 'headers'
     ? { ...route, schema: lowerCaseHeaderNames(route.schema, `${route.method} ${route.url}`) }
     : route;
+
 /** An Ajv validation function: `false` with `errors` set when the input does not match. */
 interface Validate {
   (data: unknown): unknown;
@@ -24,6 +26,14 @@ interface Validate {
 }
 type Serialize = (data: unknown) => string;
 type Builder<Compiled> = (externalSchemas: unknown, options: unknown) => (route: RouteSchema) => Compiled;
+
+/**
+ * Fastify's `schemaController.compilersFactory` option. Its declared types are Ajv's and
+ * fast-json-stringify's own, which ours only match in shape: hand ours over as this.
+ */
+export type FastifyCompilersFactory = NonNullable<
+  NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']
+>;
 
 /** Fastify's `schemaController.compilersFactory`, and what it did. */
 export interface SchemaCompilers {
@@ -49,6 +59,24 @@ function codeContext(externalSchemas: unknown, options: unknown, standaloneSwitc
 }
 
 /**
+ * Fastify's own compiler for these schemas, made (its library loaded) only when a schema without
+ * stored code comes; counts each schema it compiles.
+ */
+function compilingOnDemand<Compiled>(
+  makeBuilder: () => Builder<Compiled>,
+  externalSchemas: unknown,
+  options: unknown,
+  counts: { compiled: number },
+): (route: RouteSchema) => Compiled {
+  let compileNow: ((route: RouteSchema) => Compiled) | undefined;
+  return (route) => {
+    counts.compiled++;
+    compileNow ??= makeBuilder()(externalSchemas, options);
+    return compileNow(route);
+  };
+}
+
+/**
  * Compilers that take a schema's code from `code` when it holds it, and otherwise compile the
  * schema as Fastify would (loading Ajv or fast-json-stringify only then).
  */
@@ -56,15 +84,12 @@ export function schemaCompilers(code: StoredCode | undefined): SchemaCompilers {
   const counts = { stored: 0, compiled: 0 };
   const buildValidator: Builder<Validate> = (externalSchemas, options) => {
     const context = codeContext(externalSchemas, options, 'code');
-    let compileNow: ((route: RouteSchema) => Validate) | undefined;
-    const compile = (route: RouteSchema): Validate => {
-      counts.compiled++;
-      compileNow ??= (findGenerators().fastifyRequire('@fastify/ajv-compiler') as () => Builder<Validate>)()(
-        externalSchemas,
-        options,
-      );
-      return compileNow(route);
-    };
+    const compile = compilingOnDemand(
+      () => (findGenerators().fastifyRequire('@fastify/ajv-compiler') as () => Builder<Validate>)(),
+      externalSchemas,
+      options,
+      counts,
+    );
     return (declared) => {
       const route = asRequestsArrive(declared);
       const source = code?.validators[schemaDigest('validator', route.schema, context)];
@@ -82,15 +107,17 @@ export function schemaCompilers(code: StoredCode | undefined): SchemaCompilers {
   };
   const buildSerializer: Builder<Serialize> = (externalSchemas, options) => {
     const context = codeContext(externalSchemas, options, 'mode');
-    let compileNow: ((route: RouteSchema) => Serialize) | undefined;
-    const compile = (route: RouteSchema): Serialize => {
-      counts.compiled++;
-      const selector = findGenerators().fastifyRequire('@fastify/fast-json-stringify-compiler') as {
-        SerializerSelector: () => Builder<Serialize>;
-      };
-      compileNow ??= selector.SerializerSelector()(externalSchemas, options);
-      return compileNow(route);
-    };
+    const compile = compilingOnDemand(
+      () =>
+        (
+          findGenerators().fastifyRequire('@fastify/fast-json-stringify-compiler') as {
+            SerializerSelector: () => Builder<Serialize>;
+          }
+        ).SerializerSelector(),
+      externalSchemas,
+      options,
+      counts,
+    );
     return (route) => {
       const source = code?.serializers[schemaDigest('serializer', route.schema, context)];
       if (source === undefined) return compile(route);
