@@ -42,13 +42,26 @@ export function recordAnswers(app: Awaited<ReturnType<typeof createServer>>): {
  * the port is chosen before the server starts because the links are configured at creation.
  */
 export async function startAppServer(options: { accessTtl?: number } = {}): Promise<AppServer> {
+  // The port is free when chosen, not reserved: a browser's outgoing connection or another test
+  // server may take it before `listen` (seen once in a full run). Then start again on another.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnFreePort(options);
+    } catch (error) {
+      if (attempt === 3 || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    }
+  }
+}
+
+async function startOnFreePort(options: { accessTtl?: number }): Promise<AppServer> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'baton-e2e-'));
   const clock = createManualClock();
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const inbox = await startInbox(() => url);
+  let app: Awaited<ReturnType<typeof createServer>> | undefined;
   try {
-    const app = await createServer({
+    app = await createServer({
       dataDir,
       clock,
       logLevel: false,
@@ -60,6 +73,7 @@ export async function startAppServer(options: { accessTtl?: number } = {}): Prom
     });
     const answers = recordAnswers(app);
     await app.listen({ host: '127.0.0.1', port });
+    const started = app;
     return {
       url,
       clock,
@@ -67,13 +81,15 @@ export async function startAppServer(options: { accessTtl?: number } = {}): Prom
       count: (p) => answers.statuses(p).length,
       statuses: answers.statuses,
       async close() {
-        await app.close();
+        await started.close();
         await inbox.close();
         await rm(dataDir, { recursive: true, force: true });
       },
     };
   } catch (error) {
+    await app?.close();
     await inbox.close();
+    await rm(dataDir, { recursive: true, force: true });
     throw error;
   }
 }
