@@ -290,4 +290,11 @@ export const MUTANTS = [
     replace: '',
     tests: ['test/docs.test.ts'],
   },
+  {
+    name: 'pretty log lines handed to the thread pool (out of order while it is busy)',
+    file: 'packages/server/src/logging.ts',
+    find: 'singleLine: true, sync: true',
+    replace: 'singleLine: true',
+    tests: ['test/logging.test.ts'],
+  },
 ];

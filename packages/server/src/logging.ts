@@ -93,8 +93,18 @@ function jsonRequestLine(destination: { write(line: string): unknown }): OnAnswe
   };
 }
 
-/** pino-pretty, loaded only when lines are for people: JSON-only servers do without its memory. */
+/**
+ * pino-pretty, loaded only when lines are for people: JSON-only servers do without its memory.
+ * Written synchronously: pino-pretty's default hands each line to the thread pool, where a line can
+ * overtake the one before it while the pool is busy (argon2 and file I/O share it), and a line
+ * still there when the process exits after a SIGTERM can be lost.
+ */
 async function prettyLines(): Promise<DestinationStream> {
   const { default: pinoPretty } = await import('pino-pretty');
-  return pinoPretty({ translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,reqId', singleLine: true });
+  return pinoPretty({
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: 'pid,hostname,reqId',
+    singleLine: true,
+    sync: true,
+  });
 }

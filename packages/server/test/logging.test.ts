@@ -1,12 +1,16 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import { createSqliteStore } from '../src/store/index.js';
 import type { Store } from '../src/store/store.js';
 import { GOOD_PASSWORD, registerUser, startServer } from './support/server.js';
-import { startServerProcess } from './support/serverProcess.js';
+import { SERVER_PACKAGE, startServerProcess } from './support/serverProcess.js';
+
+const run = promisify(execFile);
 
 describe('logging', () => {
   it('never writes a password, a token or an Authorization header to the log', async () => {
@@ -172,6 +176,34 @@ describe('log lines for people and for machines', () => {
     assert.match(
       line,
       /^\[\d\d:\d\d:\d\d\] .*INFO.*: .*request completed .*"url":"\/healthz".*"statusCode":200/,
+    );
+  });
+
+  it('pretty lines come out in the order they were logged while the thread pool is busy', async () => {
+    // One pool thread, taken by a long key derivation: a line handed to the pool would wait there
+    // while the next one overtook it.
+    const script = `
+      import { pbkdf2 } from 'node:crypto';
+      import { createLoggers } from './src/logging.ts';
+      const { app } = await createLoggers('info', 'pretty');
+      const turn = () => new Promise((resolve) => setImmediate(resolve));
+      app.info('line 1');
+      await turn();
+      pbkdf2('password', 'salt', 300000, 32, 'sha256', () => {});
+      app.info('line 2');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      app.info('line 3');
+      await turn();
+      process.exit(0);`;
+    const { stdout } = await run(
+      process.execPath,
+      ['--conditions=@baton/source', '--import', 'tsx', '--input-type=module', '--eval', script],
+      { cwd: SERVER_PACKAGE, env: { ...process.env, UV_THREADPOOL_SIZE: '1' } },
+    );
+    const lines = stdout.split('\n').filter((line) => line.includes('line '));
+    assert.deepEqual(
+      lines.map((line) => line.replace(/^.*(line \d)$/, '$1')),
+      ['line 1', 'line 2', 'line 3'],
     );
   });
 });

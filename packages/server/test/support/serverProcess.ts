@@ -98,25 +98,25 @@ export async function spawnUntilHealthy(
   };
   child.stdout.on('data', collect);
   child.stderr.on('data', collect);
-  const exited = once(child, 'exit');
+  const closed = outputEnded(child);
   const group = options.processGroup === true ? child.pid : undefined;
   const { gone, signal, ended } =
     group === undefined
       ? {
           gone: () => child.exitCode !== null || child.signalCode !== null,
           signal: (name: NodeJS.Signals) => child.kill(name),
-          ended: () => exited,
+          ended: () => closed,
         }
-      : processGroupControl(group);
+      : processGroupControl(group, closed);
   const stop = async () => {
-    if (gone()) return;
+    if (gone()) return void (await closed);
     signal('SIGTERM');
     const timer = setTimeout(() => signal('SIGKILL'), 5000);
     await ended();
     clearTimeout(timer);
   };
   const kill = async () => {
-    if (gone()) return;
+    if (gone()) return void (await closed);
     signal('SIGKILL');
     await ended();
   };
@@ -138,11 +138,26 @@ export async function spawnUntilHealthy(
 }
 
 /**
+ * Resolves when `child` has exited and its pipes are read to the end: after 'exit' its last lines
+ * can still be in the pipe, and a test reading the output after `stop()` must see them (a
+ * SIGTERM's request line went missing in CI). A grandchild still holding the pipe (a gunicorn
+ * worker after its master was killed) would keep it open for good: 2 s after the exit at most.
+ */
+async function outputEnded(child: ChildProcess): Promise<void> {
+  const closed = once(child, 'close');
+  await once(child, 'exit');
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([closed, new Promise((resolve) => (timer = setTimeout(resolve, 2000)))]);
+  clearTimeout(timer);
+}
+
+/**
  * Signals and waits for every process of the group led by `leader`. Its members are not our
  * children, so no exit event comes: `ended` polls until signal 0 finds none, for 10 s at most (a
- * member orphaned under an init that does not reap would stay a zombie, which runs nothing).
+ * member orphaned under an init that does not reap would stay a zombie, which runs nothing), then
+ * waits for the leader's pipes to close (`leaderClosed`), so that its output is complete.
  */
-function processGroupControl(leader: number) {
+function processGroupControl(leader: number, leaderClosed: Promise<unknown>) {
   const gone = () => {
     try {
       process.kill(-leader, 0);
@@ -157,6 +172,7 @@ function processGroupControl(leader: number) {
   const ended = async () => {
     const deadline = Date.now() + 10_000;
     while (!gone() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    if (gone()) await leaderClosed;
   };
   return { gone, signal, ended };
 }
