@@ -297,4 +297,18 @@ export const MUTANTS = [
     replace: 'singleLine: true',
     tests: ['test/logging.test.ts'],
   },
+  {
+    name: 'group commit answered before its WAL flush',
+    file: 'packages/server/src/store/sqlite/groupCommit.ts',
+    find: '    if (wal)\n      wal.sync().then(settle,',
+    replace: '    if (settle() === undefined) return;\n      wal?.sync().then(settle,',
+    tests: ['test/store-sqlite-group-commit.test.ts'],
+  },
+  {
+    name: 'WAL syncs asked for during a flush answered by that flush',
+    file: 'packages/server/src/store/sqlite/walSync.ts',
+    find: '      next ??= running',
+    replace: '      return running; next ??= running',
+    tests: ['test/store-sqlite-group-commit.test.ts'],
+  },
 ];

@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { createSqliteStore } from '../src/store/index.js';
 import { openDatabase } from '../src/store/sqlite/database.js';
 import { GroupCommit } from '../src/store/sqlite/groupCommit.js';
+import { coalescedSync, type WalSync, walFileSync } from '../src/store/sqlite/walSync.js';
 
 describe('SQLite group commit', () => {
   let dir: string;
@@ -118,5 +119,115 @@ describe('SQLite group commit', () => {
       [event.id],
     );
     await reopened.close();
+  });
+
+  it('settles no write before its commit is flushed to disk, and the event loop serves others meanwhile', async () => {
+    let flushed: () => void = () => {};
+    const flushes: number[] = [];
+    const held: WalSync = {
+      sync: () => {
+        flushes.push(committedCount());
+        return new Promise<void>((resolve) => {
+          flushed = resolve;
+        });
+      },
+      close: async () => {},
+    };
+    const heldCommit = new GroupCommit(db, held);
+    const before = committedCount();
+    let settled = false;
+    const write = heldCommit.run(insert('held')).then(() => {
+      settled = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(flushes, [before + 1], 'the flush starts after the commit');
+    assert.equal(committedCount(), before + 1, 'committed (other readers see it) ...');
+    assert.equal(settled, false, '... but not answered before the flush');
+    flushed();
+    await write;
+    assert.equal(settled, true);
+  });
+
+  it('commits a group at synchronous=NORMAL and leaves the connection at FULL', async () => {
+    const during = await groupCommit.run(() => db.pragma('synchronous', { simple: true }));
+    assert.equal(during, 1, 'NORMAL: the WAL flush is ours, on the thread pool');
+    assert.equal(db.pragma('synchronous', { simple: true }), 2, 'FULL for every other commit');
+  });
+
+  it('by default flushes the WAL file on the thread pool, after the commit returns', async () => {
+    let settled = false;
+    const write = groupCommit.run(insert('flushed')).then(() => {
+      settled = true;
+    });
+    groupCommit.flush();
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    assert.equal(settled, false, 'still waiting for fdatasync when the commit has returned');
+    await write;
+  });
+
+  it('fails every write of a group whose flush fails, and every later one', async () => {
+    const failing = new GroupCommit(
+      db,
+      coalescedSync(async () => {
+        throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+      }),
+    );
+    const results = await Promise.allSettled([failing.run(insert('lost-1')), failing.run(insert('lost-2'))]);
+    assert.deepEqual(
+      results.map((result) => result.status),
+      ['rejected', 'rejected'],
+    );
+    await assert.rejects(failing.run(insert('lost-3')), /EIO/);
+  });
+});
+
+describe('WAL flushes', () => {
+  it('runs one flush at a time; the syncs asked for meanwhile share the next one', async () => {
+    const finish: (() => void)[] = [];
+    const sync = coalescedSync(() => new Promise<void>((resolve) => finish.push(resolve)));
+    const first = sync.sync();
+    const waiting = Array.from({ length: 5 }, () => sync.sync());
+    assert.equal(finish.length, 1, 'one flush running');
+    let laterSettled = 0;
+    for (const later of waiting) void later.then(() => laterSettled++);
+    finish[0]!();
+    await first;
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(finish.length, 2, 'one more flush for all five, started after the first ended');
+    assert.equal(
+      laterSettled,
+      0,
+      'their commits may be after the first flush began: they wait for the second',
+    );
+    finish[1]!();
+    await Promise.all(waiting);
+    assert.equal(finish.length, 2);
+  });
+
+  it('fails every sync after a failed flush (the kernel may have dropped the pages)', async () => {
+    let calls = 0;
+    const sync = coalescedSync(async () => {
+      calls++;
+      if (calls === 1) throw new Error('EIO');
+    });
+    await assert.rejects(sync.sync(), /EIO/);
+    await assert.rejects(sync.sync(), /EIO/);
+    assert.equal(calls, 1, 'no flush tried after the failure');
+  });
+
+  it('flushes a real WAL file, and fails where there is none', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'baton-wal-'));
+    try {
+      const file = path.join(dir, 'w.sqlite');
+      const walDb = openDatabase(file);
+      walDb.exec('CREATE TABLE t (x)');
+      const sync = walFileSync(`${file}-wal`);
+      await sync.sync();
+      await sync.close();
+      walDb.close();
+      await assert.rejects(walFileSync(path.join(dir, 'missing-wal')).sync(), { code: 'ENOENT' });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

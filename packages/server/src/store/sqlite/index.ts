@@ -72,7 +72,8 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     statements ??= prepareStatements(db);
     return statements;
   };
-  // The writes of sign-in and refresh, the busiest, share one fsync per event-loop turn.
+  // The writes of sign-in and refresh, the busiest, share one fsync per event-loop turn, made on
+  // the thread pool.
   const groupCommit = new GroupCommit(db);
   const dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
   // A refresh's three reads in one read transaction: one WAL read lock (its system calls) instead
@@ -94,8 +95,8 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     },
     async close() {
       if (!db.open) return;
-      groupCommit.flush();
-      db.close();
+      await groupCommit.close();
+      if (db.open) db.close();
     },
 
     async createUser(user) {
