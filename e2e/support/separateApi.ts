@@ -11,7 +11,7 @@ import { createManualClock, createServer, type ManualClock } from '@baton/server
 import type { ApiProcess } from '../../examples/support/apiProcess.js';
 import { AUDIENCE } from '../../examples/support/baton.js';
 import { createResourceClientWithCli } from '../../packages/server/test/support/resourceClient.js';
-import { freePort } from '../../packages/server/test/support/serverProcess.js';
+import { holdFreePort } from '../../packages/server/test/support/serverProcess.js';
 import { APP_DIR } from './appDir.js';
 import { recordAnswers } from './appServer.js';
 
@@ -37,12 +37,20 @@ export async function startSeparateApiStack(
 ): Promise<SeparateApiStack> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'baton-e2e-api-'));
   const appDir = await mkdtemp(path.join(os.tmpdir(), 'baton-e2e-app-'));
-  const port = await freePort();
+  // Held while the API starts: it picks a free port of its own, and must not get Baton's.
+  const held = await holdFreePort();
+  const { port } = held;
   const batonUrl = `http://127.0.0.1:${port}`;
   const client = options.introspection
     ? await createResourceClientWithCli({ BATON_DATA_DIR: dataDir }, 'e2e-api')
     : undefined;
-  const api = await startApi(batonUrl, client);
+  let api: ApiProcess;
+  try {
+    api = await startApi(batonUrl, client);
+  } catch (error) {
+    await held.release();
+    throw error;
+  }
   try {
     await cp(APP_DIR, appDir, { recursive: true });
     const index = path.join(appDir, 'index.html');
@@ -65,6 +73,7 @@ export async function startSeparateApiStack(
       logLevel: false,
     });
     const answers = recordAnswers(app);
+    await held.release();
     await app.listen({ host: '127.0.0.1', port });
     return {
       batonUrl,
@@ -79,6 +88,7 @@ export async function startSeparateApiStack(
       },
     };
   } catch (error) {
+    await held.release();
     await api.stop();
     throw error;
   }

@@ -39,6 +39,25 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/**
+ * A free port of 127.0.0.1 kept listening until `release()`: for a server whose URL must be known
+ * (and handed to another process that picks free ports of its own) well before it listens.
+ */
+export async function holdFreePort(): Promise<{ readonly port: number; release(): Promise<void> }> {
+  const holder = net.createServer();
+  holder.listen(0, '127.0.0.1');
+  await once(holder, 'listening');
+  const { port } = holder.address() as net.AddressInfo;
+  let released: Promise<unknown> | undefined;
+  return {
+    port,
+    async release() {
+      released ??= new Promise((resolve) => holder.close(resolve));
+      await released;
+    },
+  };
+}
+
 /** Starts `baton serve` with `env` added to this process's environment, and waits until it answers. */
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
   const [command, ...args] = BATON;

@@ -20,7 +20,9 @@ type Outcome =
  * (1 ms here, 2-10 ms on a cloud volume). A group commit instead commits at `NORMAL` (WAL frames
  * written, not flushed; WAL mode stays consistent, and checkpoints still sync), then flushes the
  * WAL with `fdatasync` on the thread pool ({@link WalSync}) while the event loop serves others, and
- * settles its writes only after that flush. Batching keeps each write's meaning (a write that throws
+ * settles its writes only after that flush. Other requests can read a group's writes during its
+ * flush; none hands out a credential from them: a grace replay's rotation is a group write too, so
+ * it is answered after a flush that began after the commit it reads. Batching keeps each write's meaning (a write that throws
  * rolls back only its own savepoint and rejects only its own promise) and its durability (no promise
  * settles before the commit that contains it is on disk), and pays one fsync per turn, or fewer.
  */
