@@ -194,7 +194,7 @@ export const MUTANTS = [
   },
   {
     name: 'batched PostgreSQL rotations answered in the wrong order',
-    file: 'packages/server/src/store/postgres/index.ts',
+    file: 'packages/server/src/store/postgres/hotPath.ts',
     find: '    for (const { idx, row } of rotated) byIndex[idx] = row;',
     replace: '    for (const [position, { row }] of rotated.entries()) byIndex[position] = row;',
     tests: ['test/store-postgres.test.ts'],
@@ -236,7 +236,7 @@ export const MUTANTS = [
   },
   {
     name: "grouped todo-list reads give one user's todos to another",
-    file: 'packages/server/src/store/postgres/index.ts',
+    file: 'packages/server/src/store/postgres/hotPath.ts',
     find: 'for (const { owner, row } of found) lists.get(owner)?.push(row);',
     replace: "for (const { row } of found) lists.get(userIds[0] ?? '')?.push(row);",
     tests: ['test/store-postgres.test.ts'],

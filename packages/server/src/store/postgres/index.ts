@@ -16,15 +16,12 @@ import {
   toUser,
   type UserRow,
 } from '../rows.js';
-import { type AuditEvent, EmailTakenError, type Rotation, type Store, type TodoRecord } from '../store.js';
+import { type AuditEvent, EmailTakenError, type Store, type TodoRecord } from '../store.js';
 import { inTransaction, migrate, openPool, type PoolOptions } from './database.js';
+import { hotPathStatements } from './hotPath.js';
 import { postgresRecovery } from './recovery.js';
-import { statementBatches } from './statementBatches.js';
 
 export type PostgresStoreOptions = PoolOptions;
-
-/** A refresh token's row with its session's and its user's, as one lookup answers it. */
-type RefreshContextRow = { token: TokenRow; session: SessionRow; user: UserRow | null };
 
 /** A session is live while it is neither revoked nor past its idle or absolute expiry (`$now`). */
 const live = (now: string) => `revoked_at IS NULL AND expires_at > ${now} AND idle_expires_at > ${now}`;
@@ -65,114 +62,14 @@ const isEmailKeyTaken = (error: unknown): boolean =>
  */
 export function createPostgresStore(options: PostgresStoreOptions): Store {
   const pool = openPool(options);
-  const batchTimeout = options.batchTimeoutMs ?? 30_000;
-  /**
-   * A grouped statement, bounded in time: node-postgres's `query_timeout` (missing from its
-   * typings) fails the query on expiry, and the pool then drops that connection.
-   */
-  const grouped = (statement: pg.QueryConfig): pg.QueryConfig => {
-    const bounded: pg.QueryConfig & { query_timeout: number } = { ...statement, query_timeout: batchTimeout };
-    return bounded;
-  };
+  const { contextOf, rotate, sessionById, todosOf } = hotPathStatements(
+    pool,
+    options.batchTimeoutMs ?? 30_000,
+  );
   const rows = async <R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> =>
     (await pool.query<R>(text, values)).rows;
   const count = async (text: string, values: unknown[]): Promise<number> =>
     (await pool.query(text, values)).rowCount ?? 0;
-  /**
-   * A prepared statement of a hot path (the session gate; the batched statements below are named,
-   * so prepared, too): parsed and planned once per connection. Each returns whole rows as one
-   * `json` column, so its result type stays the same when a later migration (a rolling upgrade)
-   * adds columns, which would otherwise make PostgreSQL refuse the cached plan.
-   */
-  const prepared =
-    <R>(name: string, text: string) =>
-    async (values: unknown[]): Promise<R[]> =>
-      (await pool.query<{ row: R }>({ name, text, values })).rows.map((found) => found.row);
-  // A refresh token with its session and user, for many tokens in one statement (see
-  // statementBatches): concurrent refreshes share a round trip for their lookups too.
-  const contextOf = statementBatches<string, RefreshContextRow | undefined>({
-    async many(tokenHashes) {
-      const { rows: found } = await pool.query<{ hash: string; row: RefreshContextRow }>(
-        grouped({
-          name: 'baton_refresh_contexts',
-          text: `SELECT t.token_hash AS hash,
-           json_build_object('token', row_to_json(t), 'session', row_to_json(s), 'user', row_to_json(u)) AS row
-         FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id LEFT JOIN users u ON u.id = s.user_id
-         WHERE t.token_hash = ANY($1::text[])`,
-          values: [tokenHashes],
-        }),
-      );
-      const byHash = new Map(found.map(({ hash, row }) => [hash, row]));
-      return tokenHashes.map((hash) => byHash.get(hash));
-    },
-    maxInFlight: 2,
-  });
-  // Consume, insert the successor and extend the session in one statement, so one round trip and
-  // one commit: the conditional UPDATE still decides the race (a concurrent statement waits for
-  // the row lock, re-checks `used_at IS NULL` and consumes nothing, and so inserts nothing). For
-  // one rotation or many at once (see statementBatches): each input row carries its index, so every
-  // caller gets its own session row; a token presented twice in one batch is consumed once, and
-  // the other presentation finds nothing, as it would in a statement of its own.
-  const rotateMany = async (batch: readonly Rotation[]): Promise<(SessionRow | undefined)[]> => {
-    const column = <T>(pick: (rotation: Rotation, index: number) => T) => batch.map(pick);
-    const { rows: rotated } = await pool.query<{ idx: number; row: SessionRow }>(
-      grouped({
-        name: 'baton_rotate_batch',
-        text: `WITH input AS (
-         SELECT * FROM unnest($1::int[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::bigint[])
-           AS i(idx, token_hash, now, consumed_by, successor_box, successor_hash, idle_expires_at)
-       ), consumed AS (
-         UPDATE refresh_tokens t SET used_at = i.now, consumed_by = i.consumed_by, successor_box = i.successor_box
-         FROM input i WHERE t.token_hash = i.token_hash AND t.used_at IS NULL RETURNING i.idx, t.session_id
-       ), successor AS (
-         INSERT INTO refresh_tokens (token_hash, session_id, created_at)
-         SELECT i.successor_hash, c.session_id, i.now FROM consumed c JOIN input i ON i.idx = c.idx
-       )
-       UPDATE sessions s SET last_used_at = i.now, idle_expires_at = i.idle_expires_at
-       FROM consumed c JOIN input i ON i.idx = c.idx WHERE s.id = c.session_id
-       RETURNING c.idx, row_to_json(s) AS row`,
-        values: [
-          column((_, index) => index),
-          column((rotation) => rotation.tokenHash),
-          column((rotation) => rotation.now),
-          column((rotation) => rotation.consumedBy),
-          column((rotation) => rotation.successorBox),
-          column((rotation) => rotation.successorHash),
-          column((rotation) => rotation.idleExpiresAt),
-        ],
-      }),
-    );
-    const byIndex: (SessionRow | undefined)[] = new Array(batch.length).fill(undefined);
-    for (const { idx, row } of rotated) byIndex[idx] = row;
-    return byIndex;
-  };
-  const rotate = statementBatches<Rotation, SessionRow | undefined>({
-    many: rotateMany,
-    // Two statements in flight: one commits while the next fills up.
-    maxInFlight: 2,
-  });
-  const sessionById = prepared<SessionRow>(
-    'baton_session',
-    'SELECT row_to_json(s) AS row FROM sessions s WHERE id = $1',
-  );
-  // Each user's todo list, for many users in one statement: concurrent reads of lists (what
-  // clients do most) share a round trip, as refreshes do.
-  const todosOf = statementBatches<string, TodoRow[]>({
-    async many(userIds) {
-      const { rows: found } = await pool.query<{ owner: string; row: TodoRow }>(
-        grouped({
-          name: 'baton_todo_lists',
-          text: `SELECT t.user_id AS owner, row_to_json(t) AS row FROM todos t
-         WHERE t.user_id = ANY($1::text[]) ORDER BY t.created_at, t.id`,
-          values: [userIds],
-        }),
-      );
-      const lists = new Map<string, TodoRow[]>(userIds.map((userId) => [userId, []]));
-      for (const { owner, row } of found) lists.get(owner)?.push(row);
-      return userIds.map((userId) => lists.get(userId) ?? []);
-    },
-    maxInFlight: 2,
-  });
   let closed: Promise<void> | undefined;
 
   return {
@@ -280,7 +177,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       });
     },
     async findSession(id) {
-      const [row] = await sessionById([id]);
+      const row = await sessionById(id);
       return row && toSession(row);
     },
     async listActiveSessions(userId, now) {
