@@ -1,11 +1,10 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { ProblemError } from '../errors.js';
-import type { AuditEvent, RefreshTokenRecord, SessionRecord, UserRecord } from '../store/store.js';
+import type { AuditEvent, SessionRecord, UserRecord } from '../store/store.js';
 import {
   hashRefreshToken,
   looksLikeRefreshToken,
   mintRefreshToken,
-  openSuccessor,
   sealSuccessor,
 } from '../tokens/refresh.js';
 import {
@@ -16,7 +15,7 @@ import {
   publicUser,
   type RequestMeta,
 } from './context.js';
-import { networkOf } from './ipAddress.js';
+import { clientOf, liveDescendant } from './graceWindow.js';
 import { settleBy } from './throttle.js';
 
 /** The body of every successful login, registration and refresh. */
@@ -30,9 +29,6 @@ export interface TokenResponse {
   readonly refreshExpiresIn: number;
   readonly user: PublicUser;
 }
-
-/** How far a grace-window request may walk along a chain rotated several times within the window. */
-const MAX_GRACE_STEPS = 8;
 
 /**
  * Creates a session (a new refresh-token family) for a user who just proved who they are, and
@@ -88,18 +84,6 @@ export async function refreshSession(
     () => rotate(deps, presented, meta),
     (error) => error instanceof ProblemError && error.status === 401,
   );
-}
-
-/**
- * Who presents a refresh token, as far as the server can tell: the client's network (an IPv6
- * client's /64, whose addresses it may rotate) and user agent, digested. Grace replays must come
- * from the client that made the rotation they replay; a thief elsewhere gets no grace.
- */
-function clientOf(meta: RequestMeta): string {
-  return createHash('sha256')
-    .update(`${networkOf(meta.ip)}\0${meta.userAgent ?? ''}`)
-    .digest('base64url')
-    .slice(0, 22);
 }
 
 async function rotate(deps: AuthDeps, presented: string, meta: RequestMeta): Promise<TokenResponse> {
@@ -176,33 +160,6 @@ function assertUsable(deps: AuthDeps, session: SessionRecord, now: number): void
   if (now >= session.expiresAt) {
     throw rejected(deps, 'refresh_token_expired', 'This session has reached its maximum age. Sign in again.');
   }
-}
-
-/**
- * Follows the chain forward from `token` while each link was consumed within the grace window by
- * `client`, opening each sealed successor with the token before it, and returns the live token at
- * its end (or `undefined` if the chain left the window, another client moved it on, or a seal was
- * already dropped).
- */
-async function liveDescendant(
-  deps: AuthDeps,
-  token: string,
-  consumed: RefreshTokenRecord,
-  client: string,
-  now: number,
-): Promise<string | undefined> {
-  let current = token;
-  let record: RefreshTokenRecord | undefined = consumed;
-  for (let step = 0; step < MAX_GRACE_STEPS && record; step++) {
-    if (record.usedAt === null) return current;
-    if (now - record.usedAt > deps.config.refreshGrace * 1000 || record.consumedBy !== client)
-      return undefined;
-    const next = record.successorBox === null ? undefined : openSuccessor(current, record.successorBox);
-    if (next === undefined) return undefined;
-    record = await deps.store.findRefreshToken(hashRefreshToken(next));
-    current = next;
-  }
-  return undefined;
 }
 
 /** The session's user, if it may still refresh; a disabled account ends the session. */
