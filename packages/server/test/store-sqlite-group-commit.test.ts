@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import fs from 'node:fs';
+import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { syncBuiltinESMExports } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import { createFixture, HOUR, T0 } from '../src/store/conformance/fixture.js';
 import { createSqliteStore } from '../src/store/index.js';
 import { openDatabase } from '../src/store/sqlite/database.js';
 import { GroupCommit } from '../src/store/sqlite/groupCommit.js';
@@ -131,6 +134,7 @@ describe('SQLite group commit', () => {
           flushed = resolve;
         });
       },
+      failure: undefined,
       close: async () => {},
     };
     const heldCommit = new GroupCommit(db, held);
@@ -149,9 +153,20 @@ describe('SQLite group commit', () => {
   });
 
   it('commits a group at synchronous=NORMAL and leaves the connection at FULL', async () => {
-    const during = await groupCommit.run(() => db.pragma('synchronous', { simple: true }));
-    assert.equal(during, 1, 'NORMAL: the WAL flush is ours, on the thread pool');
-    assert.equal(db.pragma('synchronous', { simple: true }), 2, 'FULL for every other commit');
+    // A fresh connection and group commit: the first group must switch too (a pragma statement
+    // prepared once applies its value when prepared, not at each run).
+    const fresh = openDatabase(path.join(dir, 'pragma.sqlite'));
+    try {
+      const commits = new GroupCommit(fresh);
+      for (let group = 1; group <= 2; group++) {
+        const during = await commits.run(() => fresh.pragma('synchronous', { simple: true }));
+        assert.equal(during, 1, `group ${group}: NORMAL, the WAL flush is ours, on the thread pool`);
+        assert.equal(fresh.pragma('synchronous', { simple: true }), 2, 'FULL for every other commit');
+      }
+      await commits.close();
+    } finally {
+      fresh.close();
+    }
   });
 
   it('by default flushes the WAL file on the thread pool, after the commit returns', async () => {
@@ -177,7 +192,136 @@ describe('SQLite group commit', () => {
       results.map((result) => result.status),
       ['rejected', 'rejected'],
     );
+    const before = committedCount();
     await assert.rejects(failing.run(insert('lost-3')), /EIO/);
+    assert.equal(
+      committedCount(),
+      before,
+      'not committed either: no write is visible that no one was told of',
+    );
+    await assert.rejects(failing.durable(), /EIO/);
+  });
+
+  it('durable() waits for the flush of every group committed so far, and for nothing when none waits', async () => {
+    let flushed: () => void = () => {};
+    let flushes = 0;
+    const commits = new GroupCommit(
+      db,
+      coalescedSync(
+        () =>
+          new Promise<void>((resolve) => {
+            flushes++;
+            flushed = resolve;
+          }),
+      ),
+    );
+    await commits.durable();
+    assert.equal(flushes, 0, 'nothing to flush, nothing flushed');
+    const write = commits.run(insert('durable-1'));
+    await new Promise((resolve) => setImmediate(resolve));
+    let durable = false;
+    const waiting = commits.durable().then(() => {
+      durable = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(durable, false, 'a committed group is still flushing');
+    flushed();
+    await write;
+    await new Promise((resolve) => setImmediate(resolve));
+    flushed(); // the flush durable() asked for (it shares one started after the commits it covers)
+    await waiting;
+    assert.equal(durable, true);
+  });
+
+  it('refuses a write after close instead of committing it or throwing from a timer', async () => {
+    const file = path.join(dir, 'closing.sqlite');
+    const closing = openDatabase(file);
+    closing.exec('CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL)');
+    const commits = new GroupCommit(closing);
+    const before = commits.run(() => closing.prepare('INSERT INTO items (name) VALUES (?)').run('kept'));
+    await commits.close();
+    await before;
+    await assert.rejects(
+      commits.run(() => closing.prepare('INSERT INTO items (name) VALUES (?)').run('late')),
+      /closed/,
+    );
+    closing.close();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const reopened = new Database(file, { readonly: true });
+    assert.deepEqual(reopened.prepare('SELECT name FROM items').pluck().all(), ['kept']);
+    reopened.close();
+  });
+});
+
+describe('a SQLite store during a flush', () => {
+  it('answers findRefreshToken only once what it read is on disk (the grace window hands out what it finds)', async (t) => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'baton-durable-read-'));
+    const store = createSqliteStore({ filename: path.join(dir, 'baton.sqlite') });
+    const realFdatasync = fs.fdatasync;
+    const held: (() => void)[] = [];
+    try {
+      await store.migrate();
+      const f = createFixture(() => store);
+      const user = await f.newUser();
+      const { tokenHash } = await f.newSession(user.id);
+      // Hold every flush of the WAL until the test lets it go.
+      const holding = (fd: number, done: (error: NodeJS.ErrnoException | null) => void) => {
+        held.push(() => realFdatasync(fd, done));
+      };
+      (fs as { fdatasync: unknown }).fdatasync = holding;
+      syncBuiltinESMExports();
+      const rotation = store.rotateRefreshToken({
+        tokenHash,
+        successorHash: `hash-${randomUUID()}`,
+        successorBox: null,
+        consumedBy: 'client',
+        now: T0 + 1,
+        idleExpiresAt: T0 + HOUR,
+      });
+      while (held.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      let found: unknown;
+      const read = store.findRefreshToken(tokenHash).then((record) => {
+        found = record;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      assert.equal(found, undefined, 'the consumption is committed but not flushed: no answer yet');
+      while (held.length > 0) held.shift()!();
+      await rotation;
+      while (found === undefined) {
+        while (held.length > 0) held.shift()!();
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      await read;
+      assert.equal((found as { usedAt: number }).usedAt, T0 + 1);
+      t.diagnostic('read answered after the flush of the rotation it saw');
+    } finally {
+      (fs as { fdatasync: unknown }).fdatasync = realFdatasync;
+      syncBuiltinESMExports();
+      while (held.length > 0) held.shift()!();
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('flushes the WAL next to the real file when the database path is a symbolic link', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'baton-symlink-'));
+    try {
+      await mkdir(path.join(dir, 'real'));
+      await mkdir(path.join(dir, 'link'));
+      const real = path.join(dir, 'real', 'baton.sqlite');
+      const first = createSqliteStore({ filename: real });
+      await first.migrate();
+      await first.close();
+      await symlink(real, path.join(dir, 'link', 'baton.sqlite'));
+      const store = createSqliteStore({ filename: path.join(dir, 'link', 'baton.sqlite') });
+      const f = createFixture(() => store);
+      const user = await f.newUser();
+      await f.newSession(user.id); // a group write: fails if the WAL is looked for beside the link
+      assert.equal(fs.existsSync(path.join(dir, 'link', 'baton.sqlite-wal')), false);
+      await store.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -202,6 +346,37 @@ describe('WAL flushes', () => {
     finish[1]!();
     await Promise.all(waiting);
     assert.equal(finish.length, 2);
+  });
+
+  it('never runs two flushes at once, also for a sync asked for as one flush ends', async () => {
+    let active = 0;
+    let most = 0;
+    const finish: (() => void)[] = [];
+    const sync = coalescedSync(
+      () =>
+        new Promise<void>((resolve) => {
+          active++;
+          most = Math.max(most, active);
+          finish.push(() => {
+            active--;
+            resolve();
+          });
+        }),
+    );
+    const first = sync.sync();
+    const second = sync.sync(); // queued behind the first
+    finish.shift()!();
+    await first; // resumes before the queued flush has started
+    const third = sync.sync();
+    await new Promise((resolve) => setImmediate(resolve));
+    while (finish.length > 0) {
+      finish.shift()!();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all([second, third]);
+    assert.equal(most, 1, 'one flush at a time');
+    await sync.close();
+    await sync.close(); // twice: releases once
   });
 
   it('fails every sync after a failed flush (the kernel may have dropped the pages)', async () => {

@@ -267,6 +267,12 @@ export interface Store extends OneTimeTokenStore, MailQueueStore {
   findSession(id: string): Promise<SessionRecord | undefined>;
   /** The user's sessions that are neither revoked nor expired at `now`, newest first. */
   listActiveSessions(userId: string, now: number): Promise<SessionRecord[]>;
+  /**
+   * A refresh token by the digest of its value. Answers only with what is durable: the grace
+   * window follows a chain with it and hands out the token at its end, so a store that makes
+   * commits visible before they are on disk (SQLite's group commit flushes after committing) must
+   * wait for that flush before answering.
+   */
   findRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | undefined>;
   /**
    * A refresh token with its session and that session's user (`undefined` once deleted): all a

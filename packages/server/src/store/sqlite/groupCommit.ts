@@ -20,18 +20,25 @@ type Outcome =
  * (1 ms here, 2-10 ms on a cloud volume). A group commit instead commits at `NORMAL` (WAL frames
  * written, not flushed; WAL mode stays consistent, and checkpoints still sync), then flushes the
  * WAL with `fdatasync` on the thread pool ({@link WalSync}) while the event loop serves others, and
- * settles its writes only after that flush. Other requests can read a group's writes during its
- * flush; none hands out a credential from them: a grace replay's rotation is a group write too, so
- * it is answered after a flush that began after the commit it reads. Batching keeps each write's meaning (a write that throws
- * rolls back only its own savepoint and rejects only its own promise) and its durability (no promise
- * settles before the commit that contains it is on disk), and pays one fsync per turn, or fewer.
+ * settles its writes only after that flush. Batching keeps each write's meaning (a write that
+ * throws rolls back only its own savepoint and rejects only its own promise) and its durability
+ * (no promise settles before the commit that contains it is on disk), and pays one fsync per turn,
+ * or fewer.
+ *
+ * Other readers of the connection can see a group's writes during its flush. A read whose answer
+ * hands out a credential must not act on them: it waits for {@link GroupCommit.durable} (the
+ * store's `findRefreshToken` does, for the grace window's walk along a chain).
  */
 export class GroupCommit {
   #batch: Pending[] = [];
+  readonly #db: Database.Database;
   readonly #inSavepoint: (work: () => unknown) => unknown;
   readonly #commit: Database.Transaction<(batch: readonly Pending[]) => Outcome[]>;
   readonly #wal: WalSync | undefined;
-  readonly #synchronous: { readonly normal: Database.Statement; readonly full: Database.Statement };
+  /** Group commits made, and of those the ones known to be on disk (counted in order). */
+  #committed = 0;
+  #flushed = 0;
+  #closing = false;
 
   /**
    * `wal`: how commits reach the disk; by default the WAL file of `db` is flushed on the thread
@@ -39,11 +46,8 @@ export class GroupCommit {
    * mode) each group commit is flushed by SQLite itself, on the event loop.
    */
   constructor(db: Database.Database, wal: WalSync | undefined = defaultWalSync(db)) {
+    this.#db = db;
     this.#wal = wal;
-    this.#synchronous = {
-      normal: db.prepare('PRAGMA synchronous = NORMAL'),
-      full: db.prepare('PRAGMA synchronous = FULL'),
-    };
     // A transaction function called inside another transaction runs as a savepoint.
     this.#inSavepoint = db.transaction((work: () => unknown) => work());
     this.#commit = db.transaction((batch: readonly Pending[]) =>
@@ -66,6 +70,7 @@ export class GroupCommit {
    * error that failed the whole commit or its flush.
    */
   run<T>(work: () => T): Promise<T> {
+    if (this.#closing) return Promise.reject(new Error('the store is closed'));
     return new Promise<T>((resolve, reject) => {
       const first = this.#batch.push({ work, resolve: resolve as (value: unknown) => void, reject }) === 1;
       if (first) setImmediate(this.flush);
@@ -77,16 +82,26 @@ export class GroupCommit {
     const batch = this.#batch;
     if (batch.length === 0) return;
     this.#batch = [];
+    const failAll = (error: unknown) => {
+      for (const item of batch) item.reject(error);
+    };
     const wal = this.#wal;
+    // After a failed flush nothing more is committed unflushed: the writes would be visible, and
+    // spend tokens, with no one answered.
+    if (wal?.failure) return failAll(wal.failure.error);
+    if (!this.#db.open) return failAll(new Error('the store is closed'));
     let outcomes: Outcome[];
     try {
-      if (wal) this.#synchronous.normal.run();
-      outcomes = this.#commit.immediate(batch);
+      // db.pragma prepares the statement each time: SQLite applies `synchronous` when the pragma
+      // is prepared, so a statement prepared once would not switch it at every run.
+      if (wal) this.#db.pragma('synchronous = NORMAL');
+      try {
+        outcomes = this.#commit.immediate(batch);
+      } finally {
+        if (wal) this.#db.pragma('synchronous = FULL');
+      }
     } catch (error) {
-      for (const item of batch) item.reject(error);
-      return;
-    } finally {
-      if (wal) this.#synchronous.full.run();
+      return failAll(error);
     }
     const settle = () =>
       outcomes.forEach((outcome, index) => {
@@ -94,17 +109,33 @@ export class GroupCommit {
         if (outcome.ok) item.resolve(outcome.value);
         else item.reject(outcome.error);
       });
+    if (!wal) return settle();
     // Written but not yet durable: answers wait for the flush; a failed flush fails them all.
-    if (wal)
-      wal.sync().then(settle, (error: unknown) => {
-        for (const item of batch) item.reject(error);
-      });
-    else settle();
+    const commit = ++this.#committed;
+    wal.sync().then(() => {
+      this.#flushed = Math.max(this.#flushed, commit);
+      settle();
+    }, failAll);
   };
 
-  /** Commits what is pending, then waits until every commit is on disk and releases the WAL file. */
+  /**
+   * Resolves once every group committed so far is on disk: at once when none waits for its flush.
+   * Rejects when a flush failed.
+   */
+  async durable(): Promise<void> {
+    if (!this.#wal || this.#flushed === this.#committed) return;
+    const commit = this.#committed;
+    await this.#wal.sync();
+    this.#flushed = Math.max(this.#flushed, commit);
+  }
+
+  /**
+   * Commits what is pending and refuses later writes, then waits until every commit is on disk
+   * and releases the WAL file.
+   */
   async close(): Promise<void> {
     this.flush();
+    this.#closing = true;
     await this.#wal?.close();
   }
 
@@ -114,8 +145,11 @@ export class GroupCommit {
   }
 }
 
-/** The WAL file's sync when `db` has one. */
+/** The WAL file's sync when `db` has one (next to the database's real path: SQLite follows links). */
 function defaultWalSync(db: Database.Database): WalSync | undefined {
   if (db.memory || db.pragma('journal_mode', { simple: true }) !== 'wal') return undefined;
-  return walFileSync(`${db.name}-wal`);
+  const main = (db.pragma('database_list') as { name: string; file: string }[]).find(
+    (database) => database.name === 'main',
+  );
+  return main?.file ? walFileSync(`${main.file}-wal`) : undefined;
 }

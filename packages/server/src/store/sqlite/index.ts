@@ -172,6 +172,9 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     },
     async findRefreshToken(tokenHash) {
       const row = sql().tokenByHash.get(tokenHash);
+      // The grace window walks a chain with this and hands out the token at its end: what it read
+      // must be on disk first (a rotation committed by a later group may still be flushing).
+      await groupCommit.durable();
       return row && toToken(row);
     },
     async findRefreshContext(tokenHash) {

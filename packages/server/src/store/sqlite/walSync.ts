@@ -4,12 +4,14 @@ import { promisify } from 'node:util';
 /** Makes what has been committed to a WAL durable, off the event loop. */
 export interface WalSync {
   /**
-   * Resolves once everything committed before the call is on disk. Rejects if the sync failed, and
+   * Resolves once everything committed before the call is on disk. Rejects if the flush failed, and
    * from then on always: after a failed fsync the kernel may have dropped the pages it could not
    * write, so a later "successful" fsync would prove nothing (PostgreSQL stops for the same reason).
    */
   sync(): Promise<void>;
-  /** Waits for the syncs under way, then releases the file. */
+  /** The error of the flush that failed, if one did: nothing more may be committed unflushed. */
+  readonly failure: { readonly error: unknown } | undefined;
+  /** Waits for every flush asked for so far, then releases the file. Idempotent. */
   close(): Promise<void>;
 }
 
@@ -23,37 +25,51 @@ export function coalescedSync(
   release: () => Promise<void> = async () => {},
 ): WalSync {
   let running: Promise<void> | undefined;
-  let next: Promise<void> | undefined;
+  let queued: Promise<void> | undefined;
   let failure: { readonly error: unknown } | undefined;
+  let closed: Promise<void> | undefined;
   const start = (): Promise<void> => {
     if (failure) return Promise.reject(failure.error);
-    running = flush().then(
+    const flushing = flush().then(
       () => {
-        running = undefined;
+        if (running === flushing) running = undefined;
       },
       (error: unknown) => {
-        running = undefined;
-        failure = { error };
+        if (running === flushing) running = undefined;
+        failure ??= { error };
         throw error;
       },
     );
-    return running;
+    running = flushing;
+    return flushing;
   };
   return {
     sync() {
       if (failure) return Promise.reject(failure.error);
+      if (closed) return Promise.reject(new Error('the WAL file was released: the store is closed'));
+      // A queued flush has not started: it starts after this caller's commit, so it covers it.
+      // Checked first: between the end of a flush and the start of the queued one, `running` is
+      // already cleared, and starting another here would run two at once.
+      if (queued) return queued;
       if (!running) return start();
-      next ??= running
+      const next = running
         .catch(() => {})
         .then(() => {
-          next = undefined;
+          queued = undefined;
           return start();
         });
+      queued = next;
       return next;
     },
-    async close() {
-      await Promise.allSettled([running, next]);
-      await release();
+    get failure() {
+      return failure;
+    },
+    close() {
+      closed ??= (async () => {
+        while (running || queued) await Promise.allSettled([running, queued]);
+        await release();
+      })();
+      return closed;
     },
   };
 }
@@ -72,8 +88,8 @@ export function walFileSync(walPath: string): WalSync {
     },
     async () => {
       const opened = await fd?.catch(() => undefined);
-      if (opened !== undefined) await promisify(close)(opened);
       fd = undefined;
+      if (opened !== undefined) await promisify(close)(opened);
     },
   );
 }
