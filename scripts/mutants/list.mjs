@@ -300,8 +300,8 @@ export const MUTANTS = [
   {
     name: 'group commit answered before its WAL flush',
     file: 'packages/server/src/store/sqlite/groupCommit.ts',
-    find: '    if (!wal) return settle();',
-    replace: '    return settle();',
+    find: '    if (!wal) {\n      settle();',
+    replace: '    if (wal || !wal) {\n      settle();',
     tests: ['test/store-sqlite-group-commit.test.ts'],
   },
   {
@@ -321,7 +321,7 @@ export const MUTANTS = [
   {
     name: 'groups committed after a failed WAL flush',
     file: 'packages/server/src/store/sqlite/groupCommit.ts',
-    find: 'if (wal?.failure) return failAll(wal.failure.error);',
+    find: 'wal?.failure?.error ??',
     replace: '',
     tests: ['test/store-sqlite-group-commit.test.ts'],
   },
@@ -335,8 +335,9 @@ export const MUTANTS = [
   {
     name: 'the WAL looked for beside a symbolic link to the database',
     file: 'packages/server/src/store/sqlite/groupCommit.ts',
-    find: 'return main?.file ? walFileSync(`${main.file}-wal`) : undefined;',
-    replace: 'return main?.file ? walFileSync(`${db.name}-wal`) : undefined;',
+    // \u0024 is the `$` of the template literals in the source.
+    find: 'return main?.file ? walFileSync(`\u0024{main.file}-wal`) : undefined;',
+    replace: 'return main?.file ? walFileSync(`\u0024{db.name}-wal`) : undefined;',
     tests: ['test/store-sqlite-group-commit.test.ts'],
   },
   {

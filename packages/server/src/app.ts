@@ -12,11 +12,7 @@ import { onAnswered } from './http/answered.js';
 import { registerDocs } from './http/docs.js';
 import { clientErrorHandler, frameworkErrorHandler, registerProblemHandlers } from './http/problems.js';
 import { loadSchemaCode, type UsableSchemaCode } from './http/schemaCode.js';
-import {
-  type FastifyCompilersFactory,
-  type SchemaCompilers,
-  schemaCompilers,
-} from './http/schemaCompilers.js';
+import { asCompilersFactory, type SchemaCompilers, schemaCompilers } from './http/schemaCompilers.js';
 import { sharedSchemas } from './http/schemas.js';
 import { registerSecurityHeaders } from './http/securityHeaders.js';
 import { serveApp } from './http/staticApp.js';
@@ -154,10 +150,7 @@ export async function buildServer(
       ajv: { customOptions: { coerceTypes: false, removeAdditional: false, validateSchema: false } },
       // Validators and serialisers come built with the package where they can (see schemaCode.ts).
       schemaController: {
-        compilersFactory: {
-          buildValidator: compilers.buildValidator,
-          buildSerializer: compilers.buildSerializer,
-        } as FastifyCompilersFactory,
+        compilersFactory: asCompilersFactory(compilers),
       },
       routerOptions: { maxParamLength: 200 },
       frameworkErrors: frameworkErrorHandler,

@@ -15,7 +15,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { createServerWithCode } from '../src/app.js';
 import { findGenerators, loadSchemaCode, type SchemaCode } from '../src/http/schemaCode.js';
 import {
-  type FastifyCompilersFactory,
+  asCompilersFactory,
   type RecordedCode,
   recordingCompilers,
   schemaCompilers,
@@ -131,7 +131,7 @@ describe('schema code generated at build time', () => {
       compilers: Pick<ReturnType<typeof schemaCompilers>, 'buildValidator' | 'buildSerializer'>,
     ) => {
       const instance = Fastify({
-        schemaController: { compilersFactory: compilers as FastifyCompilersFactory },
+        schemaController: { compilersFactory: asCompilersFactory(compilers) },
       });
       instance.addSchema(shared);
       instance.post(
@@ -183,7 +183,7 @@ describe('schema code generated at build time', () => {
     const recorded: RecordedCode = { validators: {}, serializers: {} };
     const recording = declare(
       Fastify({
-        schemaController: { compilersFactory: recordingCompilers(recorded) as FastifyCompilersFactory },
+        schemaController: { compilersFactory: asCompilersFactory(recordingCompilers(recorded)) },
       }),
     );
     await recording.ready();
@@ -193,10 +193,10 @@ describe('schema code generated at build time', () => {
       stock: declare(Fastify()),
       compiledAtStart: declare(
         Fastify({
-          schemaController: { compilersFactory: schemaCompilers(undefined) as FastifyCompilersFactory },
+          schemaController: { compilersFactory: asCompilersFactory(schemaCompilers(undefined)) },
         }),
       ),
-      stored: declare(Fastify({ schemaController: { compilersFactory: stored as FastifyCompilersFactory } })),
+      stored: declare(Fastify({ schemaController: { compilersFactory: asCompilersFactory(stored) } })),
     };
     const cases = [{ 'x-mode': 'safe' }, { 'x-mode': 'evil' }, { 'X-Mode': 'evil' }, {}];
     const answers: Record<string, number[]> = {};
@@ -214,7 +214,7 @@ describe('schema code generated at build time', () => {
 
     const naming = declare(
       Fastify({
-        schemaController: { compilersFactory: schemaCompilers(undefined) as FastifyCompilersFactory },
+        schemaController: { compilersFactory: asCompilersFactory(schemaCompilers(undefined)) },
       }),
       {
         anyOf: [{ required: ['X-Mode'] }, { required: ['X-Other'] }],

@@ -217,8 +217,10 @@ export async function logoutByRefreshToken(
   meta: RequestMeta,
 ): Promise<void> {
   if (!looksLikeRefreshToken(presented)) return;
-  const record = await deps.store.findRefreshToken(hashRefreshToken(presented));
-  if (record) await endSession(deps, record.sessionId, 'logout', meta);
+  // The context, not findRefreshToken: that one waits until what it read is on disk (it serves
+  // the grace window), which ending a session does not need.
+  const context = await deps.store.findRefreshContext(hashRefreshToken(presented));
+  if (context) await endSession(deps, context.token.sessionId, 'logout', meta);
 }
 
 /**

@@ -27,13 +27,22 @@ interface Validate {
 type Serialize = (data: unknown) => string;
 type Builder<Compiled> = (externalSchemas: unknown, options: unknown) => (route: RouteSchema) => Compiled;
 
-/**
- * Fastify's `schemaController.compilersFactory` option. Its declared types are Ajv's and
- * fast-json-stringify's own, which ours only match in shape: hand ours over as this.
- */
+/** Fastify's `schemaController.compilersFactory` option. */
 export type FastifyCompilersFactory = NonNullable<
   NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']
 >;
+
+/**
+ * `compilers` as Fastify's option. Its declared types are Ajv's and fast-json-stringify's own
+ * function types (from @fastify/ajv-compiler 4.0.8 on, Ajv's `AnyValidateFunction`), which ours
+ * match in shape at run time but not by declaration: the one place that says so.
+ */
+export function asCompilersFactory(
+  compilers: Pick<SchemaCompilers, 'buildValidator' | 'buildSerializer'>,
+): FastifyCompilersFactory {
+  const { buildValidator, buildSerializer } = compilers;
+  return { buildValidator, buildSerializer } as unknown as FastifyCompilersFactory;
+}
 
 /** Fastify's `schemaController.compilersFactory`, and what it did. */
 export interface SchemaCompilers {

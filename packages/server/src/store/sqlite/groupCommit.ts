@@ -88,8 +88,11 @@ export class GroupCommit {
     const wal = this.#wal;
     // After a failed flush nothing more is committed unflushed: the writes would be visible, and
     // spend tokens, with no one answered.
-    if (wal?.failure) return failAll(wal.failure.error);
-    if (!this.#db.open) return failAll(new Error('the store is closed'));
+    const refusal = wal?.failure?.error ?? (this.#db.open ? undefined : new Error('the store is closed'));
+    if (refusal !== undefined) {
+      failAll(refusal);
+      return;
+    }
     let outcomes: Outcome[];
     try {
       // db.pragma prepares the statement each time: SQLite applies `synchronous` when the pragma
@@ -101,7 +104,8 @@ export class GroupCommit {
         if (wal) this.#db.pragma('synchronous = FULL');
       }
     } catch (error) {
-      return failAll(error);
+      failAll(error);
+      return;
     }
     const settle = () =>
       outcomes.forEach((outcome, index) => {
@@ -109,7 +113,10 @@ export class GroupCommit {
         if (outcome.ok) item.resolve(outcome.value);
         else item.reject(outcome.error);
       });
-    if (!wal) return settle();
+    if (!wal) {
+      settle();
+      return;
+    }
     // Written but not yet durable: answers wait for the flush; a failed flush fails them all.
     const commit = ++this.#committed;
     wal.sync().then(() => {
