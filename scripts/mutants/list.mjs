@@ -293,8 +293,8 @@ export const MUTANTS = [
   {
     name: 'pretty log lines handed to the thread pool (out of order while it is busy)',
     file: 'packages/server/src/logging.ts',
-    find: 'singleLine: true, sync: true',
-    replace: 'singleLine: true',
+    find: '    singleLine: true,\n    sync: true,',
+    replace: '    singleLine: true,',
     tests: ['test/logging.test.ts'],
   },
   {
