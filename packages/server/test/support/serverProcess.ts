@@ -28,17 +28,6 @@ export interface ServerProcess {
   kill(): Promise<void>;
 }
 
-/** A port that was free a moment ago on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  probe.listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as net.AddressInfo;
-  probe.close();
-  await once(probe, 'close');
-  return port;
-}
-
 /**
  * A free port of 127.0.0.1 kept listening until `release()`: for a server whose URL must be known
  * (and handed to another process that picks free ports of its own) well before it listens.
@@ -56,6 +45,13 @@ export async function holdFreePort(): Promise<{ readonly port: number; release()
       await released;
     },
   };
+}
+
+/** A port that was free a moment ago on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  const held = await holdFreePort();
+  await held.release();
+  return held.port;
 }
 
 /** Starts `baton serve` with `env` added to this process's environment, and waits until it answers. */
