@@ -20,7 +20,8 @@ export interface HotPathStatements {
 
 /**
  * The hot paths' statements on `pool`: named (so prepared once per connection), and batched where
- * concurrent requests can share one (see statementBatches), each batched statement bounded by `batchTimeout` milliseconds.
+ * concurrent requests can share one (see statementBatches), each batched statement bounded by
+ * `batchTimeout` milliseconds.
  */
 export function hotPathStatements(pool: pg.Pool, batchTimeout: number): HotPathStatements {
   /**
@@ -31,16 +32,6 @@ export function hotPathStatements(pool: pg.Pool, batchTimeout: number): HotPathS
     const bounded: pg.QueryConfig & { query_timeout: number } = { ...statement, query_timeout: batchTimeout };
     return bounded;
   };
-  /**
-   * A prepared statement of a hot path (the session gate; the batched statements below are named,
-   * so prepared, too): parsed and planned once per connection. Each returns whole rows as one
-   * `json` column, so its result type stays the same when a later migration (a rolling upgrade)
-   * adds columns, which would otherwise make PostgreSQL refuse the cached plan.
-   */
-  const prepared =
-    <R>(name: string, text: string) =>
-    async (values: unknown[]): Promise<R[]> =>
-      (await pool.query<{ row: R }>({ name, text, values })).rows.map((found) => found.row);
   // A refresh token with its session and user, for many tokens in one statement (see
   // statementBatches): concurrent refreshes share a round trip for their lookups too.
   const contextOf = statementBatches<string, RefreshContextRow | undefined>({
@@ -104,10 +95,20 @@ export function hotPathStatements(pool: pg.Pool, batchTimeout: number): HotPathS
     // Two statements in flight: one commits while the next fills up.
     maxInFlight: 2,
   });
-  const sessionRows = prepared<SessionRow>(
-    'baton_session',
-    'SELECT row_to_json(s) AS row FROM sessions s WHERE id = $1',
-  );
+  /**
+   * The session gate's lookup, a named statement like the batched ones (so parsed and planned once
+   * per connection). Like them it returns whole rows as one `json` column, so its result type stays
+   * the same when a later migration (a rolling upgrade) adds columns, which would otherwise make
+   * PostgreSQL refuse the cached plan.
+   */
+  const sessionById = async (id: string): Promise<SessionRow | undefined> =>
+    (
+      await pool.query<{ row: SessionRow }>({
+        name: 'baton_session',
+        text: 'SELECT row_to_json(s) AS row FROM sessions s WHERE id = $1',
+        values: [id],
+      })
+    ).rows[0]?.row;
   // Each user's todo list, for many users in one statement: concurrent reads of lists (what
   // clients do most) share a round trip, as refreshes do.
   const todosOf = statementBatches<string, TodoRow[]>({
@@ -129,7 +130,7 @@ export function hotPathStatements(pool: pg.Pool, batchTimeout: number): HotPathS
   return {
     contextOf,
     rotate,
-    sessionById: async (id) => (await sessionRows([id]))[0],
+    sessionById,
     todosOf,
   };
 }
