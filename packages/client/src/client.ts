@@ -74,7 +74,10 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     backend,
     context,
     withLock: (task) => tabs.withLock(task),
-    shared: config.crossTab ? { storage, storageKey } : null,
+    shared: config.crossTab
+      ? { storage, storageKey, rotations: tabs.rotations, newsTimeoutMs: config.lockTimeoutMs }
+      : null,
+    timers,
     clock,
     leadMs: config.leadMs,
   });

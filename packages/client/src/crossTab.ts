@@ -1,4 +1,5 @@
 import type { SignOutReason } from './events.js';
+import { createRotationMarks, type RotationMarks } from './rotationMarks.js';
 import { decodeState, type SessionState } from './session.js';
 import type { TokenStorage } from './storage/storage.js';
 import { createTabLock, platformLocks } from './tabLock.js';
@@ -18,6 +19,8 @@ export interface TabChannel {
   withLock<T>(task: () => Promise<T>): Promise<T>;
   /** Tells the other tabs; never delivered back to this tab. */
   publish(message: TabMessage): void;
+  /** Which refresh tokens a tab has rotated, readable by every tab at once. */
+  readonly rotations: Pick<RotationMarks, 'mark' | 'isMarked'>;
   close(): void;
 }
 
@@ -37,14 +40,21 @@ interface TabChannelOptions {
  */
 export function openTabChannel(options: TabChannelOptions): TabChannel {
   if (!options.enabled) {
-    return { withLock: (task) => task(), publish: () => {}, close: () => {} };
+    return {
+      withLock: (task) => task(),
+      publish: () => {},
+      rotations: createRotationMarks('', undefined),
+      close: () => {},
+    };
   }
+  const locks = platformLocks();
   const withLock = createTabLock({
     name: options.name,
-    locks: platformLocks(),
+    locks,
     timeoutMs: options.lockTimeoutMs,
     timers: options.timers,
   });
+  const rotations = createRotationMarks(options.name, locks);
 
   if (typeof globalThis.BroadcastChannel === 'function') {
     const channel = new BroadcastChannel(options.name);
@@ -56,7 +66,11 @@ export function openTabChannel(options: TabChannelOptions): TabChannel {
     return {
       withLock,
       publish: (message) => channel.postMessage(message),
-      close: () => channel.close(),
+      rotations,
+      close: () => {
+        channel.close();
+        rotations.close();
+      },
     };
   }
 
@@ -64,7 +78,15 @@ export function openTabChannel(options: TabChannelOptions): TabChannel {
     const state = decodeState(value);
     options.onMessage(state === null ? { type: 'signed-out', reason: 'logout' } : { type: 'session', state });
   });
-  return { withLock, publish: () => {}, close: () => unwatch?.() };
+  return {
+    withLock,
+    publish: () => {},
+    rotations,
+    close: () => {
+      unwatch?.();
+      rotations.close();
+    },
+  };
 }
 
 function isTabMessage(value: unknown): value is TabMessage {

@@ -27,6 +27,8 @@ export interface SessionKeeper {
   /** Whether the stored session has been read yet. */
   readonly restored: boolean;
   apply(change: SessionChange): Promise<void>;
+  /** Resolves at the next change of state or of the failure count. */
+  nextChange(): Promise<void>;
 }
 
 export interface SessionKeeperDeps {
@@ -51,11 +53,15 @@ export function createSessionKeeper(deps: SessionKeeperDeps): SessionKeeper {
   let state: SessionState | null = null;
   let failedAttempts = 0;
   let restored = false;
+  let waiters: (() => void)[] = [];
 
   const set = (next: SessionState | null, failures: number) => {
     state = next;
     failedAttempts = failures;
     deps.changed(state, failedAttempts);
+    const woken = waiters;
+    waiters = [];
+    for (const wake of woken) wake();
   };
 
   async function adopt(change: Extract<SessionChange, { type: 'signed-in' | 'refreshed' }>): Promise<void> {
@@ -116,6 +122,7 @@ export function createSessionKeeper(deps: SessionKeeperDeps): SessionKeeper {
     get restored() {
       return restored;
     },
+    nextChange: () => new Promise<void>((resolve) => waiters.push(resolve)),
     async apply(change) {
       switch (change.type) {
         case 'restored':

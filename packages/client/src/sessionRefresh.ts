@@ -3,9 +3,11 @@ import type { AuthErrorCode } from './errorCodes.js';
 import { AuthError, RefreshUnavailableError, SessionExpiredError } from './errors.js';
 import type { SignOutReason } from './events.js';
 import { type SingleFlight, singleFlight } from './refresh.js';
+import type { RotationMarks } from './rotationMarks.js';
 import { decodeState, isNewer, type SessionState, stateFromGrant } from './session.js';
 import type { SessionKeeper } from './sessionKeeper.js';
 import type { TokenStorage } from './storage/storage.js';
+import type { Timers } from './timers.js';
 
 export interface SessionRefreshDeps {
   readonly keeper: SessionKeeper;
@@ -13,7 +15,14 @@ export interface SessionRefreshDeps {
   readonly context: BackendContext;
   readonly withLock: <T>(task: () => Promise<T>) => Promise<T>;
   /** Where other tabs store the session they refreshed; `null` without cross-tab sharing. */
-  readonly shared: { readonly storage: TokenStorage; readonly storageKey: string } | null;
+  readonly shared: {
+    readonly storage: TokenStorage;
+    readonly storageKey: string;
+    readonly rotations: Pick<RotationMarks, 'mark' | 'isMarked'>;
+    /** How long to wait for the news of a rotation another tab made. */
+    readonly newsTimeoutMs: number;
+  } | null;
+  readonly timers: Timers;
   readonly clock: { now(): number };
   readonly leadMs: number;
 }
@@ -34,19 +43,43 @@ export function createSessionRefresh(deps: SessionRefreshDeps): SingleFlight<Ses
     throw new SessionExpiredError();
   };
 
+  /** The session another tab stored, when it is newer than `before` (adopted here too). */
+  const storedAfter = async (before: SessionState): Promise<SessionState | undefined> => {
+    if (deps.shared === null) return undefined;
+    const stored = decodeState(await deps.shared.storage.get(deps.shared.storageKey));
+    if (stored === null || !isNewer(stored, before)) return undefined;
+    await keeper.apply({ type: 'refreshed', state: stored, origin: 'elsewhere' });
+    return replacement(before) ?? stored;
+  };
+
+  /** Waits, at most `timeoutMs`, for this client's session to stop being `before`. */
+  const newsAfter = async (before: SessionState, timeoutMs: number): Promise<void> => {
+    let handle: unknown;
+    let timedOut = false;
+    const timeout = new Promise<void>((resolve) => {
+      handle = deps.timers.setTimeout(() => {
+        timedOut = true;
+        resolve();
+      }, timeoutMs);
+    });
+    while (keeper.state === before && !timedOut) await Promise.race([keeper.nextChange(), timeout]);
+    deps.timers.clearTimeout(handle);
+  };
+
   return singleFlight(async () => {
     const before = keeper.state;
     if (before === null) throw new SessionExpiredError();
     return deps.withLock(async () => {
-      const changed = replacement(before);
-      if (changed) return changed;
-      if (deps.shared !== null) {
-        // Another tab may have rotated the token while this one waited for the lock.
-        const stored = decodeState(await deps.shared.storage.get(deps.shared.storageKey));
-        if (stored !== null && isNewer(stored, before)) {
-          await keeper.apply({ type: 'refreshed', state: stored, origin: 'elsewhere' });
-          return replacement(before) ?? stored;
-        }
+      // Another tab may have rotated the token while this one waited for the lock.
+      const known = replacement(before) ?? (await storedAfter(before));
+      if (known) return known;
+      const shared = deps.shared;
+      if (shared !== null && (await shared.rotations.isMarked(before.session.refreshToken))) {
+        // It did, and its session has not reached this tab yet (see rotationMarks.ts): wait for it
+        // rather than spend the token again. Past the timeout, the server's grace window answers.
+        await newsAfter(before, shared.newsTimeoutMs);
+        const arrived = replacement(before) ?? (await storedAfter(before));
+        if (arrived) return arrived;
       }
       let next: SessionState;
       try {
@@ -71,6 +104,11 @@ export function createSessionRefresh(deps: SessionRefreshDeps): SingleFlight<Ses
       const meanwhile = replacement(before);
       if (meanwhile) return meanwhile;
       await keeper.apply({ type: 'refreshed', state: next, origin: 'here' });
+      // Before the lock is released (the stored session and the message have gone out already).
+      await deps.shared?.rotations.mark(before.session.refreshToken).catch(() => {
+        // Only an optimisation: a tab that does not see the mark refreshes, and the grace window
+        // (or, on a strict server, its own sign-out) is what happened before marks existed.
+      });
       return next;
     });
   });

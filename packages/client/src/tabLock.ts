@@ -2,7 +2,13 @@ import type { Timers } from './timers.js';
 
 /** The part of the Web Locks API the client uses. */
 export interface LockManagerLike {
-  request<T>(name: string, options: { signal?: AbortSignal }, callback: () => Promise<T>): Promise<T>;
+  request<T>(
+    name: string,
+    options: { signal?: AbortSignal; mode?: 'exclusive' | 'shared' },
+    callback: () => Promise<T>,
+  ): Promise<T>;
+  /** The locks held and waited for, across the origin (read by rotationMarks.ts). */
+  query?(): Promise<{ readonly held?: readonly { readonly name?: string }[] }>;
 }
 
 /**

@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, test } from 'node:test';
+import { createManualClock } from '@baton/server';
+import { createAuthClient, memoryStorage } from '../src/index.js';
+import { createRotationMarks } from '../src/rotationMarks.js';
+import { nextEvent } from './support/events.js';
+import { fakeBackend } from './support/fakeBackend.js';
+import { fakeLocks, installLocks } from './support/fakeLocks.js';
+import { manualTimers } from './support/manualTimers.js';
+
+const baseUrl = 'http://127.0.0.1:9';
+const ada = { email: 'ada@example.com', password: 'correct horse battery staple' };
+const LOCK_TIMEOUT_MS = 4321;
+
+let locks: ReturnType<typeof fakeLocks>;
+let uninstall: () => void;
+// The client's channel does not keep Node alive while a message is on its way; this does.
+let keepAlive: ReturnType<typeof setInterval>;
+beforeEach(() => {
+  locks = fakeLocks();
+  uninstall = installLocks(locks);
+  keepAlive = setInterval(() => {}, 1000);
+});
+afterEach(() => {
+  uninstall();
+  clearInterval(keepAlive);
+});
+
+/**
+ * Two tabs that share a session through the channel, each with storage of its own that the other
+ * never writes: what a tab reads from storage right after the lock is granted is always stale, as
+ * Chromium's `localStorage` sometimes is (rotationMarks.ts).
+ */
+async function twoTabs(storageKey: string) {
+  const clock = createManualClock();
+  const { backend, state } = fakeBackend(clock);
+  let release = () => {};
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const a = createAuthClient({
+    baseUrl,
+    // The first tab's refresh waits until the test lets it go, so that the second tab is
+    // certainly waiting for the lock meanwhile.
+    backend: { ...backend, refresh: async (...args) => held.then(() => backend.refresh(...args)) },
+    storage: memoryStorage(),
+    clock,
+    crossTab: true,
+    storageKey,
+  });
+  const timers = manualTimers();
+  const b = createAuthClient({
+    baseUrl,
+    backend,
+    storage: memoryStorage(),
+    clock,
+    crossTab: true,
+    storageKey,
+    lockTimeoutMs: LOCK_TIMEOUT_MS,
+    timers: timers.timers,
+  });
+  const signedIn = nextEvent(b, 'signed-in');
+  await a.login(ada);
+  await signedIn;
+  return { a, b, clock, state, release, timers, lock: `baton:${storageKey}` };
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let turn = 0; turn < 1000 && !condition(); turn++) await new Promise((r) => setImmediate(r));
+  assert.ok(condition(), 'the condition never held');
+}
+
+test("a tab granted the lock before the other tab's new session arrives waits for it instead of refreshing again", async () => {
+  const { a, b, clock, state, release, lock } = await twoTabs(`race-${process.pid}`);
+  clock.advance(61_000);
+  const first = a.getAccessToken();
+  await until(() => locks.holds(lock));
+  const second = b.getAccessToken();
+  await until(() => locks.waiting(lock) === 1);
+  release();
+  const [tokenA, tokenB] = await Promise.all([first, second]);
+  assert.equal(tokenB, tokenA);
+  assert.equal(state.refreshCalls, 1, "the second tab waited for the first tab's session");
+  a.dispose();
+  b.dispose();
+});
+
+test('a rotation whose news never arrives delays the refresh by the lock timeout, no longer', async () => {
+  const { a, b, clock, state, timers } = await twoTabs(`lost-${process.pid}`);
+  const session = b.session;
+  assert.ok(session);
+  // A tab that rotated the token and vanished before its message went out. Its mark stays, and
+  // this tab marks the same token when it refreshes: marks are shared, so that never waits.
+  const marks = createRotationMarks(`baton:lost-${process.pid}`, locks);
+  await marks.mark(session.refreshToken);
+  a.dispose();
+  clock.advance(61_000);
+  const token = b.getAccessToken();
+  await until(() => timers.pending().includes(LOCK_TIMEOUT_MS));
+  assert.equal(state.refreshCalls, 0, 'it waits for the news first');
+  timers.fire((delayMs) => delayMs === LOCK_TIMEOUT_MS);
+  assert.notEqual(await token, session.accessToken);
+  assert.equal(state.refreshCalls, 1);
+  marks.close();
+  b.dispose();
+});
+
+test('a tab holds only the mark of its latest rotation, and none once closed', async () => {
+  const marks = createRotationMarks('baton:marks', locks);
+  await marks.mark('rt_1');
+  await marks.mark('rt_2');
+  await new Promise((r) => setImmediate(r));
+  assert.equal(await marks.isMarked('rt_1'), false);
+  assert.equal(await marks.isMarked('rt_2'), true);
+  const names = (await locks.query?.())?.held?.map((each) => each.name) ?? [];
+  assert.ok(
+    names.every((name) => !name?.includes('rt_')),
+    'lock names carry a fingerprint, not the token',
+  );
+  marks.close();
+  await new Promise((r) => setImmediate(r));
+  assert.equal(await marks.isMarked('rt_2'), false);
+});
