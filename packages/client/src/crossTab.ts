@@ -43,7 +43,7 @@ export function openTabChannel(options: TabChannelOptions): TabChannel {
     return {
       withLock: (task) => task(),
       publish: () => {},
-      rotations: createRotationMarks('', undefined),
+      rotations: createRotationMarks({ prefix: '', locks: undefined, holdMs: 0, timers: options.timers }),
       close: () => {},
     };
   }
@@ -54,7 +54,13 @@ export function openTabChannel(options: TabChannelOptions): TabChannel {
     timeoutMs: options.lockTimeoutMs,
     timers: options.timers,
   });
-  const rotations = createRotationMarks(options.name, locks);
+  // A waiting tab gets the news, or gives up on it, within the lock timeout: marks last as long.
+  const rotations = createRotationMarks({
+    prefix: options.name,
+    locks,
+    holdMs: options.lockTimeoutMs,
+    timers: options.timers,
+  });
 
   if (typeof globalThis.BroadcastChannel === 'function') {
     const channel = new BroadcastChannel(options.name);

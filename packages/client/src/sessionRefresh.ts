@@ -105,10 +105,10 @@ export function createSessionRefresh(deps: SessionRefreshDeps): SingleFlight<Ses
       if (meanwhile) return meanwhile;
       await keeper.apply({ type: 'refreshed', state: next, origin: 'here' });
       // Before the lock is released (the stored session and the message have gone out already).
-      await deps.shared?.rotations.mark(before.session.refreshToken).catch(() => {
-        // Only an optimisation: a tab that does not see the mark refreshes, and the grace window
-        // (or, on a strict server, its own sign-out) is what happened before marks existed.
-      });
+      // A server that hands the same refresh token back (djoser without rotation) spent nothing.
+      if (next.session.refreshToken !== before.session.refreshToken) {
+        await deps.shared?.rotations.mark(before.session.refreshToken);
+      }
       return next;
     });
   });

@@ -4,8 +4,9 @@ import type { Timers } from './timers.js';
 export interface LockManagerLike {
   request<T>(
     name: string,
-    options: { signal?: AbortSignal; mode?: 'exclusive' | 'shared' },
-    callback: () => Promise<T>,
+    options: { signal?: AbortSignal; mode?: 'exclusive' | 'shared'; ifAvailable?: boolean },
+    /** Gets the lock, or `null` when `ifAvailable` was asked and the lock was not. */
+    callback: (lock: { readonly name: string } | null) => Promise<T>,
   ): Promise<T>;
   /** The locks held and waited for, across the origin (read by rotationMarks.ts). */
   query?(): Promise<{ readonly held?: readonly { readonly name?: string }[] }>;

@@ -70,7 +70,9 @@ async function until(condition: () => boolean): Promise<void> {
   assert.ok(condition(), 'the condition never held');
 }
 
-test("a tab granted the lock before the other tab's new session arrives waits for it instead of refreshing again", async () => {
+test("a tab granted the lock before the other tab's new session arrives waits for it instead of refreshing again", {
+  timeout: 10_000,
+}, async () => {
   const { a, b, clock, state, release, lock } = await twoTabs(`race-${process.pid}`);
   clock.advance(61_000);
   const first = a.getAccessToken();
@@ -85,13 +87,20 @@ test("a tab granted the lock before the other tab's new session arrives waits fo
   b.dispose();
 });
 
-test('a rotation whose news never arrives delays the refresh by the lock timeout, no longer', async () => {
+test('a rotation whose news never arrives delays the refresh by the lock timeout, no longer', {
+  timeout: 10_000,
+}, async () => {
   const { a, b, clock, state, timers } = await twoTabs(`lost-${process.pid}`);
   const session = b.session;
   assert.ok(session);
   // A tab that rotated the token and vanished before its message went out. Its mark stays, and
   // this tab marks the same token when it refreshes: marks are shared, so that never waits.
-  const marks = createRotationMarks(`baton:lost-${process.pid}`, locks);
+  const marks = createRotationMarks({
+    prefix: `baton:lost-${process.pid}`,
+    locks,
+    holdMs: LOCK_TIMEOUT_MS,
+    timers: manualTimers().timers,
+  });
   await marks.mark(session.refreshToken);
   a.dispose();
   clock.advance(61_000);
@@ -105,19 +114,62 @@ test('a rotation whose news never arrives delays the refresh by the lock timeout
   b.dispose();
 });
 
-test('a tab holds only the mark of its latest rotation, and none once closed', async () => {
-  const marks = createRotationMarks('baton:marks', locks);
+test('a mark lasts the lock timeout; close() drops marks and takes no more', {
+  timeout: 10_000,
+}, async () => {
+  const { timers, pending, fire } = manualTimers();
+  const marks = createRotationMarks({ prefix: 'baton:marks', locks, holdMs: LOCK_TIMEOUT_MS, timers });
   await marks.mark('rt_1');
   await marks.mark('rt_2');
-  await new Promise((r) => setImmediate(r));
-  assert.equal(await marks.isMarked('rt_1'), false);
-  assert.equal(await marks.isMarked('rt_2'), true);
+  assert.equal(await marks.isMarked('rt_1'), true);
+  assert.equal(await marks.isMarked('rt_3'), false);
   const names = (await locks.query?.())?.held?.map((each) => each.name) ?? [];
   assert.ok(
     names.every((name) => !name?.includes('rt_')),
     'lock names carry a fingerprint, not the token',
   );
+  assert.deepEqual(pending(), [LOCK_TIMEOUT_MS, LOCK_TIMEOUT_MS]);
+  fire(() => true);
+  await turn();
+  assert.equal(await marks.isMarked('rt_1'), false, 'a mark ends after holdMs');
+
+  await marks.mark('rt_4');
   marks.close();
-  await new Promise((r) => setImmediate(r));
-  assert.equal(await marks.isMarked('rt_2'), false);
+  await marks.mark('rt_5');
+  await turn();
+  assert.equal(await marks.isMarked('rt_4'), false);
+  assert.equal(await marks.isMarked('rt_5'), false);
 });
+
+test('a server that hands the same refresh token back is refreshed again without waiting', {
+  timeout: 10_000,
+}, async () => {
+  const clock = createManualClock();
+  const { backend, state } = fakeBackend(clock);
+  const client = createAuthClient({
+    baseUrl,
+    // djoser without ROTATE_REFRESH_TOKENS: a new access token, the same refresh token.
+    backend: {
+      ...backend,
+      refresh: async (context, refreshToken) => ({
+        ...(await backend.refresh(context, refreshToken)),
+        refreshToken,
+      }),
+    },
+    storage: memoryStorage(),
+    clock,
+    crossTab: true,
+    storageKey: `same-${process.pid}`,
+    timers: manualTimers().timers,
+  });
+  await client.login(ada);
+  for (const expected of [1, 2]) {
+    clock.advance(61_000);
+    void client.getAccessToken();
+    await until(() => state.refreshCalls === expected);
+  }
+  client.dispose();
+});
+
+/** One turn of the event loop: every promise chain already started has settled. */
+const turn = () => new Promise((resolve) => setImmediate(resolve));

@@ -24,20 +24,20 @@ export function fakeLocks(): LockManagerLike & {
   return {
     request<T>(
       name: string,
-      options: { mode?: 'exclusive' | 'shared' },
-      callback: () => Promise<T>,
+      options: { mode?: 'exclusive' | 'shared'; ifAvailable?: boolean },
+      callback: (lock: { readonly name: string } | null) => Promise<T>,
     ): Promise<T> {
       return new Promise<T>((resolve, reject) => {
         const grant = () => {
           held.set(name, (held.get(name) ?? 0) + 1);
           Promise.resolve()
-            .then(callback)
+            .then(() => callback({ name }))
             .then(resolve, reject)
             .finally(() => grantNext(name));
         };
-        if (held.has(name) && options.mode !== 'shared')
-          queues.set(name, [...(queues.get(name) ?? []), grant]);
-        else grant();
+        if (!held.has(name) || options.mode === 'shared') grant();
+        else if (options.ifAvailable) Promise.resolve(null).then(callback).then(resolve, reject);
+        else queues.set(name, [...(queues.get(name) ?? []), grant]);
       });
     },
     query: async () => ({ held: [...held.keys()].map((name) => ({ name })) }),
