@@ -347,4 +347,28 @@ export const MUTANTS = [
     replace: '',
     tests: ['test/store-sqlite-group-commit.test.ts'],
   },
+  {
+    name: 'client: a tab granted the lock refreshes without looking for a rotation mark',
+    file: 'packages/client/src/sessionRefresh.ts',
+    find: 'if (shared !== null && (await shared.rotations.isMarked(before.session.refreshToken))) {',
+    replace: 'if (shared !== null && false) {',
+    tests: ['test/crossTabRace.test.ts'],
+    cwd: 'packages/client',
+  },
+  {
+    name: 'client: a refresh token handed back unchanged is marked as rotated',
+    file: 'packages/client/src/sessionRefresh.ts',
+    find: 'if (next.session.refreshToken !== before.session.refreshToken) {',
+    replace: 'if (next.session.refreshToken !== undefined) {',
+    tests: ['test/crossTabRace.test.ts'],
+    cwd: 'packages/client',
+  },
+  {
+    name: 'client: rotation marks held forever',
+    file: 'packages/client/src/rotationMarks.ts',
+    find: 'const timer = timers.setTimeout(done, holdMs);',
+    replace: 'const timer = undefined;',
+    tests: ['test/crossTabRace.test.ts'],
+    cwd: 'packages/client',
+  },
 ];
