@@ -37,4 +37,37 @@ describe('HashingPool', () => {
     }
     assert.deepEqual(pool.load, { active: 0, waiting: 0 });
   });
+
+  const SCRIPTED = new URL('./support/scriptedHashingThread.ts', import.meta.url);
+  const script = (password: string) => ({ op: 'hash' as const, password, options: {} });
+
+  it('a thread starts the job queued behind its current one without waiting for the event loop', async () => {
+    const pool = new HashingPool({ threads: 1, nice: 0, threadModule: SCRIPTED });
+    await pool.run(script('spin:0')); // the thread is up
+    const first = pool.run(script('spin:50'));
+    const second = pool.run(script('spin:0'));
+    // The event loop is busy well past the first job: it cannot hand the thread anything.
+    const blockedUntil = Date.now() + 400;
+    while (Date.now() < blockedUntil) {}
+    await first;
+    assert.ok(Number(await second) < blockedUntil, 'the second job started while the event loop was busy');
+    assert.deepEqual(pool.load, { active: 0, waiting: 0 });
+  });
+
+  it('a thread that dies fails only the job it was running; the job queued behind it runs on a new thread', async () => {
+    const pool = new HashingPool({ threads: 1, nice: 0, threadModule: SCRIPTED });
+    const dying = pool.run(script('exit'));
+    const queued = pool.run(script('spin:0'));
+    await assert.rejects(dying, HashingThreadError);
+    assert.match(await queued, /^\d+$/);
+    assert.deepEqual(pool.load, { active: 0, waiting: 0 });
+  });
+
+  it('counts running hashes as active and the jobs behind them as waiting', async () => {
+    const pool = new HashingPool({ threads: 1, nice: 0, threadModule: SCRIPTED });
+    const jobs = [pool.run(script('spin:100')), pool.run(script('spin:0')), pool.run(script('spin:0'))];
+    assert.deepEqual(pool.load, { active: 1, waiting: 2 });
+    await Promise.all(jobs);
+    assert.deepEqual(pool.load, { active: 0, waiting: 0 });
+  });
 });

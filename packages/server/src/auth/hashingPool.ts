@@ -9,7 +9,7 @@ export type HashJob =
   | { readonly op: 'verify'; readonly hash: string; readonly password: string };
 
 export interface HashingPoolOptions {
-  /** Hashing threads, and so hashes in flight at once. */
+  /** Hashing threads, and so hashes running at once. */
   readonly threads: number;
   /** The threads' nice value (Linux: per thread); 0 leaves their priority alone. */
   readonly nice: number;
@@ -52,6 +52,28 @@ export class HashingThreadError extends Error {
 }
 
 /**
+ * Jobs handed to a thread beyond the one it runs. One queued job lets a thread start the next hash
+ * the moment it finishes the last, instead of idling until the event loop has read its answer and
+ * handed it the next job: a median 0.7 ms per job, 14% of the thread's time, measured under four
+ * clients logging in at once. Only one, so that a burst still waits in the pool's FIFO queue,
+ * where the next free thread takes it.
+ */
+const QUEUED_PER_THREAD = 1;
+
+/** A job handed to a thread and not yet answered. */
+interface Handed {
+  readonly job: HashJob;
+  readonly resolve: (value: string | boolean) => void;
+  readonly reject: (error: Error) => void;
+}
+
+interface HashingThread {
+  readonly worker: Worker;
+  /** Answered in this order: the thread runs its jobs one at a time, first come first served. */
+  readonly handed: Handed[];
+}
+
+/**
  * Password hashing on threads of its own, at a lower CPU priority than the event loop.
  *
  * On the libuv thread pool argon2 competes with the event loop as an equal: during a login storm
@@ -62,67 +84,80 @@ export class HashingThreadError extends Error {
  * they hash.
  */
 export class HashingPool {
+  /** Admits the jobs the threads run or hold queued; the rest wait here, in order. */
   readonly #limit: ConcurrencyLimit;
-  readonly #idle: Worker[] = [];
+  readonly #threads: HashingThread[] = [];
 
   constructor(private readonly options: HashingPoolOptions) {
-    this.#limit = createConcurrencyLimit(options.threads);
+    this.#limit = createConcurrencyLimit(options.threads * (1 + QUEUED_PER_THREAD));
   }
 
-  /** Runs `job` on an idle hashing thread (waiting for one if all are busy). */
+  /** Runs `job` on a hashing thread (waiting for room on one if all are full). */
   run(job: HashJob & { readonly op: 'hash' }): Promise<string>;
   run(job: HashJob & { readonly op: 'verify' }): Promise<boolean>;
   run(job: HashJob): Promise<string | boolean> {
-    // The limit admits at most `threads` jobs, so an idle thread exists or may be started.
-    return this.#limit.run(() => this.#onThread(this.#idle.pop() ?? this.#startThread(), job));
+    return this.#limit.run(
+      () => new Promise<string | boolean>((resolve, reject) => this.#hand({ job, resolve, reject })),
+    );
   }
 
-  /** Jobs running now and waiting for a thread. */
+  /** Hashes running now, and jobs waiting for a thread (queued on one or in the pool). */
   get load(): { readonly active: number; readonly waiting: number } {
-    return { active: this.#limit.active, waiting: this.#limit.waiting };
+    const handed = this.#threads.reduce((sum, thread) => sum + thread.handed.length, 0);
+    const active = this.#threads.filter((thread) => thread.handed.length > 0).length;
+    return { active, waiting: handed - active + this.#limit.waiting };
   }
 
-  #startThread(): Worker {
+  /**
+   * Hands `entry` to the thread with the fewest jobs, or to a new one while every thread is busy
+   * and fewer than `threads` exist. The limit admits at most as many jobs as the threads can hold,
+   * so one of them has room.
+   */
+  #hand(entry: Handed): void {
+    let target: HashingThread | undefined;
+    for (const thread of this.#threads) {
+      if (target === undefined || thread.handed.length < target.handed.length) target = thread;
+    }
+    if (target === undefined || (target.handed.length > 0 && this.#threads.length < this.options.threads)) {
+      target = this.#startThread();
+    }
+    target.handed.push(entry);
+    // Busy, the thread keeps the process alive (a CLI awaiting a hash must not exit); idle, not.
+    target.worker.ref();
+    target.worker.postMessage(entry.job);
+  }
+
+  #startThread(): HashingThread {
     const [entry, how] = threadEntry(this.options.threadModule ?? THREAD_MODULE);
-    const thread = new Worker(entry, { ...how, workerData: { nice: this.options.nice } });
-    thread.unref();
-    // An idle thread that dies leaves the pool (a job's own failure is handled by that job); its
-    // error is then no one's to handle, and an unhandled 'error' event would end the process.
-    thread.on('error', () => {});
-    thread.once('exit', () => {
-      const index = this.#idle.indexOf(thread);
-      if (index >= 0) this.#idle.splice(index, 1);
+    const worker = new Worker(entry, { ...how, workerData: { nice: this.options.nice } });
+    worker.unref();
+    const thread: HashingThread = { worker, handed: [] };
+    this.#threads.push(thread);
+    worker.on('message', (reply: ThreadReply) => {
+      const answered = thread.handed.shift();
+      if (thread.handed.length === 0) worker.unref();
+      if (answered === undefined) return;
+      if (reply.error !== undefined) answered.reject(new Error(reply.error));
+      else answered.resolve(reply.value as string | boolean);
     });
-    return thread;
-  }
-
-  #onThread(thread: Worker, job: HashJob): Promise<string | boolean> {
-    return new Promise((resolve, reject) => {
-      const settle = () => {
-        thread.unref();
-        thread.off('message', onMessage);
-        thread.off('error', onFailure);
-        thread.off('exit', onFailure);
-      };
-      const onMessage = (reply: ThreadReply) => {
-        settle();
-        this.#idle.push(thread);
-        if (reply.error !== undefined) reject(new Error(reply.error));
-        else resolve(reply.value as string | boolean);
-      };
-      // A thread that fails is dropped (the next job starts a fresh one) and fails only its job.
-      const onFailure = (error: unknown) => {
-        settle();
-        void thread.terminate();
+    let failed = false;
+    // A thread that fails is dropped (the next job starts a fresh one) and fails only the job it
+    // was running; the jobs queued behind it never started and go to another thread.
+    const onFailure = (error: unknown) => {
+      if (failed) return;
+      failed = true;
+      const index = this.#threads.indexOf(thread);
+      if (index >= 0) this.#threads.splice(index, 1);
+      void worker.terminate();
+      const [running, ...queued] = thread.handed.splice(0);
+      if (running !== undefined) {
         const reason = error instanceof Error ? error.message : `exited with code ${String(error)}`;
-        reject(new HashingThreadError(`hashing thread failed: ${reason}`, { cause: error }));
-      };
-      thread.on('message', onMessage);
-      thread.once('error', onFailure);
-      thread.once('exit', onFailure);
-      // Busy, the thread keeps the process alive (a CLI awaiting a hash must not exit); idle, not.
-      thread.ref();
-      thread.postMessage(job);
-    });
+        running.reject(new HashingThreadError(`hashing thread failed: ${reason}`, { cause: error }));
+      }
+      for (const entry of queued) this.#hand(entry);
+    };
+    worker.on('error', onFailure);
+    worker.once('exit', onFailure);
+    return thread;
   }
 }
