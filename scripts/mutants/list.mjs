@@ -371,4 +371,18 @@ export const MUTANTS = [
     tests: ['test/crossTabRace.test.ts'],
     cwd: 'packages/client',
   },
+  {
+    name: 'hashing threads hold no job queued behind the running one',
+    file: 'packages/server/src/auth/hashingPool.ts',
+    find: 'const QUEUED_PER_THREAD = 1;',
+    replace: 'const QUEUED_PER_THREAD = 0;',
+    tests: ['test/hashingPool.test.ts'],
+  },
+  {
+    name: 'a dying hashing thread fails the job queued behind its running one',
+    file: 'packages/server/src/auth/hashingPool.ts',
+    find: 'for (const entry of queued) this.#hand(entry);',
+    replace: "for (const entry of queued) entry.reject(new HashingThreadError('dropped'));",
+    tests: ['test/hashingPool.test.ts'],
+  },
 ];
