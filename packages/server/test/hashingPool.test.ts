@@ -70,4 +70,28 @@ describe('HashingPool', () => {
     await Promise.all(jobs);
     assert.deepEqual(pool.load, { active: 0, waiting: 0 });
   });
+
+  it('jobs handed at once to threads that die at start each fail, and none hangs', async () => {
+    for (const threads of [1, 2]) {
+      const pool = new HashingPool({
+        threads,
+        nice: 0,
+        threadModule: new URL('file:///nonexistent/thread.js'),
+      });
+      const jobs = Array.from({ length: 5 }, () => pool.run(script('spin:0')));
+      for (const job of jobs) await assert.rejects(job, HashingThreadError);
+      assert.deepEqual(pool.load, { active: 0, waiting: 0 });
+    }
+  });
+
+  it('a thread that cannot be made fails its job with HashingThreadError', async () => {
+    // Node refuses a thread module that is not a file before any thread exists.
+    const pool = new HashingPool({
+      threads: 1,
+      nice: 0,
+      threadModule: new URL('http://127.0.0.1/thread.js'),
+    });
+    await assert.rejects(pool.run(script('spin:0')), HashingThreadError);
+    assert.deepEqual(pool.load, { active: 0, waiting: 0 });
+  });
 });

@@ -55,8 +55,9 @@ export class HashingThreadError extends Error {
  * Jobs handed to a thread beyond the one it runs. One queued job lets a thread start the next hash
  * the moment it finishes the last, instead of idling until the event loop has read its answer and
  * handed it the next job: a median 0.7 ms per job, 14% of the thread's time, measured under four
- * clients logging in at once. Only one, so that a burst still waits in the pool's FIFO queue,
- * where the next free thread takes it.
+ * clients logging in at once. Only one, so that a burst beyond twice the threads waits in the
+ * pool's FIFO queue, where the next free thread takes it. The price: a queued job waits for its
+ * thread even if another thread frees up first, at most one hash longer (all hashes cost alike).
  */
 const QUEUED_PER_THREAD = 1;
 
@@ -119,7 +120,13 @@ export class HashingPool {
       if (target === undefined || thread.handed.length < target.handed.length) target = thread;
     }
     if (target === undefined || (target.handed.length > 0 && this.#threads.length < this.options.threads)) {
-      target = this.#startThread();
+      try {
+        target = this.#startThread();
+      } catch (error) {
+        // No thread could be made (out of memory or threads): this job fails, and only this one.
+        entry.reject(threadFailure(error));
+        return;
+      }
     }
     target.handed.push(entry);
     // Busy, the thread keeps the process alive (a CLI awaiting a hash must not exit); idle, not.
@@ -142,7 +149,8 @@ export class HashingPool {
     });
     let failed = false;
     // A thread that fails is dropped (the next job starts a fresh one) and fails only the job it
-    // was running; the jobs queued behind it never started and go to another thread.
+    // was running; the jobs queued behind it never started and are handed again (to a new thread
+    // when the others are busy).
     const onFailure = (error: unknown) => {
       if (failed) return;
       failed = true;
@@ -150,14 +158,16 @@ export class HashingPool {
       if (index >= 0) this.#threads.splice(index, 1);
       void worker.terminate();
       const [running, ...queued] = thread.handed.splice(0);
-      if (running !== undefined) {
-        const reason = error instanceof Error ? error.message : `exited with code ${String(error)}`;
-        running.reject(new HashingThreadError(`hashing thread failed: ${reason}`, { cause: error }));
-      }
+      running?.reject(threadFailure(error));
       for (const entry of queued) this.#hand(entry);
     };
     worker.on('error', onFailure);
     worker.once('exit', onFailure);
     return thread;
   }
+}
+
+function threadFailure(error: unknown): HashingThreadError {
+  const reason = error instanceof Error ? error.message : `exited with code ${String(error)}`;
+  return new HashingThreadError(`hashing thread failed: ${reason}`, { cause: error });
 }

@@ -63,7 +63,7 @@ export function assertAcceptablePassword(password: string, context: { readonly e
 }
 
 /**
- * Hashes in flight at once, process-wide: all cores but one, so that the event loop keeps a core
+ * Hashes running at once, process-wide: all cores but one, so that the event loop keeps a core
  * while a login storm hashes on the others (on one core, one hash at a time). Hashes beyond it
  * wait their turn; the rate limits bound how many can queue per client.
  */
