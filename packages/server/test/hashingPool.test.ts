@@ -79,7 +79,8 @@ describe('HashingPool', () => {
         threadModule: new URL('file:///nonexistent/thread.js'),
       });
       const jobs = Array.from({ length: 5 }, () => pool.run(script('spin:0')));
-      for (const job of jobs) await assert.rejects(job, HashingThreadError);
+      // Each is awaited at once: a rejection nobody listens to yet would fail the run.
+      await Promise.all(jobs.map((job) => assert.rejects(job, HashingThreadError)));
       assert.deepEqual(pool.load, { active: 0, waiting: 0 });
     }
   });
