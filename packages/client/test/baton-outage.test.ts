@@ -11,20 +11,12 @@ import {
 import { type BatonTestServer, newAccount, startBaton } from './support/batonServer.js';
 import { recordEvents, typesOf } from './support/events.js';
 import { manualTimers } from './support/manualTimers.js';
+import { until } from './support/until.js';
 
 const ACCESS_TTL = 60;
 const PAST_EXPIRY_MS = (ACCESS_TTL + 1) * 1000;
 /** A delay no other timer of the client uses, to tell the refresh deadline apart. */
 const REFRESH_TIMEOUT_MS = 12_345;
-
-/** Lets pending I/O and promise callbacks run until `done()` holds (no sleeping, a bounded wait). */
-async function until(done: () => boolean, what: string): Promise<void> {
-  for (let turn = 0; turn < 10_000; turn++) {
-    if (done()) return;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  throw new Error(`never happened: ${what}`);
-}
 
 describe('when the server fails: outages, hung requests, sign-outs it did not confirm', () => {
   let server: BatonTestServer;

@@ -7,6 +7,7 @@ import { nextEvent } from './support/events.js';
 import { fakeBackend } from './support/fakeBackend.js';
 import { fakeLocks, installLocks } from './support/fakeLocks.js';
 import { manualTimers } from './support/manualTimers.js';
+import { until } from './support/until.js';
 
 const baseUrl = 'http://127.0.0.1:9';
 const ada = { email: 'ada@example.com', password: 'correct horse battery staple' };
@@ -65,20 +66,15 @@ async function twoTabs(storageKey: string) {
   return { a, b, clock, state, release, timers, lock: `baton:${storageKey}` };
 }
 
-async function until(condition: () => boolean): Promise<void> {
-  for (let turn = 0; turn < 1000 && !condition(); turn++) await new Promise((r) => setImmediate(r));
-  assert.ok(condition(), 'the condition never held');
-}
-
 test("a tab granted the lock before the other tab's new session arrives waits for it instead of refreshing again", {
   timeout: 10_000,
 }, async () => {
   const { a, b, clock, state, release, lock } = await twoTabs(`race-${process.pid}`);
   clock.advance(61_000);
   const first = a.getAccessToken();
-  await until(() => locks.holds(lock));
+  await until(() => locks.holds(lock), 'the first tab holds the lock', 1000);
   const second = b.getAccessToken();
-  await until(() => locks.waiting(lock) === 1);
+  await until(() => locks.waiting(lock) === 1, 'the second tab waits for the lock', 1000);
   release();
   const [tokenA, tokenB] = await Promise.all([first, second]);
   assert.equal(tokenB, tokenA);
@@ -105,7 +101,7 @@ test('a rotation whose news never arrives delays the refresh by the lock timeout
   a.dispose();
   clock.advance(61_000);
   const token = b.getAccessToken();
-  await until(() => timers.pending().includes(LOCK_TIMEOUT_MS));
+  await until(() => timers.pending().includes(LOCK_TIMEOUT_MS), 'the wait for news is armed', 1000);
   assert.equal(state.refreshCalls, 0, 'it waits for the news first');
   timers.fire((delayMs) => delayMs === LOCK_TIMEOUT_MS);
   assert.notEqual(await token, session.accessToken);
@@ -166,7 +162,7 @@ test('a server that hands the same refresh token back is refreshed again without
   for (const expected of [1, 2]) {
     clock.advance(61_000);
     void client.getAccessToken();
-    await until(() => state.refreshCalls === expected);
+    await until(() => state.refreshCalls === expected, `refresh ${expected} without waiting`, 1000);
   }
   client.dispose();
 });
