@@ -1,5 +1,5 @@
 import type { SignOutReason } from './events.js';
-import { createRotationMarks, type RotationMarks } from './rotationMarks.js';
+import { createRotationMarks, noRotationMarks, type RotationMarks } from './rotationMarks.js';
 import { decodeState, type SessionState } from './session.js';
 import type { TokenStorage } from './storage/storage.js';
 import { createTabLock, platformLocks } from './tabLock.js';
@@ -43,7 +43,7 @@ export function openTabChannel(options: TabChannelOptions): TabChannel {
     return {
       withLock: (task) => task(),
       publish: () => {},
-      rotations: createRotationMarks({ prefix: '', locks: undefined, holdMs: 0, timers: options.timers }),
+      rotations: noRotationMarks,
       close: () => {},
     };
   }

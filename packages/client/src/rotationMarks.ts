@@ -36,12 +36,17 @@ export interface RotationMarksOptions {
   readonly timers: Timers;
 }
 
+/** Marks where there is no lock manager to keep them (or no cross-tab sharing): none, ever. */
+export const noRotationMarks: RotationMarks = {
+  mark: async () => {},
+  isMarked: async () => false,
+  close: () => {},
+};
+
 export function createRotationMarks(options: RotationMarksOptions): RotationMarks {
   const { prefix, locks, holdMs, timers } = options;
   const query = locks?.query?.bind(locks);
-  if (locks === undefined || query === undefined) {
-    return { mark: async () => {}, isMarked: async () => false, close: () => {} };
-  }
+  if (locks === undefined || query === undefined) return noRotationMarks;
   const nameOf = (refreshToken: string) => `${prefix}:rotated:${fingerprint(refreshToken)}`;
   /** Releases each mark this tab holds. */
   const held = new Set<() => void>();
