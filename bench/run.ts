@@ -8,6 +8,7 @@ import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { buildBaton, buildReferences } from './lib/build.js';
+import { describeShare, startCpuAccount } from './lib/foreignCpu.js';
 import { type HashLimit, measureHashLimit } from './lib/hashLimit.js';
 import { measurePostgres, type PgSectionResult } from './lib/pgSection.js';
 import { type PreparedStack, prepareStack } from './lib/prepare.js';
@@ -116,6 +117,8 @@ async function main(): Promise<void> {
   const loads: number[] = [loadBefore];
   const sampler = setInterval(() => loads.push(loadavg()[0]!), 5000);
   sampler.unref();
+  // What the load average cannot tell apart from the run's own load: the CPU other work took.
+  const cpuSoFar = startCpuAccount();
 
   const verifiers = ALGORITHMS.map((alg) => {
     const minted = mintToken(alg);
@@ -194,6 +197,7 @@ async function main(): Promise<void> {
     bareVerify: { ES256: bare('ES256').name, EdDSA: bare('EdDSA').name, RS256: bare('RS256').name },
     batonSigning: { ES256: baton.name, EdDSA: batonSigning('EdDSA').name, RS256: batonSigning('RS256').name },
   };
+  const cpu = cpuSoFar();
   const targets = computeTargets(run, names);
   const notes = floorNotes(run, names);
   const section = renderRun({
@@ -203,6 +207,7 @@ async function main(): Promise<void> {
     machine: [
       ...(await machineInfo()),
       `load average (1 min) of the machine, shared with other work: ${loadBefore.toFixed(2)} at the start, ${loadavg()[0]!.toFixed(2)} at the end, highest ${Math.max(...loads).toFixed(2)} (sampled every 5 s, the run's own processes included)`,
+      `CPU time of other work during the run (all but this run's processes, PostgreSQL and Redis): ${describeShare(cpu.foreign, cpu.capacity)}; the run's own: ${describeShare(cpu.run, cpu.capacity)}`,
     ],
     targets,
     failures,

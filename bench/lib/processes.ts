@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { getStatus } from './http.js';
+import { readProcesses, treeOf } from './procTable.js';
 
 /** How to start one server under test. */
 export interface LaunchSpec {
@@ -94,33 +95,14 @@ async function stopChild(child: ChildProcess): Promise<void> {
 
 /** Sums VmRSS over `pid` and its descendants, read from /proc (Linux only; 0 elsewhere). */
 function treeRssMiB(pid: number): number {
-  let parents: Map<number, number[]>;
-  try {
-    parents = new Map();
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      try {
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-        parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)]);
-      } catch {
-        // The process ended while we looked.
-      }
-    }
-  } catch {
-    return 0;
-  }
   let kib = 0;
-  const pending = [pid];
-  while (pending.length > 0) {
-    const current = pending.pop()!;
+  for (const { pid: member } of treeOf(readProcesses(), pid)) {
     try {
-      const match = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${current}/status`, 'utf8'));
+      const match = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${member}/status`, 'utf8'));
       kib += Number(match?.[1] ?? 0);
     } catch {
       // Ended meanwhile.
     }
-    pending.push(...(parents.get(current) ?? []));
   }
   return kib / 1024;
 }

@@ -385,4 +385,20 @@ export const MUTANTS = [
     replace: "for (const entry of queued) entry.reject(new HashingThreadError('dropped'));",
     tests: ['test/hashingPool.test.ts'],
   },
+  {
+    name: 'bench: CPU of processes the run started and reaped not counted as the run’s',
+    file: 'bench/lib/procTable.ts',
+    find: 'cpuTicks: (utime ?? 0) + (stime ?? 0) + (cutime ?? 0) + (cstime ?? 0),',
+    replace: 'cpuTicks: (utime ?? 0) + (stime ?? 0),',
+    tests: ['test/foreignCpu.test.ts'],
+    cwd: 'bench',
+  },
+  {
+    name: 'bench: every process on the machine counted as the run’s',
+    file: 'bench/lib/foreignCpu.ts',
+    find: 'if (ours.has(entry.pid) || SERVICES.test(entry.name)) ticks += entry.cpuTicks;',
+    replace: 'ticks += entry.cpuTicks;',
+    tests: ['test/foreignCpu.test.ts'],
+    cwd: 'bench',
+  },
 ];

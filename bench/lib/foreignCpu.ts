@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { readProcesses, treeOf } from './procTable.js';
+
+/** The services the bench drives besides its own processes: their work is the run's. */
+const SERVICES = /^(postgres|redis-server)$/;
+
+/** Where the machine's CPU time went while a run measured, in clock ticks (Linux; zeros elsewhere). */
+export interface CpuAccount {
+  /** User and system time of every process on the machine. */
+  readonly machine: number;
+  /** This process, its descendants (running or reaped), and PostgreSQL and Redis. */
+  readonly run: number;
+  /** The rest: other work sharing the machine. */
+  readonly foreign: number;
+  /** What the cores could have done meanwhile: cores x elapsed ticks. */
+  readonly capacity: number;
+}
+
+/** User + system ticks of all cores, from the first line of /proc/stat; `undefined` without /proc. */
+function machineTicks(): number | undefined {
+  try {
+    const [, user, nice, system] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+    return Number(user) + Number(nice) + Number(system);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The run's ticks now: this process's tree and the services' processes, each with its reaped children. */
+function runTicks(): number {
+  const table = readProcesses();
+  const ours = new Set(treeOf(table, process.pid).map((entry) => entry.pid));
+  let ticks = 0;
+  for (const entry of table.values()) {
+    if (ours.has(entry.pid) || SERVICES.test(entry.name)) ticks += entry.cpuTicks;
+  }
+  return ticks;
+}
+
+/**
+ * Starts counting CPU time; the function returned tells, so far, how much of it other work took.
+ *
+ * A run that loads two cores itself lifts the load average to 3 or 4 with nothing else running,
+ * so the load average cannot say whether the machine was quiet; this can. A child's time reaches
+ * its parent when the parent waits for it, so differences of "own + reaped children" over this
+ * process's tree and the services' processes count every process the run started, even those
+ * that ended meanwhile. Time spent by orphans (a killed server's children, reaped by init) counts
+ * as foreign: the measure errs towards "busy", never "quiet". Interrupt time is charged to no
+ * process and is left out on both sides.
+ */
+export function startCpuAccount(): () => CpuAccount {
+  const started = { machine: machineTicks(), run: runTicks(), at: performance.now() };
+  return () => {
+    const machineNow = machineTicks();
+    if (started.machine === undefined || machineNow === undefined) {
+      return { machine: 0, run: 0, foreign: 0, capacity: 0 };
+    }
+    const machine = machineNow - started.machine;
+    const run = runTicks() - started.run;
+    const ticksPerSecond = 100; // USER_HZ: 100 on every Linux architecture Node runs on.
+    const capacity = ((performance.now() - started.at) / 1000) * ticksPerSecond * availableParallelism();
+    return { machine, run, foreign: Math.max(0, machine - run), capacity };
+  };
+}
+
+/** "1.2% of the machine (0.02 of 2 cores)": a count of ticks as a share of the capacity. */
+export function describeShare(ticks: number, capacity: number): string {
+  if (capacity <= 0) return 'not measured (no /proc)';
+  const share = ticks / capacity;
+  const cores = availableParallelism();
+  return `${(share * 100).toFixed(1)}% of the machine (${(share * cores).toFixed(2)} of ${cores} cores)`;
+}

@@ -1,0 +1,53 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** One process as /proc/<pid>/stat describes it (Linux). */
+export interface ProcessEntry {
+  readonly pid: number;
+  readonly ppid: number;
+  /** The executable's name (`comm`, at most 15 characters). */
+  readonly name: string;
+  /**
+   * CPU time in clock ticks: its own (user + system) and that of the children it has reaped, which
+   * the kernel adds to the parent when it waits for them.
+   */
+  readonly cpuTicks: number;
+}
+
+/** Every process /proc lists now; empty where there is no /proc (not Linux). */
+export function readProcesses(): Map<number, ProcessEntry> {
+  const table = new Map<number, ProcessEntry>();
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return table;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // The name is in parentheses and may itself hold spaces or parentheses: split after the last one.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const [utime, stime, cutime, cstime] = fields.slice(11, 15).map(Number);
+      table.set(Number(entry), {
+        pid: Number(entry),
+        ppid: Number(fields[1]),
+        name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+        cpuTicks: (utime ?? 0) + (stime ?? 0) + (cutime ?? 0) + (cstime ?? 0),
+      });
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return table;
+}
+
+/** `pid` and every process below it in `table`. */
+export function treeOf(table: ReadonlyMap<number, ProcessEntry>, pid: number): ProcessEntry[] {
+  const children = new Map<number, ProcessEntry[]>();
+  for (const entry of table.values()) children.set(entry.ppid, [...(children.get(entry.ppid) ?? []), entry]);
+  const root = table.get(pid);
+  const tree = root ? [root] : [];
+  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]!.pid) ?? []));
+  return tree;
+}
