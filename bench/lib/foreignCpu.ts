@@ -7,7 +7,7 @@ const SERVICES = /^(postgres|redis-server)$/;
 
 /** Where the machine's CPU time went while a run measured, in clock ticks (Linux; zeros elsewhere). */
 export interface CpuAccount {
-  /** User and system time of every process on the machine. */
+  /** Busy time of all cores: user, system, interrupts and time the hypervisor gave to others. */
   readonly machine: number;
   /** This process, its descendants (running or reaped), and PostgreSQL and Redis. */
   readonly run: number;
@@ -17,11 +17,16 @@ export interface CpuAccount {
   readonly capacity: number;
 }
 
-/** User + system ticks of all cores, from the first line of /proc/stat; `undefined` without /proc. */
+/**
+ * Busy ticks of all cores, from the first line of /proc/stat (user, nice, system, irq, softirq,
+ * steal); `undefined` without /proc. Interrupts count: the kernel charges a tick spent in an
+ * interrupt to the process it interrupted too, so leaving them out would hide the run's own.
+ */
 function machineTicks(): number | undefined {
   try {
-    const [, user, nice, system] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
-    return Number(user) + Number(nice) + Number(system);
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
+    const [, user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
+    return user + nice + system + irq + softirq + steal;
   } catch {
     return undefined;
   }
@@ -46,8 +51,9 @@ function runTicks(): number {
  * its parent when the parent waits for it, so differences of "own + reaped children" over this
  * process's tree and the services' processes count every process the run started, even those
  * that ended meanwhile. Time spent by orphans (a killed server's children, reaped by init) counts
- * as foreign: the measure errs towards "busy", never "quiet". Interrupt time is charged to no
- * process and is left out on both sides.
+ * as foreign, and so does interrupt work done while no process of the run was on the core (the
+ * run's own network traffic handled by ksoftirqd, say): the measure errs towards "busy", never
+ * "quiet". Time the hypervisor gave to other machines (steal) is other work too.
  */
 export function startCpuAccount(): () => CpuAccount {
   const started = { machine: machineTicks(), run: runTicks(), at: performance.now() };
