@@ -207,7 +207,7 @@ async function main(): Promise<void> {
     machine: [
       ...(await machineInfo()),
       `load average (1 min) of the machine, shared with other work: ${loadBefore.toFixed(2)} at the start, ${loadavg()[0]!.toFixed(2)} at the end, highest ${Math.max(...loads).toFixed(2)} (sampled every 5 s, the run's own processes included)`,
-      `CPU time of other work during the run (all but this run's processes, PostgreSQL and Redis): ${describeShare(cpu.foreign, cpu.capacity)}; the run's own: ${describeShare(cpu.run, cpu.capacity)}`,
+      `CPU time of other work during the run (all but this run's processes, PostgreSQL and Redis): ${describeShare(cpu.foreign, cpu)}; the run's own: ${describeShare(cpu.run, cpu)}`,
     ],
     targets,
     failures,

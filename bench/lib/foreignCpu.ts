@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { readProcesses, treeOf } from './procTable.js';
 
 /** The services the bench drives besides its own processes: their work is the run's. */
@@ -11,10 +10,15 @@ export interface CpuAccount {
   readonly machine: number;
   /** This process, its descendants (running or reaped), and PostgreSQL and Redis. */
   readonly run: number;
-  /** The rest: other work sharing the machine. */
+  /**
+   * The rest: other work sharing the machine. Negative when the run's processes were charged more
+   * than the machine's busy time, which only a miscount explains: report it, never round it to 0.
+   */
   readonly foreign: number;
   /** What the cores could have done meanwhile: cores x elapsed ticks. */
   readonly capacity: number;
+  /** The machine's cores, as /proc/stat counts them (not this process's CPU affinity). */
+  readonly cores: number;
 }
 
 /**
@@ -22,11 +26,13 @@ export interface CpuAccount {
  * steal); `undefined` without /proc. Interrupts count: the kernel charges a tick spent in an
  * interrupt to the process it interrupted too, so leaving them out would hide the run's own.
  */
-function machineTicks(): number | undefined {
+function machineTicks(): { readonly ticks: number; readonly cores: number } | undefined {
   try {
-    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
+    const lines = readFileSync('/proc/stat', 'utf8').split('\n');
+    const fields = lines[0]!.trim().split(/\s+/).map(Number);
     const [, user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
-    return user + nice + system + irq + softirq + steal;
+    const cores = lines.filter((line) => /^cpu\d+ /.test(line)).length;
+    return { ticks: user + nice + system + irq + softirq + steal, cores };
   } catch {
     return undefined;
   }
@@ -52,28 +58,34 @@ function runTicks(): number {
  * process's tree and the services' processes count every process the run started, even those
  * that ended meanwhile. Time spent by orphans (a killed server's children, reaped by init) counts
  * as foreign, and so does interrupt work done while no process of the run was on the core (the
- * run's own network traffic handled by ksoftirqd, say): the measure errs towards "busy", never
- * "quiet". Time the hypervisor gave to other machines (steal) is other work too.
+ * run's own network traffic handled by ksoftirqd, say; and all of the run's interrupt work on a
+ * kernel with CONFIG_IRQ_TIME_ACCOUNTING, which charges it to no process): these err towards
+ * "busy". One error goes the other way: PostgreSQL and Redis count whole as the run's, so what
+ * other clients of theirs (another test suite) had them do meanwhile is missed. Time the
+ * hypervisor gave to other machines (steal) is other work.
  */
 export function startCpuAccount(): () => CpuAccount {
   const started = { machine: machineTicks(), run: runTicks(), at: performance.now() };
   return () => {
     const machineNow = machineTicks();
     if (started.machine === undefined || machineNow === undefined) {
-      return { machine: 0, run: 0, foreign: 0, capacity: 0 };
+      return { machine: 0, run: 0, foreign: 0, capacity: 0, cores: 0 };
     }
-    const machine = machineNow - started.machine;
+    const machine = machineNow.ticks - started.machine.ticks;
     const run = runTicks() - started.run;
     const ticksPerSecond = 100; // USER_HZ: 100 on every Linux architecture Node runs on.
-    const capacity = ((performance.now() - started.at) / 1000) * ticksPerSecond * availableParallelism();
-    return { machine, run, foreign: Math.max(0, machine - run), capacity };
+    const { cores } = machineNow;
+    const capacity = ((performance.now() - started.at) / 1000) * ticksPerSecond * cores;
+    return { machine, run, foreign: machine - run, capacity, cores };
   };
 }
 
 /** "1.2% of the machine (0.02 of 2 cores)": a count of ticks as a share of the capacity. */
-export function describeShare(ticks: number, capacity: number): string {
+export function describeShare(ticks: number, { capacity, cores }: CpuAccount): string {
   if (capacity <= 0) return 'not measured (no /proc)';
-  const share = ticks / capacity;
-  const cores = availableParallelism();
+  // Ticks are counted whole per process: a few under zero are rounding, more are a miscount.
+  if (ticks < -cores * 10)
+    return `not measurable (${ticks} ticks: the processes were charged more than the machine)`;
+  const share = Math.max(0, ticks) / capacity;
   return `${(share * 100).toFixed(1)}% of the machine (${(share * cores).toFixed(2)} of ${cores} cores)`;
 }
