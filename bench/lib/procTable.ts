@@ -45,7 +45,11 @@ export function readProcesses(): Map<number, ProcessEntry> {
 /** `pid` and every process below it in `table`. */
 export function treeOf(table: ReadonlyMap<number, ProcessEntry>, pid: number): ProcessEntry[] {
   const children = new Map<number, ProcessEntry[]>();
-  for (const entry of table.values()) children.set(entry.ppid, [...(children.get(entry.ppid) ?? []), entry]);
+  for (const entry of table.values()) {
+    const siblings = children.get(entry.ppid);
+    if (siblings) siblings.push(entry);
+    else children.set(entry.ppid, [entry]);
+  }
   const root = table.get(pid);
   const tree = root ? [root] : [];
   for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]!.pid) ?? []));
