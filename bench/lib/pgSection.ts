@@ -2,9 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
+import { type CpuShares, cpuMeter } from './cpuSplit.js';
 import { freePort } from './http.js';
 import { type LoginResult, measureLogins } from './login.js';
-import { type BenchDatabase, measureRawPgCommits, openBenchDatabase } from './postgres.js';
+import {
+  type BenchDatabase,
+  HISTORY_PER_SESSION,
+  measureRawPgCommits,
+  openBenchDatabase,
+  settleTables,
+} from './postgres.js';
 import { registerAll } from './prepare.js';
 import type { RunningServer } from './processes.js';
 import { runRefreshChains } from './refresh.js';
@@ -19,6 +26,8 @@ export interface PgInstancesResult {
   readonly instances: number;
   readonly refreshPerSecond: number;
   readonly refreshFailed: number;
+  /** CPU per rotation by whom, in µs, in the median round; undefined without /proc. */
+  readonly cpuPerRotation: CpuShares | undefined;
   readonly get: LoadResult;
   readonly logins: LoginResult;
   readonly startupMs: number;
@@ -29,8 +38,18 @@ export interface PgSectionResult {
   readonly durability: string;
   readonly redis: boolean;
   readonly users: number;
+  /** Rows of `refresh_tokens` when the first round began: the users' own and their history. */
+  readonly refreshTokens: number;
   readonly rawCommitsPerSecond: number;
+  /** CPU per raw commit by whom (PostgreSQL, and the bench as its client), in µs, in the median round. */
+  readonly cpuPerRawCommit: CpuShares | undefined;
   readonly runs: readonly PgInstancesResult[];
+}
+
+/** One measured round: its rate, and the CPU per operation by whom. */
+interface Metered {
+  readonly perSecond: number;
+  readonly cpu: CpuShares | undefined;
 }
 
 type Step = (what: string, work: () => Promise<unknown>) => Promise<boolean>;
@@ -97,30 +116,40 @@ async function measureOn(
   const accounts = Array.from({ length: PG_USERS }, (_, i) => accountFor(i));
   const sessions: TokenPair[] = await registerAll(urls[0]!, baton, accounts);
   log(`Baton on PostgreSQL: registered ${sessions.length} users`);
+  const refreshTokens = await settleTables(db);
+  log(
+    `Baton on PostgreSQL: ${refreshTokens} refresh tokens after adding ${HISTORY_PER_SESSION} spent ones per session`,
+  );
   const tokensFile = writeTokens(
     join(BENCH_WORK, `pg-users-${process.pid}.tokens`),
     sessions.map((pair) => pair.accessToken),
   );
 
-  const raw: number[] = [];
-  const refresh = [[], []] as { perSecond: number; failed: number }[][];
+  // Each round keeps its rate and, by whom, the CPU each operation took (see cpuSplit).
+  const raw: Metered[] = [];
+  const refresh = [[], []] as (Metered & { failed: number })[][];
+  const serverPids = servers.map((server) => server.pid);
   for (let round = 0; round < PLAN.refreshRounds; round++) {
     await step('raw PostgreSQL commits', async () => {
-      raw.push(await measureRawPgCommits(db, PLAN.concurrentChains, PLAN.refreshSeconds));
+      const meter = cpuMeter(serverPids);
+      const perSecond = await measureRawPgCommits(db, PLAN.concurrentChains, PLAN.refreshSeconds, meter);
+      raw.push({ perSecond, cpu: meter.last() });
       log(
-        `round ${round + 1}: raw PostgreSQL durable commits (${PLAN.concurrentChains} clients): ${raw.at(-1)!.toFixed(0)}/s`,
+        `round ${round + 1}: raw PostgreSQL durable commits (${PLAN.concurrentChains} clients): ${perSecond.toFixed(0)}/s`,
       );
     });
     for (const count of [1, 2]) {
       await step(`Baton on PostgreSQL x${count}: refresh`, async () => {
+        const meter = cpuMeter(serverPids);
         const result = await runRefreshChains(
           urls.slice(0, count),
           baton.auth!,
           sessions,
           PLAN.concurrentChains,
           PLAN.refreshSeconds,
+          meter,
         );
-        refresh[count - 1]!.push(result);
+        refresh[count - 1]!.push({ perSecond: result.perSecond, failed: result.failed, cpu: meter.last() });
         log(`round ${round + 1}: Baton on PostgreSQL x${count}: refresh ${result.perSecond.toFixed(0)}/s`);
       });
     }
@@ -166,9 +195,11 @@ async function measureOn(
       log(`Baton on PostgreSQL x${count}: login ${logins.perSecond.toFixed(1)}/s`);
     });
     const rounds = refresh[count - 1]!;
+    const middle = median(rounds, (r) => r.perSecond);
     runs.push({
       instances: count,
-      refreshPerSecond: median(rounds, (r) => r.perSecond)?.perSecond ?? Number.NaN,
+      refreshPerSecond: middle?.perSecond ?? Number.NaN,
+      cpuPerRotation: middle?.cpu,
       refreshFailed: rounds.reduce((sum, r) => sum + r.failed, 0),
       get: get ?? {
         requestsPerSecond: Number.NaN,
@@ -186,7 +217,9 @@ async function measureOn(
     durability: db.durability,
     redis,
     users: sessions.length,
-    rawCommitsPerSecond: median(raw, (r) => r) ?? Number.NaN,
+    refreshTokens,
+    rawCommitsPerSecond: median(raw, (r) => r.perSecond)?.perSecond ?? Number.NaN,
+    cpuPerRawCommit: median(raw, (r) => r.perSecond)?.cpu,
     runs,
   };
 }

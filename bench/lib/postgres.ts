@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import type { Meter } from './cpuSplit.js';
 import { loopFor } from './stats.js';
 
 /** Where the bench looks for PostgreSQL: `BENCH_DATABASE_URL`, else the local test database. */
@@ -57,6 +58,42 @@ export async function openBenchDatabase(): Promise<BenchDatabase | string> {
   return `no PostgreSQL answered at ${CANDIDATES.join(' or ')}`;
 }
 
+/** Spent refresh tokens per session that {@link settleTables} adds: see there. */
+export const HISTORY_PER_SESSION = 100;
+
+/**
+ * Brings Baton's tables in `db` to a steady state before anything is measured: `perSession` spent
+ * refresh tokens for every session, spread over the last 25 days, then ANALYZE. Baton keeps a spent
+ * token for one refresh idle lifetime (30 days by default) to detect its reuse, so a user who
+ * refreshes a few times a day has about a hundred of them. Returns the rows `refresh_tokens` holds.
+ *
+ * Without it the bench would measure a state no deployment is in. Its users are registered a
+ * moment before the first round, so `refresh_tokens` would start at one row per session, a dozen
+ * pages, and grow fifty-fold within a minute. PostgreSQL plans a prepared statement once per
+ * connection (the generic plan, after five executions) and keeps that plan until the table is
+ * analyzed again: planned on a dozen pages, the rotation and lookup statements read the table
+ * whole, and go on doing so while it grows, until autovacuum's next ANALYZE (a minute apart at
+ * most). Measured: 600 rows read per rotation in the first round, 2,400-3,800 by the third.
+ */
+export async function settleTables(db: BenchDatabase, perSession = HISTORY_PER_SESSION): Promise<number> {
+  return withClient(db.schemaUrl, async (client) => {
+    const hour = 3_600_000;
+    // Digests shaped like Baton's (43 characters of base64url SHA-256), one per session and step.
+    await client.query(
+      `INSERT INTO refresh_tokens (token_hash, session_id, created_at, used_at, consumed_by)
+       SELECT translate(rtrim(encode(sha256(convert_to(s.id || ':' || step, 'UTF8')), 'base64'), '='), '+/', '-_'),
+              s.id, s.created_at - step * 6 * $2::bigint, s.created_at - step * 6 * $2::bigint + $2::bigint, 'bench history'
+       FROM sessions s CROSS JOIN generate_series(1, $1::int) AS step`,
+      [perSession, hour],
+    );
+    await client.query('ANALYZE');
+    const { rows } = await client.query<{ count: number }>(
+      'SELECT count(*)::int AS count FROM refresh_tokens',
+    );
+    return rows[0]!.count;
+  });
+}
+
 /**
  * The raw durable commit rate at `clients` concurrent connections: each loops on a one-row INSERT
  * in autocommit, so every statement is one commit that the server flushes to its WAL before it
@@ -67,6 +104,7 @@ export async function measureRawPgCommits(
   db: BenchDatabase,
   clients: number,
   seconds: number,
+  meter?: Meter,
 ): Promise<number> {
   const table = `${db.schema}.raw_commits`;
   await withClient(db.url, (client) =>
@@ -91,7 +129,10 @@ export async function measureRawPgCommits(
       return true;
     };
     await loopFor(0.5, clients, step);
-    return (await loopFor(seconds, clients, step)).perSecond;
+    meter?.begin();
+    const { ok, perSecond } = await loopFor(seconds, clients, step);
+    meter?.end(ok);
+    return perSecond;
   } finally {
     await Promise.all(connections.map((client) => client.end().catch(() => {})));
   }

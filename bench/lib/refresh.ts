@@ -1,3 +1,4 @@
+import type { Meter } from './cpuSplit.js';
 import type { AuthApi, TokenPair } from './stacks.js';
 import { loopFor } from './stats.js';
 
@@ -16,7 +17,7 @@ export interface RefreshResult {
  * turn, so no two requests ever present the same token and, with many sessions, no one user
  * refreshes more often than a real client would (Baton limits successful refreshes per user).
  * A refused rotation leaves the session's token as it was and counts as a failure, never a success.
- * `sessions` is updated in place; `onPair` sees every new pair. With several base URLs (instances
+ * `sessions` is updated in place; `meter`, if given, sees the measured part begin and end. With several base URLs (instances
  * behind one database) each session keeps to one of them, as a client behind a sticky balancer would
  * not, but every instance gets the same share.
  */
@@ -26,7 +27,7 @@ export async function runRefreshChains(
   sessions: TokenPair[],
   clients: number,
   seconds: number,
-  onPair?: (pair: TokenPair) => void,
+  meter?: Meter,
 ): Promise<RefreshResult> {
   if (sessions.length < clients) throw new TypeError('need at least one session per client');
   const idle = sessions.map((_, index) => index);
@@ -37,13 +38,14 @@ export async function runRefreshChains(
       const next = await api.refresh(url, sessions[index]!.refreshToken);
       if (!next) return false;
       sessions[index] = next;
-      onPair?.(next);
       return true;
     } finally {
       idle.push(index);
     }
   };
   await loopFor(0.5, clients, step);
+  meter?.begin();
   const { ok, failed, perSecond } = await loopFor(seconds, clients, step);
+  meter?.end(ok);
   return { clients, sessions: sessions.length, perSecond, ok, failed };
 }

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { CpuShares } from './cpuSplit.js';
 import type { PgSectionResult } from './pgSection.js';
 import { PLAN, type StackResult } from './scenarios.js';
 import { isMet, type RunMeasurements, type Target } from './targets.js';
@@ -169,7 +170,7 @@ export function renderRun(report: RunReport): string {
 function renderPostgres(pg: PgSectionResult | { readonly skipped: string }): string[] {
   if ('skipped' in pg) return ['### PostgreSQL', '', `skipped: ${pg.skipped}`];
   return [
-    `### PostgreSQL (${pg.durability}; ${pg.users} users; rate limits shared through ${pg.redis ? 'Redis' : 'nothing: no Redis answered'})`,
+    `### PostgreSQL (${pg.durability}; ${pg.users} users, ${pg.refreshTokens} refresh tokens, analyzed; rate limits shared through ${pg.redis ? 'Redis' : 'nothing: no Redis answered'})`,
     '',
     `Refresh: median of ${PLAN.refreshRounds} interleaved rounds of ${PLAN.refreshSeconds} s, ${PLAN.concurrentChains} concurrent chains spread over the instances. GET: wrk -t1 per instance, ${PLAN.connections} connections split between them, ${pg.users} users' tokens. Login: ${PLAN.loginClients} clients spread over the instances, ${PLAN.loginSeconds} s.`,
     '',
@@ -210,6 +211,44 @@ function renderPostgres(pg: PgSectionResult | { readonly skipped: string }): str
         ],
       ],
     ),
+    ...renderCpuSplit(pg),
+  ];
+}
+
+/**
+ * Where a rotation's and a raw commit's CPU went, by process, and what that bounds: on cores that
+ * Baton, PostgreSQL, Redis and the load generator share, rates go as the inverse of CPU per operation.
+ */
+function renderCpuSplit(pg: PgSectionResult): string[] {
+  const rawCpu = pg.cpuPerRawCommit;
+  const rotations = pg.runs.filter((r) => r.cpuPerRotation !== undefined);
+  if (!rawCpu || rotations.length === 0) return [];
+  const total = (c: CpuShares) => c.baton + c.postgres + c.redis + c.harness;
+  const row = (name: string, c: CpuShares) => [
+    name,
+    f(c.baton),
+    f(c.postgres),
+    f(c.redis),
+    f(c.harness),
+    f(total(c)),
+  ];
+  const single = rotations[0]!.cpuPerRotation!;
+  const withoutBaton = single.postgres + single.redis + single.harness;
+  return [
+    '',
+    'CPU per operation in µs, by process (the median round; every process shares the same cores):',
+    '',
+    table(
+      ['operation', 'Baton', 'PostgreSQL', 'Redis', 'load generator', 'all'],
+      [
+        ...rotations.map((r) =>
+          row(`rotation, ${r.instances} instance${r.instances > 1 ? 's' : ''}`, r.cpuPerRotation!),
+        ),
+        row('raw commit', rawCpu),
+      ],
+    ),
+    '',
+    `Were Baton's own CPU zero, a rotation with one instance would still take ${f(withoutBaton)} µs of PostgreSQL, Redis and load generator against a raw commit's ${f(total(rawCpu))} µs: on shared cores, at most ${f(total(rawCpu) / withoutBaton, 2)}x the raw commit rate.`,
   ];
 }
 

@@ -401,4 +401,29 @@ export const MUTANTS = [
     tests: ['test/foreignCpu.test.ts'],
     cwd: 'bench',
   },
+  {
+    name: 'bench: a server’s CPU not counted as Baton’s in the CPU split',
+    file: 'bench/lib/cpuSplit.ts',
+    find: 'for (const pid of servers) for (const entry of treeOf(table, pid)) baton += entry.cpuTicks;',
+    replace: '',
+    tests: ['test/cpuSplit.test.ts'],
+    cwd: 'bench',
+  },
+  {
+    name: 'bench: PostgreSQL tables settled without ANALYZE',
+    file: 'bench/lib/postgres.ts',
+    find: "await client.query('ANALYZE');",
+    replace: '',
+    tests: ['test/postgres.test.ts'],
+    cwd: 'bench',
+  },
+  {
+    name: 'bench: spent-token history older than Baton keeps it',
+    file: 'bench/lib/postgres.ts',
+    find: "s.id, s.created_at - step * 6 * $2::bigint, s.created_at - step * 6 * $2::bigint + $2::bigint, 'bench history'",
+    replace:
+      "s.id, s.created_at - step * 300 * $2::bigint, s.created_at - step * 300 * $2::bigint + $2::bigint, 'bench history'",
+    tests: ['test/postgres.test.ts'],
+    cwd: 'bench',
+  },
 ];

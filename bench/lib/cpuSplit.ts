@@ -1,0 +1,61 @@
+import { readProcesses, treeOf } from './procTable.js';
+
+/** CPU time by whom: Baton's processes, PostgreSQL's, Redis's and the bench's own (the load generator). */
+export interface CpuShares {
+  readonly baton: number;
+  readonly postgres: number;
+  readonly redis: number;
+  readonly harness: number;
+}
+
+/** The processes' names (`comm`) of the two services the PostgreSQL section drives. */
+const SERVICE_NAMES = { postgres: 'postgres', redis: 'redis-server' } as const;
+
+/**
+ * CPU ticks used so far by the servers `servers` (each with its descendants: hashing threads are
+ * threads, but a server may also fork), by every PostgreSQL and Redis process, and by this process
+ * (the load generator: its own time, and that of children it has reaped, none of which run while a
+ * loop is measured). Zeros where there is no /proc.
+ */
+export function cpuShares(servers: readonly number[]): CpuShares {
+  const table = readProcesses();
+  let baton = 0;
+  let postgres = 0;
+  let redis = 0;
+  for (const pid of servers) for (const entry of treeOf(table, pid)) baton += entry.cpuTicks;
+  for (const entry of table.values()) {
+    if (entry.name === SERVICE_NAMES.postgres) postgres += entry.cpuTicks;
+    else if (entry.name === SERVICE_NAMES.redis) redis += entry.cpuTicks;
+  }
+  return { baton, postgres, redis, harness: table.get(process.pid)?.cpuTicks ?? 0 };
+}
+
+/** Microseconds of CPU per operation, by whom, between two readings of {@link cpuShares}. */
+export function perOperation(before: CpuShares, after: CpuShares, operations: number): CpuShares {
+  const ticksToMicros = 10_000; // USER_HZ is 100: a tick is 10 ms.
+  const each = (key: keyof CpuShares) =>
+    operations > 0 ? ((after[key] - before[key]) * ticksToMicros) / operations : Number.NaN;
+  return { baton: each('baton'), postgres: each('postgres'), redis: each('redis'), harness: each('harness') };
+}
+
+/** Marks the measured part of a loop, after its warm-up: `end` gets the operations it counted. */
+export interface Meter {
+  begin(): void;
+  end(operations: number): void;
+}
+
+/** A {@link Meter} that keeps the CPU per operation of the last loop it measured, by whom. */
+export function cpuMeter(servers: readonly number[]): Meter & { readonly last: () => CpuShares | undefined } {
+  let started: CpuShares | undefined;
+  let last: CpuShares | undefined;
+  return {
+    begin() {
+      started = cpuShares(servers);
+    },
+    end(operations) {
+      if (started) last = perOperation(started, cpuShares(servers), operations);
+      started = undefined;
+    },
+    last: () => last,
+  };
+}
