@@ -1,8 +1,8 @@
 import { readProcesses, treeOf } from './procTable.js';
 
-/** CPU time by whom: Baton's processes, PostgreSQL's, Redis's and the bench's own (the load generator). */
+/** CPU time by whom: the server's processes (Baton's), PostgreSQL's, Redis's and the bench's own (the load generator). */
 export interface CpuShares {
-  readonly baton: number;
+  readonly server: number;
   readonly postgres: number;
   readonly redis: number;
   readonly harness: number;
@@ -14,20 +14,21 @@ const SERVICE_NAMES = { postgres: 'postgres', redis: 'redis-server' } as const;
 /**
  * CPU ticks used so far by the servers `servers` (each with its descendants: hashing threads are
  * threads, but a server may also fork), by every PostgreSQL and Redis process, and by this process
- * (the load generator: its own time, and that of children it has reaped, none of which run while a
- * loop is measured). Zeros where there is no /proc.
+ * alone (the load generator: not the children it has reaped, which a server it stopped would be).
+ * PostgreSQL and Redis are told by name, so what other clients have them do meanwhile counts too.
+ * Zeros where there is no /proc.
  */
 export function cpuShares(servers: readonly number[]): CpuShares {
   const table = readProcesses();
-  let baton = 0;
+  let server = 0;
   let postgres = 0;
   let redis = 0;
-  for (const pid of servers) for (const entry of treeOf(table, pid)) baton += entry.cpuTicks;
+  for (const pid of servers) for (const entry of treeOf(table, pid)) server += entry.cpuTicks;
   for (const entry of table.values()) {
     if (entry.name === SERVICE_NAMES.postgres) postgres += entry.cpuTicks;
     else if (entry.name === SERVICE_NAMES.redis) redis += entry.cpuTicks;
   }
-  return { baton, postgres, redis, harness: table.get(process.pid)?.cpuTicks ?? 0 };
+  return { server, postgres, redis, harness: table.get(process.pid)?.ownTicks ?? 0 };
 }
 
 /** Microseconds of CPU per operation, by whom, between two readings of {@link cpuShares}. */
@@ -35,7 +36,12 @@ export function perOperation(before: CpuShares, after: CpuShares, operations: nu
   const ticksToMicros = 10_000; // USER_HZ is 100: a tick is 10 ms.
   const each = (key: keyof CpuShares) =>
     operations > 0 ? ((after[key] - before[key]) * ticksToMicros) / operations : Number.NaN;
-  return { baton: each('baton'), postgres: each('postgres'), redis: each('redis'), harness: each('harness') };
+  return {
+    server: each('server'),
+    postgres: each('postgres'),
+    redis: each('redis'),
+    harness: each('harness'),
+  };
 }
 
 /** Marks the measured part of a loop, after its warm-up: `end` gets the operations it counted. */

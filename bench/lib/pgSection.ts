@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { type CpuShares, cpuMeter } from './cpuSplit.js';
 import { freePort } from './http.js';
@@ -38,6 +39,8 @@ export interface PgSectionResult {
   readonly durability: string;
   readonly redis: boolean;
   readonly users: number;
+  /** The machine's cores, which Baton, PostgreSQL, Redis and the load generator all share. */
+  readonly cores: number;
   /** Rows of `refresh_tokens` when the first round began: the users' own and their history. */
   readonly refreshTokens: number;
   readonly rawCommitsPerSecond: number;
@@ -125,7 +128,7 @@ async function measureOn(
     sessions.map((pair) => pair.accessToken),
   );
 
-  // Each round keeps its rate and, by whom, the CPU each operation took (see cpuSplit).
+  // Each round keeps its CPU split beside its rate, so that the split reported is the median round's.
   const raw: Metered[] = [];
   const refresh = [[], []] as (Metered & { failed: number })[][];
   const serverPids = servers.map((server) => server.pid);
@@ -213,13 +216,15 @@ async function measureOn(
       peakRssMiB: Math.max(...servers.slice(0, count).map((server) => server.rssMiB())),
     });
   }
+  const rawMiddle = median(raw, (r) => r.perSecond);
   return {
     durability: db.durability,
     redis,
     users: sessions.length,
     refreshTokens,
-    rawCommitsPerSecond: median(raw, (r) => r.perSecond)?.perSecond ?? Number.NaN,
-    cpuPerRawCommit: median(raw, (r) => r.perSecond)?.cpu,
+    cores: cpus().length,
+    rawCommitsPerSecond: rawMiddle?.perSecond ?? Number.NaN,
+    cpuPerRawCommit: rawMiddle?.cpu,
     runs,
   };
 }

@@ -11,6 +11,8 @@ export interface ProcessEntry {
    * the kernel adds to the parent when it waits for them.
    */
   readonly cpuTicks: number;
+  /** CPU time in clock ticks of the process itself (user + system), without its reaped children. */
+  readonly ownTicks: number;
 }
 
 /** Every process /proc lists now; empty where there is no /proc (not Linux). */
@@ -34,6 +36,7 @@ export function readProcesses(): Map<number, ProcessEntry> {
         ppid: Number(fields[1]),
         name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
         cpuTicks: (utime ?? 0) + (stime ?? 0) + (cutime ?? 0) + (cstime ?? 0),
+        ownTicks: (utime ?? 0) + (stime ?? 0),
       });
     } catch {
       // The process ended while we looked.

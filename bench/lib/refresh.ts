@@ -17,9 +17,9 @@ export interface RefreshResult {
  * turn, so no two requests ever present the same token and, with many sessions, no one user
  * refreshes more often than a real client would (Baton limits successful refreshes per user).
  * A refused rotation leaves the session's token as it was and counts as a failure, never a success.
- * `sessions` is updated in place; `meter`, if given, sees the measured part begin and end. With several base URLs (instances
- * behind one database) each session keeps to one of them, as a client behind a sticky balancer would
- * not, but every instance gets the same share.
+ * `sessions` is updated in place; `meter`, if given, sees the measured part (after the warm-up)
+ * begin and end. With several base URLs (instances behind one database) each session keeps to one
+ * of them, as a client behind a sticky balancer would not, but every instance gets the same share.
  */
 export async function runRefreshChains(
   baseUrl: string | readonly string[],

@@ -61,12 +61,23 @@ export function renderRun(report: RunReport): string {
   );
   out.push(
     table(
-      ['server', 'tokens', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'peak RSS MiB', 'start to first 200 ms'],
+      [
+        'server',
+        'tokens',
+        'req/s',
+        'server CPU µs/request',
+        'p50 ms',
+        'p99 ms',
+        'errors',
+        'peak RSS MiB',
+        'start to first 200 ms',
+      ],
       stacks.flatMap((s) =>
         s.gets.map((g) => [
           s.stack,
           g.label,
           f(g.load.requestsPerSecond),
+          f(g.cpuMicrosPerRequest),
           f(g.load.p50Ms, 2),
           f(g.load.p99Ms, 2),
           String(g.load.errors),
@@ -216,27 +227,29 @@ function renderPostgres(pg: PgSectionResult | { readonly skipped: string }): str
 }
 
 /**
- * Where a rotation's and a raw commit's CPU went, by process, and what that bounds: on cores that
- * Baton, PostgreSQL, Redis and the load generator share, rates go as the inverse of CPU per operation.
+ * Where a rotation's and a raw commit's CPU went, by process, and what the other processes' share
+ * alone bounds: on cores that Baton, PostgreSQL, Redis and the load generator share, no rate can
+ * pass cores / CPU per operation.
  */
 function renderCpuSplit(pg: PgSectionResult): string[] {
   const rawCpu = pg.cpuPerRawCommit;
   const rotations = pg.runs.filter((r) => r.cpuPerRotation !== undefined);
   if (!rawCpu || rotations.length === 0) return [];
-  const total = (c: CpuShares) => c.baton + c.postgres + c.redis + c.harness;
+  const total = (c: CpuShares) => c.server + c.postgres + c.redis + c.harness;
   const row = (name: string, c: CpuShares) => [
     name,
-    f(c.baton),
+    f(c.server),
     f(c.postgres),
     f(c.redis),
     f(c.harness),
     f(total(c)),
   ];
-  const single = rotations[0]!.cpuPerRotation!;
-  const withoutBaton = single.postgres + single.redis + single.harness;
+  const single = rotations.find((r) => r.instances === 1)?.cpuPerRotation;
+  const withoutBaton = single ? single.postgres + single.redis + single.harness : Number.NaN;
+  const ceiling = (pg.cores * 1_000_000) / withoutBaton;
   return [
     '',
-    'CPU per operation in µs, by process (the median round; every process shares the same cores):',
+    `CPU per operation in µs, by process (the median round; every process shares the same ${pg.cores} cores; "all" is these four, not the kernel's threads or other work):`,
     '',
     table(
       ['operation', 'Baton', 'PostgreSQL', 'Redis', 'load generator', 'all'],
@@ -248,7 +261,7 @@ function renderCpuSplit(pg: PgSectionResult): string[] {
       ],
     ),
     '',
-    `Were Baton's own CPU zero, a rotation with one instance would still take ${f(withoutBaton)} µs of PostgreSQL, Redis and load generator against a raw commit's ${f(total(rawCpu))} µs: on shared cores, at most ${f(total(rawCpu) / withoutBaton, 2)}x the raw commit rate.`,
+    `Were Baton's own CPU zero and the others' as measured (${f(withoutBaton)} µs of PostgreSQL, Redis and load generator per rotation with one instance), ${pg.cores} fully busy cores would allow at most ${f(ceiling)} rotations/s: ${f(ceiling / pg.rawCommitsPerSecond, 2)}x this run's raw commit rate.`,
   ];
 }
 

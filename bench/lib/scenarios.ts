@@ -1,3 +1,4 @@
+import { cpuMeter } from './cpuSplit.js';
 import { type LoginResult, measureLogins, type ProbeResult, singleLoginMs } from './login.js';
 import type { PreparedStack } from './prepare.js';
 import { probeInOwnProcess } from './probeProcess.js';
@@ -32,6 +33,11 @@ export interface GetRow {
   readonly label: string;
   readonly load: LoadResult;
   readonly peakRssMiB: number;
+  /**
+   * CPU per request of the server's processes in µs (the median round's), from /proc; steadier
+   * than req/s on a shared machine, where the load generator and the server compete for cores.
+   */
+  readonly cpuMicrosPerRequest: number | undefined;
 }
 
 export interface StackResult {
@@ -63,7 +69,7 @@ export async function measureAllGets(
       durableRefresh: p.stack.durableRefresh,
     });
   }
-  const samples = new Map<string, { load: LoadResult[]; rss: number }>();
+  const samples = new Map<string, { load: (LoadResult & { cpu: number | undefined })[]; rss: number }>();
   for (let round = 0; round < PLAN.rounds; round++) {
     for (const p of prepared) {
       for (const getCase of p.getCases) {
@@ -75,11 +81,12 @@ export async function measureAllGets(
             connections: PLAN.connections,
             ...(getCase.tokensFile ? { tokensFile: getCase.tokensFile } : {}),
           };
+          const meter = cpuMeter([p.server.pid]);
           const { result, peakRssMiB } = await withPeakRss(p.server, () =>
-            measureGets(spec, round === 0 ? 2 : 0),
+            measureGets(spec, round === 0 ? 2 : 0, meter),
           );
           const entry = samples.get(key) ?? { load: [], rss: 0 };
-          entry.load.push(result);
+          entry.load.push({ ...result, cpu: meter.last()?.server });
           entry.rss = Math.max(entry.rss, peakRssMiB);
           samples.set(key, entry);
           log(
@@ -93,8 +100,10 @@ export async function measureAllGets(
     for (const getCase of p.getCases) {
       const entry = samples.get(`${p.stack.name}\n${getCase.label}`);
       if (!entry) continue;
-      const load = median(entry.load, (l) => l.requestsPerSecond)!;
-      results.get(p)!.gets.push({ label: getCase.label, load, peakRssMiB: entry.rss });
+      const { cpu, ...load } = median(entry.load, (l) => l.requestsPerSecond)!;
+      results
+        .get(p)!
+        .gets.push({ label: getCase.label, load, peakRssMiB: entry.rss, cpuMicrosPerRequest: cpu });
     }
   }
   return results;

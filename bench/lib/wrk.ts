@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import type { Meter } from './cpuSplit.js';
 
 const run = promisify(execFile);
 const SCRIPT = fileURLToPath(new URL('./wrk.lua', import.meta.url));
@@ -25,11 +26,14 @@ export interface LoadSpec {
 
 /**
  * Runs wrk with one thread (the other core is for the server), after a warm-up run of
- * `warmUpSeconds` whose numbers are dropped.
+ * `warmUpSeconds` whose numbers are dropped; `meter`, if given, sees the measured run begin and end.
  */
-export async function measureGets(spec: LoadSpec, warmUpSeconds: number): Promise<LoadResult> {
+export async function measureGets(spec: LoadSpec, warmUpSeconds: number, meter?: Meter): Promise<LoadResult> {
   if (warmUpSeconds > 0) await wrk({ ...spec, seconds: warmUpSeconds });
-  return wrk(spec);
+  meter?.begin();
+  const result = await wrk(spec);
+  meter?.end(result.requests);
+  return result;
 }
 
 async function wrk(spec: LoadSpec): Promise<LoadResult> {

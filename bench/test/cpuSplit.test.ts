@@ -40,7 +40,7 @@ test('CPU a server burns counts as Baton’s, per operation, and not as the load
   const split = meter.last();
   assert.ok(split, 'a reading after the loop');
   assert.ok(burned >= 300);
-  const batonMs = (split.baton * operations) / 1000;
+  const batonMs = (split.server * operations) / 1000;
   assert.ok(
     Math.abs(batonMs - burned) <= TICK,
     `Baton counted ${batonMs} ms, the server burned ${burned} ms`,

@@ -404,7 +404,7 @@ export const MUTANTS = [
   {
     name: 'bench: a server’s CPU not counted as Baton’s in the CPU split',
     file: 'bench/lib/cpuSplit.ts',
-    find: 'for (const pid of servers) for (const entry of treeOf(table, pid)) baton += entry.cpuTicks;',
+    find: 'for (const pid of servers) for (const entry of treeOf(table, pid)) server += entry.cpuTicks;',
     replace: '',
     tests: ['test/cpuSplit.test.ts'],
     cwd: 'bench',
@@ -412,7 +412,7 @@ export const MUTANTS = [
   {
     name: 'bench: PostgreSQL tables settled without ANALYZE',
     file: 'bench/lib/postgres.ts',
-    find: "await client.query('ANALYZE');",
+    find: "await client.query('ANALYZE refresh_tokens, sessions, users');",
     replace: '',
     tests: ['test/postgres.test.ts'],
     cwd: 'bench',
