@@ -1,4 +1,4 @@
-import { readProcesses, treeOf } from './procTable.js';
+import { readProcesses, TICKS_PER_SECOND, treeOf } from './procTable.js';
 
 /** CPU time by whom: the server's processes (Baton's), PostgreSQL's, Redis's and the bench's own (the load generator). */
 export interface CpuShares {
@@ -8,8 +8,8 @@ export interface CpuShares {
   readonly harness: number;
 }
 
-/** The processes' names (`comm`) of the two services the PostgreSQL section drives. */
-const SERVICE_NAMES = { postgres: 'postgres', redis: 'redis-server' } as const;
+/** The processes' names (`comm`) of the two services the bench drives besides its own processes. */
+export const SERVICE_NAMES = { postgres: 'postgres', redis: 'redis-server' } as const;
 
 /**
  * CPU ticks used so far by the servers `servers` (each with its descendants: hashing threads are
@@ -33,7 +33,7 @@ export function cpuShares(servers: readonly number[]): CpuShares {
 
 /** Microseconds of CPU per operation, by whom, between two readings of {@link cpuShares}. */
 export function perOperation(before: CpuShares, after: CpuShares, operations: number): CpuShares {
-  const ticksToMicros = 10_000; // USER_HZ is 100: a tick is 10 ms.
+  const ticksToMicros = 1_000_000 / TICKS_PER_SECOND;
   const each = (key: keyof CpuShares) =>
     operations > 0 ? ((after[key] - before[key]) * ticksToMicros) / operations : Number.NaN;
   return {

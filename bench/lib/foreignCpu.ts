@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { readProcesses, treeOf } from './procTable.js';
+import { SERVICE_NAMES } from './cpuSplit.js';
+import { readProcesses, TICKS_PER_SECOND, treeOf } from './procTable.js';
 
 /** The services the bench drives besides its own processes: their work is the run's. */
-const SERVICES = /^(postgres|redis-server)$/;
+const SERVICES: ReadonlySet<string> = new Set(Object.values(SERVICE_NAMES));
 
 /** Where the machine's CPU time went while a run measured, in clock ticks (Linux; zeros elsewhere). */
 export interface CpuAccount {
@@ -44,7 +45,7 @@ function runTicks(): number {
   const ours = new Set(treeOf(table, process.pid).map((entry) => entry.pid));
   let ticks = 0;
   for (const entry of table.values()) {
-    if (ours.has(entry.pid) || SERVICES.test(entry.name)) ticks += entry.cpuTicks;
+    if (ours.has(entry.pid) || SERVICES.has(entry.name)) ticks += entry.cpuTicks;
   }
   return ticks;
 }
@@ -73,9 +74,8 @@ export function startCpuAccount(): () => CpuAccount {
     }
     const machine = machineNow.ticks - started.machine.ticks;
     const run = runTicks() - started.run;
-    const ticksPerSecond = 100; // USER_HZ: 100 on every Linux architecture Node runs on.
     const { cores } = machineNow;
-    const capacity = ((performance.now() - started.at) / 1000) * ticksPerSecond * cores;
+    const capacity = ((performance.now() - started.at) / 1000) * TICKS_PER_SECOND * cores;
     return { machine, run, foreign: machine - run, capacity, cores };
   };
 }

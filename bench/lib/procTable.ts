@@ -1,5 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
+/** Clock ticks per second in /proc (USER_HZ): 100 on every Linux architecture Node runs on. */
+export const TICKS_PER_SECOND = 100;
+
 /** One process as /proc/<pid>/stat describes it (Linux). */
 export interface ProcessEntry {
   readonly pid: number;

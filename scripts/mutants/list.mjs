@@ -396,7 +396,7 @@ export const MUTANTS = [
   {
     name: 'bench: every process on the machine counted as the run’s',
     file: 'bench/lib/foreignCpu.ts',
-    find: 'if (ours.has(entry.pid) || SERVICES.test(entry.name)) ticks += entry.cpuTicks;',
+    find: 'if (ours.has(entry.pid) || SERVICES.has(entry.name)) ticks += entry.cpuTicks;',
     replace: 'ticks += entry.cpuTicks;',
     tests: ['test/foreignCpu.test.ts'],
     cwd: 'bench',
