@@ -34,8 +34,8 @@ export interface GetRow {
   readonly load: LoadResult;
   readonly peakRssMiB: number;
   /**
-   * CPU per request of the server's processes in µs (the median round's), from /proc; steadier
-   * than req/s on a shared machine, where the load generator and the server compete for cores.
+   * CPU per request of the server's processes in µs (the median round's), from /proc: the work a
+   * request takes, apart from how the scheduler placed server and wrk (it moves with the host too).
    */
   readonly cpuMicrosPerRequest: number | undefined;
 }
