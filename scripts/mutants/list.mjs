@@ -410,6 +410,13 @@ export const MUTANTS = [
     cwd: 'bench',
   },
   {
+    name: "start loads prom-client's whole index",
+    file: 'packages/server/src/metrics.ts',
+    find: "from './promClient.js';",
+    replace: "from 'prom-client';",
+    tests: ['test/startup-modules.test.ts'],
+  },
+  {
     name: 'bench: PostgreSQL tables settled without ANALYZE',
     file: 'bench/lib/postgres.ts',
     find: "await client.query('ANALYZE refresh_tokens, sessions, users');",

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AuthObservation } from './auth/context.js';
 import type { Clock } from './clock.js';
+import { Counter, Gauge, Histogram, Registry } from './promClient.js';
 import { RequestTally } from './requestTally.js';
 import type { Store } from './store/store.js';
 
