@@ -44,6 +44,8 @@ for (const profiled of CASES) {
       '--max-semi-space-size=4',
       '--cpu-prof',
       `--cpu-prof-dir=${profileDir}`,
+      // The unbundled command: the same code as the bundled `dist/bin.js` runs, in its own files,
+      // so the summary can name Baton's modules and the libraries' packages.
       join(REPO_ROOT, 'packages/server/dist/cli.js'),
       'serve',
     ],

@@ -92,9 +92,11 @@ describe('the tarballs', () => {
     for (const tarball of await tarballs) {
       const shipped =
         /^(package\.json|README\.md|LICENSE|dist\/.+\.(js|d\.ts|js\.map|d\.ts\.map)|src\/.+\.ts)$/;
-      // The server also ships its word list and the schema code its build generates.
+      // The server also ships its word list, and the schema code and bundle record its build makes.
       const extra =
-        tarball.name === '@baton/server' ? /^(data\/common-passwords\.txt|dist\/schema-code\.json)$/ : /^$/;
+        tarball.name === '@baton/server'
+          ? /^(data\/common-passwords\.txt|dist\/schema-code\.json|dist\/bundle\/bundled\.json)$/
+          : /^$/;
       const unexpected = [...tarball.files].filter((file) => !shipped.test(file) && !extra.test(file));
       assert.deepEqual(unexpected, [], `${tarball.name} ships files it should not`);
       assert.ok(
@@ -104,11 +106,20 @@ describe('the tarballs', () => {
       for (const file of ['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts']) {
         assert.ok(tarball.files.has(file), `${tarball.name} lacks ${file}`);
       }
-      if (tarball.name === '@baton/server')
+      if (tarball.name === '@baton/server') {
         assert.ok(
           tarball.files.has('dist/schema-code.json'),
           'the server ships the schema code its build made',
         );
+        // The `baton` command, its bundle (packages/server/scripts/bundle.ts) and what it holds.
+        for (const file of [
+          'dist/bin.js',
+          'dist/bundle/cli.js',
+          'dist/bundle/hashingThread.js',
+          'dist/bundle/bundled.json',
+        ])
+          assert.ok(tarball.files.has(file), `the server lacks ${file}`);
+      }
       assert.ok(
         (await readFile(path.join(tarball.unpacked, 'LICENSE'), 'utf8')).startsWith(license),
         `${tarball.name}'s LICENSE is not the repository's`,
@@ -274,6 +285,8 @@ describe('a Node backend using @baton/server and @baton/client', () => {
       processGroup: true,
     });
     try {
+      // The bundled command ran: a fresh install resolves the library versions it was built with.
+      assert.doesNotMatch(server.output(), /not the versions this build of Baton bundled/);
       const session = await runOrThrow('node', ['build/clientSession.js', url], { cwd: dir });
       const seen = JSON.parse(session.stdout.trim().split('\n').at(-1) ?? '') as Record<string, unknown>;
       assert.deepEqual(seen, {

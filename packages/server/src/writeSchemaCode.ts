@@ -6,7 +6,7 @@
  */
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildServer } from './app.js';
 import type { ServerOptions } from './config.js';
@@ -43,5 +43,8 @@ export async function writeSchemaCode(): Promise<number> {
   return Object.keys(code.validators).length + Object.keys(code.serializers).length;
 }
 
-// Silent, as tsc is: `npm pack --json` prints the build's output into its JSON.
-if (process.argv[1] === fileURLToPath(import.meta.url)) await writeSchemaCode();
+// Silent, as tsc is: `npm pack --json` prints the build's output into its JSON. Only as this very
+// file: in the bundle (scripts/bundle.ts) this code shares a file with others, and may not run
+// because one of those is the command being run.
+const self = fileURLToPath(import.meta.url);
+if (process.argv[1] === self && basename(self) === 'writeSchemaCode.js') await writeSchemaCode();
