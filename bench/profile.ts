@@ -44,8 +44,8 @@ for (const profiled of CASES) {
       '--max-semi-space-size=4',
       '--cpu-prof',
       `--cpu-prof-dir=${profileDir}`,
-      // The unbundled command: the same code as the bundled `dist/bin.js` runs, in its own files,
-      // so the summary can name Baton's modules and the libraries' packages.
+      // The unbundled command: the code of the bundled `baton` (dist/bundle/cli.js) in its own
+      // files, so the summary can name Baton's modules.
       join(REPO_ROOT, 'packages/server/dist/cli.js'),
       'serve',
     ],

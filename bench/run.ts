@@ -107,7 +107,7 @@ async function main(): Promise<void> {
   log('building @baton/server');
   // BENCH_SKIP_BUILD=1 measures the dist already there (to iterate on the harness); the report says so.
   const skipBuild =
-    process.env.BENCH_SKIP_BUILD === '1' && existsSync(join(REPO_ROOT, 'packages/server/dist/bin.js'));
+    process.env.BENCH_SKIP_BUILD === '1' && existsSync(join(REPO_ROOT, 'packages/server/dist/bundle/cli.js'));
   if (skipBuild)
     failures.push('Baton: not rebuilt (BENCH_SKIP_BUILD=1): measured the existing packages/server/dist');
   const batonBuilt = skipBuild || (await step('Baton', buildBaton));
