@@ -431,6 +431,13 @@ export const MUTANTS = [
     tests: ['test/bundle.test.ts'],
   },
   {
+    name: 'answers are counted twice',
+    file: 'packages/server/src/http/answered.ts',
+    find: '    for (const callback of run) callback(request, reply);\n',
+    replace: '    for (const callback of run) callback(request, reply);\n    for (const callback of run) callback(request, reply);\n',
+    tests: ['test/metrics.test.ts'],
+  },
+  {
     name: 'bench: PostgreSQL tables settled without ANALYZE',
     file: 'bench/lib/postgres.ts',
     find: "await client.query('ANALYZE refresh_tokens, sessions, users');",

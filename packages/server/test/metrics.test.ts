@@ -94,6 +94,34 @@ describe('GET /metrics', () => {
   });
 });
 
+describe('requests counted after their answer', () => {
+  // The count and the request line share one hook (http/answered.ts), with or without a logger.
+  for (const logLevel of [false, 'warn', 'info'] as const) {
+    it(`counts each answer once, and writes one request line at info (log level ${logLevel})`, async () => {
+      const lines: string[] = [];
+      const server = await startServer({ logLevel, logStream: { write: (line) => void lines.push(line) } });
+      try {
+        const user = await registerUser(server);
+        for (let i = 0; i < 3; i++) await server.request('GET', '/todos', { token: user.accessToken });
+        await server.request('GET', '/todos');
+        await server.request('GET', '/no/such/path');
+        const text = await (await fetch(new URL('/metrics', server.url))).text();
+        assert.equal(sample(text, 'baton_http_requests_total{method="GET",route="/todos",status="200"}'), 3);
+        assert.equal(sample(text, 'baton_http_requests_total{method="GET",route="/todos",status="401"}'), 1);
+        assert.equal(
+          sample(text, 'baton_http_requests_total{method="GET",route="unmatched",status="404"}'),
+          1,
+        );
+      } finally {
+        await server.close();
+      }
+      const requestLines = lines.filter((line) => line.includes('"request completed"'));
+      // register, 3 + 1 GETs of /todos, the unknown path and the scrape
+      assert.equal(requestLines.length, logLevel === 'info' ? 7 : 0);
+    });
+  }
+});
+
 describe('where /metrics and /docs are served', () => {
   it('BATON_DOCS=off and BATON_METRICS=off take them off the API', async () => {
     const server = await startServer({ docs: false, metrics: false });
