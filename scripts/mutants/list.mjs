@@ -434,7 +434,8 @@ export const MUTANTS = [
     name: 'answers are counted twice',
     file: 'packages/server/src/http/answered.ts',
     find: '    for (const callback of run) callback(request, reply);\n',
-    replace: '    for (const callback of run) callback(request, reply);\n    for (const callback of run) callback(request, reply);\n',
+    replace:
+      '    for (const callback of run) callback(request, reply);\n    for (const callback of run) callback(request, reply);\n',
     tests: ['test/metrics.test.ts'],
   },
   {
