@@ -23,7 +23,7 @@ import { build, type Metafile } from 'esbuild';
 const PACKAGE = new URL('..', import.meta.url);
 
 /** Where the bundle goes: the package's `bin` is `dist/bundle/cli.js`. */
-export const BUNDLE_DIR = new URL('dist/bundle/', PACKAGE);
+const BUNDLE_DIR = new URL('dist/bundle/', PACKAGE);
 
 /**
  * Bundles `src/cli.ts` and `src/auth/hashingThread.ts` into `outDir` (default `dist/bundle/`): ES

@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Metafile } from 'esbuild';
 import { bundleCli } from '../scripts/bundle.js';
-import { freePort, spawnUntilHealthy } from './support/serverProcess.js';
+import { startServerProcess } from './support/serverProcess.js';
 
 const SERVER_PACKAGE = fileURLToPath(new URL('..', import.meta.url));
 const REPO_NODE_MODULES = fileURLToPath(new URL('../../../node_modules', import.meta.url));
@@ -30,32 +30,22 @@ describe('the bundled baton command', () => {
   after(() => rmSync(root, { recursive: true, force: true }));
 
   it('serves: registers through its own hashing thread and lists todos', async () => {
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    const server = await spawnUntilHealthy(
-      process.execPath,
-      [fileURLToPath(new URL('cli.js', bundleDir)), 'serve'],
-      {
-        cwd: root,
-        env: {
-          BATON_HOST: '127.0.0.1',
-          BATON_PORT: String(port),
-          BATON_DATA_DIR: join(root, 'data-dir'),
-          BATON_LOG_LEVEL: 'warn',
-        },
-        healthUrl: `${url}/healthz`,
-      },
+    const server = await startServerProcess(
+      { BATON_DATA_DIR: join(root, 'data-dir') },
+      { baton: [process.execPath, fileURLToPath(new URL('cli.js', bundleDir))], cwd: root },
     );
     try {
       // Registration hashes the password on a hashing thread: the bundle's own entry for it.
-      const registered = await fetch(`${url}/auth/register`, {
+      const registered = await fetch(`${server.url}/auth/register`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ email: 'bundle@example.com', password: 'correct horse battery staple' }),
       });
       assert.equal(registered.status, 201);
       const { accessToken } = (await registered.json()) as { accessToken: string };
-      const todos = await fetch(`${url}/todos`, { headers: { authorization: `Bearer ${accessToken}` } });
+      const todos = await fetch(`${server.url}/todos`, {
+        headers: { authorization: `Bearer ${accessToken}` },
+      });
       assert.equal(todos.status, 200);
       assert.deepEqual(await todos.json(), []);
     } finally {

@@ -54,13 +54,21 @@ export async function freePort(): Promise<number> {
   return held.port;
 }
 
-/** Starts `baton serve` with `env` added to this process's environment, and waits until it answers. */
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const [command, ...args] = BATON;
+/**
+ * Starts `baton serve` with `env` added to this process's environment, and waits until it answers.
+ * `baton` is the TypeScript sources ({@link BATON}, run in packages/server) unless `baton` and
+ * `cwd` name another build of it.
+ */
+export async function startServerProcess(
+  env: Record<string, string>,
+  { baton = BATON, cwd = SERVER_PACKAGE }: { readonly baton?: readonly string[]; readonly cwd?: string } = {},
+): Promise<ServerProcess> {
+  const [command, ...args] = baton;
+  if (command === undefined) throw new Error('no command to start');
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const started = await spawnUntilHealthy(command, [...args, 'serve'], {
-    cwd: SERVER_PACKAGE,
+    cwd,
     env: { BATON_HOST: '127.0.0.1', BATON_LOG_LEVEL: 'warn', ...env, BATON_PORT: String(port) },
     healthUrl: `${url}/healthz`,
   });
