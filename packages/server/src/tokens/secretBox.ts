@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, hkdfSync } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { hkdfSha256 } from './hkdf.js';
 import { pooledRandomBytes } from './randomPool.js';
 
 /** Thrown when a sealed value does not open: wrong `BATON_SECRET`, or tampered data. */
@@ -34,7 +35,7 @@ const VERSION = 'v1';
  */
 export function createSecretBox(secret: string, purpose = 'baton signing keys v1'): SecretBox {
   if (secret.length < 32) throw new TypeError('the secret must be at least 32 characters');
-  const key = Buffer.from(hkdfSync('sha256', secret, 'baton', purpose, 32));
+  const key = hkdfSha256(secret, 'baton', purpose);
   return {
     seal(plaintext, context) {
       const iv = pooledRandomBytes(12);
