@@ -439,6 +439,20 @@ export const MUTANTS = [
     tests: ['test/metrics.test.ts'],
   },
   {
+    name: 'the verified-token cache answers for any token ending like a cached one',
+    file: 'packages/server/src/tokens/verifiedCache.ts',
+    find: '    if (entry?.token !== token) return undefined;\n',
+    replace: '    if (entry === undefined) return undefined;\n',
+    tests: ['test/verified-cache.test.ts', 'test/access.test.ts'],
+  },
+  {
+    name: 'grace-window key derived without HKDF-Expand’s block counter',
+    file: 'packages/server/src/tokens/hkdf.ts',
+    find: '.update(info).update(FIRST_BLOCK).digest()',
+    replace: '.update(info).digest()',
+    tests: ['test/hkdf.test.ts'],
+  },
+  {
     name: 'bench: PostgreSQL tables settled without ANALYZE',
     file: 'bench/lib/postgres.ts',
     find: "await client.query('ANALYZE refresh_tokens, sessions, users');",

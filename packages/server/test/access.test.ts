@@ -127,7 +127,8 @@ describe('access tokens', () => {
     assert.equal((await me(forged)).status, 401);
   });
 
-  it('rejects a tampered payload', async () => {
+  it('rejects a tampered payload, even under the signature of a token it has just verified and cached', async () => {
+    assert.equal((await me(issued.accessToken)).status, 200, 'the genuine token, now in the cache');
     const [header, , signature] = issued.accessToken.split('.');
     const claims = decodeJwt(issued.accessToken);
     const tampered = `${header}.${b64({ ...claims, sub: 'someone-else' })}.${signature}`;
