@@ -20,7 +20,7 @@ describe('BATON_DATABASE_POOL: the connections of each instance', { skip }, () =
     await database?.drop();
   });
 
-  /** Connections PostgreSQL has open for `application`, after a burst of 24 parallel refreshes. */
+  /** Connections PostgreSQL has open for `application`, after bursts of 24 parallel refreshes and todo writes. */
   const connectionsAfterBurst = async (pool: number) => {
     const application = `baton_pool_${randomBytes(4).toString('hex')}`;
     const url = new URL(database.schemaUrl);
@@ -39,6 +39,14 @@ describe('BATON_DATABASE_POOL: the connections of each instance', { skip }, () =
         ),
       );
       assert.deepEqual(new Set(answers.map((answer) => answer.status)), new Set([200]));
+      // Refreshes share statements (one lookup and one rotation in flight at a time); writes of
+      // todos do not, so this burst asks for every connection the pool may open.
+      const created = await Promise.all(
+        answers.map((answer) =>
+          server.request('POST', '/todos', { token: answer.body.accessToken, body: { title: 'burst' } }),
+        ),
+      );
+      assert.deepEqual(new Set(created.map((answer) => answer.status)), new Set([201]));
       const admin = new pg.Client({ connectionString: database.url });
       await admin.connect();
       try {
