@@ -13,7 +13,7 @@ import { statementBatches } from './statementBatches.js';
  * µs. A refresh that finds the store idle is sent at once either way; under load one waits for at
  * most the statement before it.
  */
-const ROTATION_STATEMENTS_IN_FLIGHT = 1;
+const REFRESH_STATEMENTS_IN_FLIGHT = 1;
 
 /** A refresh token's row with its session's and its user's, as one lookup answers it. */
 export type RefreshContextRow = { token: TokenRow; session: SessionRow; user: UserRow | null };
@@ -61,8 +61,7 @@ export function hotPathStatements(pool: pg.Pool, batchTimeout: number): HotPathS
       const byHash = new Map(found.map(({ hash, row }) => [hash, row]));
       return tokenHashes.map((hash) => byHash.get(hash));
     },
-    // One at a time, like the rotations below (see there why).
-    maxInFlight: ROTATION_STATEMENTS_IN_FLIGHT,
+    maxInFlight: REFRESH_STATEMENTS_IN_FLIGHT,
   });
   // Consume, insert the successor and extend the session in one statement, so one round trip and
   // one commit: the conditional UPDATE still decides the race (a concurrent statement waits for
@@ -105,7 +104,7 @@ export function hotPathStatements(pool: pg.Pool, batchTimeout: number): HotPathS
   };
   const rotate = statementBatches<Rotation, SessionRow | undefined>({
     many: rotateMany,
-    maxInFlight: ROTATION_STATEMENTS_IN_FLIGHT,
+    maxInFlight: REFRESH_STATEMENTS_IN_FLIGHT,
   });
   /**
    * The session gate's lookup, a named statement like the batched ones (so parsed and planned once
