@@ -305,6 +305,20 @@ export const MUTANTS = [
     tests: ['test/store-sqlite-group-commit.test.ts'],
   },
   {
+    name: 'group commit commits during a WAL flush instead of holding the batch for its end',
+    file: 'packages/server/src/store/sqlite/groupCommit.ts',
+    find: 'if (wal?.busy && !this.#closing) {',
+    replace: 'if (false) {',
+    tests: ['test/store-sqlite-group-commit.test.ts'],
+  },
+  {
+    name: 'a closing group commit leaves the writes held for a flush uncommitted',
+    file: 'packages/server/src/store/sqlite/groupCommit.ts',
+    find: '    this.#closing = true;\n    this.flush();',
+    replace: '    this.flush();\n    this.#closing = true;',
+    tests: ['test/store-sqlite-group-commit.test.ts'],
+  },
+  {
     name: 'WAL syncs asked for during a flush answered by that flush',
     file: 'packages/server/src/store/sqlite/walSync.ts',
     find: '      const next = running',

@@ -135,6 +135,8 @@ describe('SQLite group commit', () => {
         });
       },
       failure: undefined,
+      busy: false,
+      idle: async () => {},
       close: async () => {},
     };
     const heldCommit = new GroupCommit(db, held);
@@ -150,6 +152,64 @@ describe('SQLite group commit', () => {
     flushed();
     await write;
     assert.equal(settled, true);
+  });
+
+  /** A group commit whose flushes each wait for the test, which records what was committed at each. */
+  const heldFlushes = () => {
+    const finish: (() => void)[] = [];
+    const committedAtFlush: number[] = [];
+    const commits = new GroupCommit(
+      db,
+      coalescedSync(
+        () =>
+          new Promise<void>((resolve) => {
+            committedAtFlush.push(committedCount());
+            finish.push(resolve);
+          }),
+      ),
+    );
+    return { commits, finish, committedAtFlush };
+  };
+  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('holds the writes that arrive while a flush runs, and commits them together when it ends', async () => {
+    const { commits, finish, committedAtFlush } = heldFlushes();
+    const before = committedCount();
+    const first = commits.run(insert('while-1'));
+    await nextTurn();
+    assert.deepEqual(committedAtFlush, [before + 1], 'the first write is committed and flushing');
+    const later: Promise<unknown>[] = [];
+    for (const name of ['while-2', 'while-3', 'while-4']) {
+      later.push(commits.run(insert(name)));
+      await nextTurn(); // each in a turn of its own
+    }
+    assert.equal(commits.pending, 3, 'held while the disk is busy');
+    assert.equal(committedCount(), before + 1, 'not committed yet');
+    finish[0]!();
+    await first;
+    await nextTurn();
+    assert.deepEqual(committedAtFlush, [before + 1, before + 4], 'the three in one commit, then one flush');
+    finish[1]!();
+    await Promise.all(later);
+    assert.equal(commits.pending, 0);
+  });
+
+  it('commits held writes when it closes, and answers them after their flush', async () => {
+    const { commits, finish, committedAtFlush } = heldFlushes();
+    const before = committedCount();
+    const first = commits.run(insert('closing-1'));
+    await nextTurn();
+    const held = commits.run(insert('closing-2'));
+    await nextTurn();
+    assert.equal(commits.pending, 1);
+    const closed = commits.close();
+    assert.equal(committedCount(), before + 2, 'committed at once, not after the running flush');
+    while (finish.length > 0) {
+      finish.shift()!();
+      await nextTurn();
+    }
+    await Promise.all([first, held, closed]);
+    assert.deepEqual(committedAtFlush, [before + 1, before + 2]);
   });
 
   it('commits a group at synchronous=NORMAL and leaves the connection at FULL', async () => {

@@ -11,6 +11,10 @@ export interface WalSync {
   sync(): Promise<void>;
   /** The error of the flush that failed, if one did: nothing more may be committed unflushed. */
   readonly failure: { readonly error: unknown } | undefined;
+  /** True while a flush runs or waits to start. */
+  readonly busy: boolean;
+  /** Resolves once no flush runs or waits, whether they succeeded or failed. */
+  idle(): Promise<void>;
   /** Waits for every flush asked for so far, then releases the file. Idempotent. */
   close(): Promise<void>;
 }
@@ -43,6 +47,9 @@ export function coalescedSync(
     running = flushing;
     return flushing;
   };
+  const idle = async () => {
+    while (running || queued) await Promise.allSettled([running, queued]);
+  };
   return {
     sync() {
       if (failure) return Promise.reject(failure.error);
@@ -64,9 +71,13 @@ export function coalescedSync(
     get failure() {
       return failure;
     },
+    get busy() {
+      return running !== undefined || queued !== undefined;
+    },
+    idle,
     close() {
       closed ??= (async () => {
-        while (running || queued) await Promise.allSettled([running, queued]);
+        await idle();
         await release();
       })();
       return closed;
