@@ -31,6 +31,7 @@ import {
   REPO_ROOT,
   type Stack,
 } from './lib/stacks.js';
+import { measureStartups, type Startups } from './lib/startups.js';
 import { computeTargets, floorNotes } from './lib/targets.js';
 import { ALGORITHMS, mintToken } from './lib/tokens.js';
 import { wrkAvailable } from './lib/wrk.js';
@@ -166,6 +167,15 @@ async function main(): Promise<void> {
   } finally {
     await Promise.all(prepared.map((p) => p.server.stop()));
   }
+  let batonStartups: Startups | undefined;
+  if (batonBuilt) {
+    // With every other server stopped: the start of Baton alone, as a deployment starts it.
+    await step('Baton: start-up', async () => {
+      batonStartups = await measureStartups(baton, PLAN.startups);
+      const samples = batonStartups.samplesMs.map((ms) => ms.toFixed(0)).join(', ');
+      log(`Baton: start to first 200 in ${batonStartups.medianMs.toFixed(0)} ms (median of ${samples})`);
+    });
+  }
   await step('argon2 limit', async () => {
     hashLimit = await measureHashLimit(5);
     log(`argon2 limit: ${hashLimit.loginsPerSecond.toFixed(1)} logins/s`);
@@ -187,6 +197,7 @@ async function main(): Promise<void> {
     rawCommitsPerSecond,
     ...(postgres === undefined ? {} : { postgres }),
     ...(hashLimit === undefined ? {} : { hashLimit }),
+    ...(batonStartups === undefined ? {} : { batonStartups }),
   };
   const names = {
     baton: baton.name,

@@ -27,6 +27,8 @@ export const PLAN = {
   stormClients: 4,
   distinctUsers: 1000,
   bypassUsers: 700,
+  /** Fresh starts of Baton whose median is the start-up figure. */
+  startups: 5,
 } as const;
 
 export interface GetRow {

@@ -1,6 +1,7 @@
 import type { HashLimit } from './hashLimit.js';
 import type { PgSectionResult } from './pgSection.js';
 import type { StackResult } from './scenarios.js';
+import type { Startups } from './startups.js';
 import type { Algorithm } from './tokens.js';
 
 /** One goal of the performance issue, with what this run measured for it. */
@@ -23,6 +24,8 @@ export interface RunMeasurements {
   readonly rawCommitsPerSecond: number;
   readonly postgres?: PgSectionResult | { readonly skipped: string };
   readonly hashLimit?: HashLimit;
+  /** Baton started again and again on fresh data dirs (the start-up target is their median). */
+  readonly batonStartups?: Startups;
 }
 
 /** The stack names the targets compare. */
@@ -140,10 +143,13 @@ export function computeTargets(run: RunMeasurements, names: TargetNames): Target
     unit: 'MiB',
     goal: { at: 'most', ratio: 120 },
   });
+  const starts = run.batonStartups;
   targets.push({
-    name: 'Baton: start to first 200',
-    detail: `${fmt(baton?.startupMs ?? Number.NaN)} ms`,
-    ratio: baton?.startupMs ?? Number.NaN,
+    name: `Baton: start to first 200 (median of ${starts?.samplesMs.length ?? 0} fresh starts)`,
+    detail: starts
+      ? `${fmt(starts.medianMs)} ms (${starts.samplesMs.map((ms) => fmt(ms)).join(', ')})`
+      : 'not measured',
+    ratio: starts?.medianMs ?? Number.NaN,
     unit: 'ms',
     goal: { at: 'most', ratio: 500 },
   });
