@@ -113,6 +113,7 @@ export async function buildServer(
       issuer: config.issuer,
       audience: config.audience,
       ttl: config.accessTtl,
+      cacheSize: config.tokenCache,
       clock,
     });
     const sessions = new SessionGate(store, clock);

@@ -43,6 +43,12 @@ export interface ServerOptions {
   readonly accessTtl?: number;
   /** Signing algorithm of access tokens: `ES256` (default), `EdDSA` or `RS256`. A change rotates the key at start. */
   readonly accessAlg?: SigningAlgorithm;
+  /**
+   * Verified access tokens remembered in memory, so that a client's next request with the same
+   * token skips the signature check (a token is never remembered past its own expiry). `0` checks
+   * every request in full. Default 10,000.
+   */
+  readonly tokenCache?: number;
   /** Refresh token idle lifetime in seconds, extended by each rotation. Default 30 days. */
   readonly refreshIdleTtl?: number;
   /** Absolute session lifetime in seconds. Default 180 days. */

@@ -173,6 +173,18 @@ export const SETTINGS = {
       meaning: 'access token signature: `ES256`, `EdDSA` or `RS256` (a change rotates the key at start)',
     },
   }),
+  tokenCache: setting({
+    env: 'BATON_TOKEN_CACHE',
+    parse: parseWholeNumber,
+    fallback: () => 10_000,
+    check: between(0, 1_000_000),
+    expected: 'a whole number of tokens (0 turns the cache off)',
+    readme: {
+      default: '`10000`',
+      meaning:
+        'verified access tokens remembered, so a client’s next request skips the signature check; `0` checks every request in full',
+    },
+  }),
   refreshIdleTtl: setting({
     env: 'BATON_REFRESH_IDLE_TTL',
     parse: positiveDuration,
@@ -435,6 +447,10 @@ function isMailbox(candidate: string): boolean {
 }
 
 const LOG_LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
+
+function parseWholeNumber(raw: string): number | undefined {
+  return /^\d{1,9}$/.test(raw) ? Number(raw) : undefined;
+}
 
 function parsePort(raw: string): number | undefined {
   const port = /^\d{1,5}$/.test(raw) ? Number(raw) : Number.NaN;

@@ -21,8 +21,10 @@ describe('configuration', () => {
       BATON_CORS_ORIGINS: 'https://app.example.com, http://localhost:8100',
       BATON_ACCESS_ALG: 'RS256',
       BATON_APP_CONNECT_ORIGINS: 'https://api.example.com',
+      BATON_TOKEN_CACHE: '0',
     });
     const config = resolveConfig(options);
+    assert.equal(config.tokenCache, 0);
     assert.equal(config.port, 4000);
     assert.equal(config.accessAlg, 'RS256');
     assert.deepEqual(config.appConnectOrigins, ['https://api.example.com']);
@@ -40,6 +42,7 @@ describe('configuration', () => {
     assert.equal(config.accessTtl, 300);
     assert.equal(config.accessAlg, 'ES256', 'the algorithm every stock verifier has');
     assert.equal(config.refreshGrace, 10);
+    assert.equal(config.tokenCache, 10_000);
     assert.match(config.dataDir, /data$/);
   });
 
@@ -58,6 +61,9 @@ describe('configuration', () => {
       [{ BATON_DOCS: 'maybe' }, 'BATON_DOCS'],
       [{ BATON_ACCESS_ALG: 'HS256' }, 'BATON_ACCESS_ALG'],
       [{ BATON_ACCESS_ALG: 'es256' }, 'BATON_ACCESS_ALG'],
+      [{ BATON_TOKEN_CACHE: 'lots' }, 'BATON_TOKEN_CACHE'],
+      [{ BATON_TOKEN_CACHE: '-1' }, 'BATON_TOKEN_CACHE'],
+      [{ BATON_TOKEN_CACHE: '2000000' }, 'BATON_TOKEN_CACHE'],
       [{ BATON_APP_CONNECT_ORIGINS: 'https://api.example.com/path' }, 'BATON_APP_CONNECT_ORIGINS'],
     ];
     for (const [env, name] of cases) {

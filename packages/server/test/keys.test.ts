@@ -7,7 +7,7 @@ import { createManualClock } from '../src/clock.js';
 import { AccessTokenService } from '../src/tokens/access.js';
 import { fileKeySource } from '../src/tokens/fileKeySource.js';
 import { KeyRing } from '../src/tokens/keys.js';
-import { startServer } from './support/server.js';
+import { registerUser, startServer } from './support/server.js';
 
 describe('signing keys', () => {
   let dir: string;
@@ -90,6 +90,23 @@ describe('the published JWKS', () => {
 });
 
 describe('verified token cache', () => {
+  it('BATON_TOKEN_CACHE=0 (tokenCache: 0) checks every request in full; by default a verified token is remembered', async () => {
+    for (const [tokenCache, remembered] of [
+      [undefined, true],
+      [0, false],
+    ] as const) {
+      const server = await startServer(tokenCache === undefined ? {} : { tokenCache });
+      try {
+        const { accessToken } = await registerUser(server);
+        assert.equal((await server.request('GET', '/auth/me', { token: accessToken })).status, 200);
+        const cached = server.app.baton.accessTokens.cached(accessToken);
+        assert.equal(cached !== undefined, remembered, `tokenCache ${tokenCache}`);
+      } finally {
+        await server.close();
+      }
+    }
+  });
+
   it('answers a cached token only until its own expiry, and never a modified token', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'baton-cache-'));
     try {
