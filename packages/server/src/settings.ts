@@ -96,7 +96,7 @@ export const SETTINGS = {
   }),
   databasePool: setting({
     env: 'BATON_DATABASE_POOL',
-    parse: (raw) => (/^\d+$/.test(raw) ? Number(raw) : undefined),
+    parse: parseWholeNumber,
     fallback: () => 10,
     check: between(1, 1000),
     expected: 'a whole number of connections from 1 to 1000',
@@ -448,8 +448,9 @@ function isMailbox(candidate: string): boolean {
 
 const LOG_LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
 
+/** Digits only: the setting's `check` says which whole numbers it takes. */
 function parseWholeNumber(raw: string): number | undefined {
-  return /^\d{1,9}$/.test(raw) ? Number(raw) : undefined;
+  return /^\d+$/.test(raw) ? Number(raw) : undefined;
 }
 
 function parsePort(raw: string): number | undefined {
