@@ -17,6 +17,36 @@ interface ProfileNode {
 export interface CpuProfile {
   readonly nodes: readonly ProfileNode[];
   readonly samples: readonly number[];
+  /** When profiling began, in µs of the monotonic clock (the one {@link monotonicMicros} reads). */
+  readonly startTime: number;
+  /** Per sample, µs since the sample before it (the first: since `startTime`). */
+  readonly timeDeltas: readonly number[];
+}
+
+/**
+ * Now, in µs of the monotonic clock. V8 stamps a profile's samples on the same clock in every
+ * process of a Linux machine (CLOCK_MONOTONIC), so a load generator's start and end mark out the
+ * server's samples of that load: see {@link samplesBetween}.
+ */
+export const monotonicMicros = (): number => Number(process.hrtime.bigint() / 1000n);
+
+/**
+ * `profile` with only the samples taken from `from` to `to` (µs of {@link monotonicMicros}): a
+ * load's own, without the start-up and the preparation (registering users) that came before it.
+ */
+export function samplesBetween(profile: CpuProfile, from: number, to: number): CpuProfile {
+  const samples: number[] = [];
+  const timeDeltas: number[] = [];
+  let at = profile.startTime;
+  let previous = from;
+  for (const [index, id] of profile.samples.entries()) {
+    at += profile.timeDeltas[index] ?? 0;
+    if (at < from || at > to) continue;
+    samples.push(id);
+    timeDeltas.push(at - previous);
+    previous = at;
+  }
+  return { nodes: profile.nodes, samples, startTime: from, timeDeltas };
 }
 
 const shortUrl = (url: string) => {

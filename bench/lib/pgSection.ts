@@ -60,7 +60,8 @@ type Step = (what: string, work: () => Promise<unknown>) => Promise<boolean>;
 /** Users registered for the PostgreSQL section: enough that no user passes the refresh limit. */
 const PG_USERS = 400;
 
-function redisAnswers(): Promise<boolean> {
+/** Whether Redis answers on its default local port (the PostgreSQL runs share rate limits through it). */
+export function redisAnswers(): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ host: '127.0.0.1', port: 6379, timeout: 1000 });
     socket.once('connect', () => {
