@@ -69,10 +69,15 @@ describe('PostgreSQL plans the refresh statements once per connection', { skip }
   });
   after(() => database?.drop());
 
-  it('keeps a generic plan for the lookup and the rotation after the first five', async () => {
+  it('keeps a generic plan for the lookup and the rotation after the first five', async (t) => {
     // One connection, so that pg_prepared_statements (per connection) shows the statements' plans.
     const pool = openPool({ connectionString: database.schemaUrl, max: 1 });
     try {
+      const { rows: version } = await pool.query<{ server_version_num: string }>('SHOW server_version_num');
+      if (Number(version[0]?.server_version_num) < 140_000) {
+        t.skip('skipped: pg_prepared_statements counts plans from PostgreSQL 14 on');
+        return;
+      }
       const { contextOf, rotate } = hotPathStatements(pool, 30_000);
       for (const [index, tokenHash] of live.slice(0, REFRESHES).entries()) {
         const context = await contextOf(tokenHash);
