@@ -13,18 +13,25 @@
  * the samples taken while the load ran, not of the start-up and the sign-ups before it. Needs a
  * built server (`npm run build -w @baton/server`) and wrk.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CpuProfile, flameGraph, monotonicMicros, samplesBetween, summarise } from './lib/cpuProfile.js';
 import { freePort } from './lib/http.js';
-import { redisAnswers } from './lib/pgSection.js';
+import { batonOnPostgresEnv, redisAnswers } from './lib/pgSection.js';
 import { type BenchDatabase, openBenchDatabase, settleTables } from './lib/postgres.js';
 import { registerAll } from './lib/prepare.js';
 import { launch } from './lib/processes.js';
 import { runRefreshChains } from './lib/refresh.js';
 import { PLAN } from './lib/scenarios.js';
-import { accountFor, BENCH_WORK, baton, REPO_ROOT, type TokenPair } from './lib/stacks.js';
+import {
+  accountFor,
+  BATON_NODE_FLAGS,
+  BENCH_WORK,
+  baton,
+  batonEnv,
+  REPO_ROOT,
+  type TokenPair,
+} from './lib/stacks.js';
 import { writeTokens } from './lib/tokens.js';
 import { measureGets } from './lib/wrk.js';
 
@@ -94,16 +101,6 @@ const CASES: readonly Case[] = [
   },
 ];
 
-/** The environment of the PostgreSQL case, as the bench's PostgreSQL section runs Baton. */
-async function postgresEnv(db: BenchDatabase): Promise<Record<string, string>> {
-  return {
-    BATON_DATABASE_URL: db.schemaUrl,
-    BATON_SECRET: randomBytes(32).toString('base64url'),
-    BATON_ISSUER: 'http://baton.bench',
-    ...((await redisAnswers()) ? { BATON_REDIS_URL: 'redis://127.0.0.1:6379' } : {}),
-  };
-}
-
 async function profileCase(profiled: Case, db: BenchDatabase | undefined): Promise<void> {
   const workDir = mkdtempSync(join(BENCH_WORK, 'profile-'));
   const profileDir = join(workDir, 'profile');
@@ -112,7 +109,7 @@ async function profileCase(profiled: Case, db: BenchDatabase | undefined): Promi
     name: 'Baton',
     command: process.execPath,
     args: [
-      '--max-semi-space-size=4',
+      ...BATON_NODE_FLAGS,
       '--cpu-prof',
       `--cpu-prof-dir=${profileDir}`,
       // The unbundled command: the code of the bundled `baton` (dist/bundle/cli.js) in its own
@@ -121,13 +118,9 @@ async function profileCase(profiled: Case, db: BenchDatabase | undefined): Promi
       'serve',
     ],
     env: {
-      MALLOC_ARENA_MAX: '2',
-      BATON_PORT: String(port),
-      BATON_DATA_DIR: workDir,
-      BATON_LOG_LEVEL: 'info',
-      BATON_ACCESS_TTL: '30m',
+      ...batonEnv(port, workDir),
       ...profiled.env,
-      ...(db ? await postgresEnv(db) : {}),
+      ...(db ? batonOnPostgresEnv(db, await redisAnswers()) : {}),
     },
     healthUrl: `http://127.0.0.1:${port}/healthz`,
   });

@@ -60,6 +60,20 @@ type Step = (what: string, work: () => Promise<unknown>) => Promise<boolean>;
 /** Users registered for the PostgreSQL section: enough that no user passes the refresh limit. */
 const PG_USERS = 400;
 
+/**
+ * What Baton needs to run on `db`: one secret and one issuer for every instance, as
+ * docs/deploy.md asks (the default names each one's port), and rate limits shared through Redis
+ * when `redis` (it answers).
+ */
+export function batonOnPostgresEnv(db: BenchDatabase, redis: boolean): Record<string, string> {
+  return {
+    BATON_DATABASE_URL: db.schemaUrl,
+    BATON_SECRET: randomBytes(32).toString('base64url'),
+    BATON_ISSUER: 'http://baton.bench',
+    ...(redis ? { BATON_REDIS_URL: 'redis://127.0.0.1:6379' } : {}),
+  };
+}
+
 /** Whether Redis answers on its default local port (the PostgreSQL runs share rate limits through it). */
 export function redisAnswers(): Promise<boolean> {
   return new Promise((resolve) => {
@@ -103,13 +117,7 @@ async function measureOn(
   log: (line: string) => void,
 ): Promise<PgSectionResult> {
   const redis = await redisAnswers();
-  const env = {
-    BATON_DATABASE_URL: db.schemaUrl,
-    BATON_SECRET: randomBytes(32).toString('base64url'),
-    // One issuer for every instance, as docs/deploy.md asks (the default names each one's port).
-    BATON_ISSUER: 'http://baton.bench',
-    ...(redis ? { BATON_REDIS_URL: 'redis://127.0.0.1:6379' } : {}),
-  };
+  const env = batonOnPostgresEnv(db, redis);
   const urls: string[] = [];
   for (let i = 0; i < 2; i++) {
     const port = await freePort();
