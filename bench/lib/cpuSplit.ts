@@ -1,8 +1,13 @@
-import { readProcesses, TICKS_PER_SECOND, treeOf } from './procTable.js';
+import { mainThreadTicks, readProcesses, TICKS_PER_SECOND, treeOf } from './procTable.js';
 
 /** CPU time by whom: the server's processes (Baton's), PostgreSQL's, Redis's and the bench's own (the load generator). */
 export interface CpuShares {
   readonly server: number;
+  /**
+   * The part of `server` that the servers' main threads took: a Node server's event loop, where
+   * all of its JavaScript runs. One thread, so it bounds the server's rate however many cores wait.
+   */
+  readonly serverLoop: number;
   readonly postgres: number;
   readonly redis: number;
   readonly harness: number;
@@ -23,12 +28,16 @@ export function cpuShares(servers: readonly number[]): CpuShares {
   let server = 0;
   let postgres = 0;
   let redis = 0;
-  for (const pid of servers) for (const entry of treeOf(table, pid)) server += entry.cpuTicks;
+  let serverLoop = 0;
+  for (const pid of servers) {
+    for (const entry of treeOf(table, pid)) server += entry.cpuTicks;
+    serverLoop += mainThreadTicks(pid);
+  }
   for (const entry of table.values()) {
     if (entry.name === SERVICE_NAMES.postgres) postgres += entry.cpuTicks;
     else if (entry.name === SERVICE_NAMES.redis) redis += entry.cpuTicks;
   }
-  return { server, postgres, redis, harness: table.get(process.pid)?.ownTicks ?? 0 };
+  return { server, serverLoop, postgres, redis, harness: table.get(process.pid)?.ownTicks ?? 0 };
 }
 
 /** Microseconds of CPU per operation, by whom, between two readings of {@link cpuShares}. */
@@ -38,6 +47,7 @@ export function perOperation(before: CpuShares, after: CpuShares, operations: nu
     operations > 0 ? ((after[key] - before[key]) * ticksToMicros) / operations : Number.NaN;
   return {
     server: each('server'),
+    serverLoop: each('serverLoop'),
     postgres: each('postgres'),
     redis: each('redis'),
     harness: each('harness'),

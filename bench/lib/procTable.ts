@@ -18,6 +18,14 @@ export interface ProcessEntry {
   readonly ownTicks: number;
 }
 
+/**
+ * The fields of a /proc `stat` line after the name (the state is first). The name is in
+ * parentheses and may itself hold spaces or parentheses: split after the last one.
+ */
+function fieldsAfterName(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
 /** Every process /proc lists now; empty where there is no /proc (not Linux). */
 export function readProcesses(): Map<number, ProcessEntry> {
   const table = new Map<number, ProcessEntry>();
@@ -31,8 +39,7 @@ export function readProcesses(): Map<number, ProcessEntry> {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // The name is in parentheses and may itself hold spaces or parentheses: split after the last one.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const fields = fieldsAfterName(stat);
       const [utime, stime, cutime, cstime] = fields.slice(11, 15).map(Number);
       table.set(Number(entry), {
         pid: Number(entry),
@@ -46,6 +53,20 @@ export function readProcesses(): Map<number, ProcessEntry> {
     }
   }
   return table;
+}
+
+/**
+ * CPU time in clock ticks (user + system) of the main thread of `pid` alone, the thread whose id is
+ * the process's (/proc/<pid>/task/<pid>/stat); 0 when it cannot be read (ended, not Linux).
+ */
+export function mainThreadTicks(pid: number): number {
+  try {
+    const fields = fieldsAfterName(readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8'));
+    const [utime, stime] = fields.slice(11, 13).map(Number);
+    return (utime ?? 0) + (stime ?? 0);
+  } catch {
+    return 0;
+  }
 }
 
 /** `pid` and every process below it in `table`. */

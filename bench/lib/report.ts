@@ -109,6 +109,8 @@ export function renderRun(report: RunReport): string {
       ],
     ),
   );
+  const loopCeiling = eventLoopCeiling(withAuth, report.rawCommitsPerSecond);
+  if (loopCeiling) out.push('', loopCeiling);
   out.push('', `### Login (${PLAN.loginClients} clients, ${PLAN.loginSeconds} s)`, '');
   if (report.hashLimit !== undefined) {
     const limit = report.hashLimit;
@@ -176,6 +178,23 @@ export function renderRun(report: RunReport): string {
   }
   out.push('', `Whole run: ${f(report.totalSeconds)} s.`, '');
   return out.join('\n');
+}
+
+/**
+ * What Baton's event loop allows: every request's JavaScript (parsing, checks, signing, SQLite's
+ * statements) runs on that one thread, so with it fully busy no number of free cores or faster
+ * disk can rotate faster than one rotation per its CPU per rotation. Undefined when not measured.
+ */
+function eventLoopCeiling(stacks: readonly StackResult[], rawCommitsPerSecond: number): string | undefined {
+  const measured = stacks.find((s) => s.refreshConcurrent?.loopMicros !== undefined);
+  const loopMicros = measured?.refreshConcurrent?.loopMicros;
+  if (!measured || loopMicros === undefined || !(loopMicros > 0)) return undefined;
+  const ceiling = 1_000_000 / loopMicros;
+  return (
+    `${measured.stack}'s event loop (its one JavaScript thread) took ${f(loopMicros)} µs of CPU per rotation ` +
+    `with ${PLAN.concurrentChains} clients (the median round): fully busy, it allows at most ${f(ceiling)} rotations/s, ` +
+    `${f(ceiling / rawCommitsPerSecond, 2)}x this run's raw commit rate, however fast the disk or however many cores are free.`
+  );
 }
 
 function renderPostgres(pg: PgSectionResult | { readonly skipped: string }): string[] {

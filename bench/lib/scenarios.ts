@@ -42,13 +42,17 @@ export interface GetRow {
   readonly cpuMicrosPerRequest: number | undefined;
 }
 
+/** Concurrent refreshes, with the CPU the server's event loop took per rotation where measured. */
+export type MeteredRefresh = RefreshResult & { readonly loopMicros?: number };
+
 export interface StackResult {
   readonly stack: string;
   readonly startupMs: number;
   readonly gets: GetRow[];
   readonly durableRefresh: boolean;
   refreshSequential?: RefreshResult;
-  refreshConcurrent?: RefreshResult;
+  /** The median round's (by rate). */
+  refreshConcurrent?: MeteredRefresh;
   singleLoginMs?: number;
   logins?: LoginResult;
   storm?: { readonly quiet: ProbeResult; readonly during: ProbeResult; readonly logins: LoginResult };
@@ -120,7 +124,7 @@ export async function measureAllRefreshes(
 ): Promise<number> {
   const raw: number[] = [];
   const sequential = new Map<PreparedStack, RefreshResult[]>();
-  const concurrent = new Map<PreparedStack, RefreshResult[]>();
+  const concurrent = new Map<PreparedStack, MeteredRefresh[]>();
   const withAuth = [...results.keys()].filter((p) => p.stack.auth && !p.stack.getOnly);
   for (let round = 0; round < PLAN.refreshRounds; round++) {
     await step('raw SQLite commits', async () => {
@@ -130,15 +134,22 @@ export async function measureAllRefreshes(
     for (const p of withAuth) {
       await step(`${p.stack.name}: refresh`, async () => {
         const one = await runRefreshChains(p.baseUrl, p.stack.auth!, p.sessions, 1, PLAN.refreshSeconds);
+        // Baton's event loop, its one JavaScript thread, bounds its rate: measured on the deep stack.
+        const meter = p.deep ? cpuMeter([p.server.pid]) : undefined;
         const many = await runRefreshChains(
           p.baseUrl,
           p.stack.auth!,
           p.sessions,
           PLAN.concurrentChains,
           PLAN.refreshSeconds,
+          meter,
         );
+        const loopMicros = meter?.last()?.serverLoop;
         sequential.set(p, [...(sequential.get(p) ?? []), one]);
-        concurrent.set(p, [...(concurrent.get(p) ?? []), many]);
+        concurrent.set(p, [
+          ...(concurrent.get(p) ?? []),
+          { ...many, ...(loopMicros === undefined ? {} : { loopMicros }) },
+        ]);
         log(
           `round ${round + 1}: ${p.stack.name}: refresh ${one.perSecond.toFixed(0)}/s (1), ${many.perSecond.toFixed(0)}/s (16)`,
         );
