@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { test } from 'node:test';
-import { cpuMeter } from '../lib/cpuSplit.js';
+import { type TestContext, test } from 'node:test';
+import { type CpuShares, cpuMeter } from '../lib/cpuSplit.js';
 
 /** Slack for the kernel's rounding: whole ticks of 10 ms, two readings of two counters each. */
 const TICK = 40;
@@ -22,10 +22,16 @@ const burnOnCue = (ms: number) =>
    });
    process.stdout.write('ready');`;
 
-test('CPU a server burns counts as Baton’s, per operation, and not as the load generator’s', {
-  skip: process.platform !== 'linux' && 'skipped: needs /proc (Linux)',
-}, async (t) => {
-  const server = spawn(process.execPath, ['-e', burnOnCue(300)], { stdio: ['pipe', 'pipe', 'inherit'] });
+/**
+ * Starts `script` in a child (it prints 'ready', burns when cued, then prints one line) and meters
+ * the child from the cue to that line, over `operations`.
+ */
+async function meteredBurn(
+  t: TestContext,
+  script: string,
+  operations: number,
+): Promise<{ split: CpuShares; line: string }> {
+  const server = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
   t.after(() => server.kill());
   server.stdout.setEncoding('utf8');
   const [ready] = (await once(server.stdout, 'data')) as [string];
@@ -33,12 +39,19 @@ test('CPU a server burns counts as Baton’s, per operation, and not as the load
   const meter = cpuMeter([server.pid!]);
   meter.begin();
   server.stdin.write('burn\n');
-  const [burnedText] = (await once(server.stdout, 'data')) as [string];
-  const burned = Number(burnedText);
-  const operations = 3;
+  const [line] = (await once(server.stdout, 'data')) as [string];
   meter.end(operations);
   const split = meter.last();
   assert.ok(split, 'a reading after the loop');
+  return { split, line };
+}
+
+test('CPU a server burns counts as Baton’s, per operation, and not as the load generator’s', {
+  skip: process.platform !== 'linux' && 'skipped: needs /proc (Linux)',
+}, async (t) => {
+  const operations = 3;
+  const { split, line } = await meteredBurn(t, burnOnCue(300), operations);
+  const burned = Number(line);
   assert.ok(burned >= 300);
   const batonMs = (split.server * operations) / 1000;
   assert.ok(
@@ -71,23 +84,10 @@ const burnOnWorkerThenMain = (ms: number) =>
 test("the event loop's share counts the main thread's CPU only, not a worker thread's", {
   skip: process.platform !== 'linux' && 'skipped: needs /proc (Linux)',
 }, async (t) => {
-  const server = spawn(process.execPath, ['-e', burnOnWorkerThenMain(300)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  t.after(() => server.kill());
-  server.stdout.setEncoding('utf8');
-  const [ready] = (await once(server.stdout, 'data')) as [string];
-  assert.equal(ready, 'ready');
-  const meter = cpuMeter([server.pid!]);
-  meter.begin();
-  server.stdin.write('burn\n');
-  const [done] = (await once(server.stdout, 'data')) as [string];
-  assert.equal(done, 'done');
-  meter.end(1);
-  const split = meter.last();
-  assert.ok(split, 'a reading after the loop');
-  // process.cpuUsage() is the whole process's, so each burn took at least 300 ms of CPU, but the
-  // worker's burn ends once both threads' CPU adds up to that: count from the process's totals.
+  const { split, line } = await meteredBurn(t, burnOnWorkerThenMain(300), 1);
+  assert.equal(line, 'done');
+  // Each burn counts the whole process's CPU (process.cpuUsage()); the main thread only waits while
+  // the worker burns, so each thread burned about 300 ms of its own.
   const processMs = split.server / 1000;
   const loopMs = split.serverLoop / 1000;
   assert.ok(processMs >= 600 - TICK, `the process burned ${processMs} ms in all`);
