@@ -1,0 +1,55 @@
+/**
+ * `npm run ab -w @baton/bench`: refresh rotations of two Baton variants, side by side, in
+ * alternating rounds (see bench/README.md, "Comparing two variants"). It starts what exists and
+ * builds nothing: `npm run build -w @baton/server` first.
+ *
+ * Environment:
+ * - `AB_A`, `AB_B`: each variant as JSON, `{"label", "bundle", "env", "redis"}` (all optional; see
+ *   `AbVariant` in lib/ab.ts). Default: this checkout's build, twice.
+ * - `AB_STORE`: `sqlite` (default) or `postgres` (skipped with a line when PostgreSQL does not answer).
+ * - `AB_ROUNDS` (6), `AB_SECONDS` (3), `AB_CLIENTS` (16), `AB_USERS` (1,000).
+ */
+import { mkdirSync } from 'node:fs';
+import { type AbVariant, describeCpu, runAb } from './lib/ab.js';
+import { BENCH_WORK } from './lib/stacks.js';
+
+function variant(name: 'A' | 'B'): AbVariant {
+  const text = process.env[`AB_${name}`];
+  const parsed: unknown = text ? JSON.parse(text) : {};
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new TypeError(`AB_${name} must be a JSON object, such as {"label": "before", "env": {}}`);
+  }
+  return { label: name, ...(parsed as Partial<AbVariant>) };
+}
+
+function whole(name: string, fallback: number): number {
+  const value = Number(process.env[name] ?? fallback);
+  if (!(value > 0)) throw new TypeError(`${name} must be a positive number`);
+  return value;
+}
+
+const store = process.env.AB_STORE ?? 'sqlite';
+if (store !== 'sqlite' && store !== 'postgres') throw new TypeError('AB_STORE must be sqlite or postgres');
+mkdirSync(BENCH_WORK, { recursive: true });
+const outcome = await runAb(
+  {
+    store,
+    variants: [variant('A'), variant('B')],
+    rounds: whole('AB_ROUNDS', 6),
+    seconds: whole('AB_SECONDS', 3),
+    clients: whole('AB_CLIENTS', 16),
+    users: whole('AB_USERS', 1000),
+  },
+  (line) => console.log(line),
+);
+if ('skipped' in outcome) {
+  console.log(`skipped: ${outcome.skipped}`);
+} else {
+  for (const summary of outcome) {
+    console.log(
+      `${summary.label}: median ${summary.medianPerSecond.toFixed(0)} rotations/s ` +
+        `(rounds: ${summary.rates.map((rate) => rate.toFixed(0)).join(', ')}; ${summary.failed} refused)` +
+        (summary.cpu ? `; the median round's µs per rotation: ${describeCpu(summary.cpu)}` : ''),
+    );
+  }
+}
