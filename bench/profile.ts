@@ -20,7 +20,6 @@ import { freePort } from './lib/http.js';
 import { batonOnPostgresEnv, redisAnswers } from './lib/pgSection.js';
 import { type BenchDatabase, openBenchDatabase, settleTables } from './lib/postgres.js';
 import { registerAll } from './lib/prepare.js';
-import { launch } from './lib/processes.js';
 import { runRefreshChains } from './lib/refresh.js';
 import { PLAN } from './lib/scenarios.js';
 import {
@@ -28,7 +27,7 @@ import {
   BATON_NODE_FLAGS,
   BENCH_WORK,
   baton,
-  batonEnv,
+  launchBaton,
   REPO_ROOT,
   type TokenPair,
 } from './lib/stacks.js';
@@ -105,9 +104,7 @@ async function profileCase(profiled: Case, db: BenchDatabase | undefined): Promi
   const workDir = mkdtempSync(join(BENCH_WORK, 'profile-'));
   const profileDir = join(workDir, 'profile');
   const port = await freePort();
-  const server = await launch({
-    name: 'Baton',
-    command: process.execPath,
+  const server = await launchBaton(port, workDir, {
     args: [
       ...BATON_NODE_FLAGS,
       '--cpu-prof',
@@ -117,12 +114,7 @@ async function profileCase(profiled: Case, db: BenchDatabase | undefined): Promi
       join(REPO_ROOT, 'packages/server/dist/cli.js'),
       'serve',
     ],
-    env: {
-      ...batonEnv(port, workDir),
-      ...profiled.env,
-      ...(db ? batonOnPostgresEnv(db, await redisAnswers()) : {}),
-    },
-    healthUrl: `http://127.0.0.1:${port}/healthz`,
+    env: { ...profiled.env, ...(db ? batonOnPostgresEnv(db, await redisAnswers()) : {}) },
   });
   const url = `http://127.0.0.1:${port}`;
   let measured: string;

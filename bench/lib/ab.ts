@@ -5,15 +5,15 @@ import { freePort } from './http.js';
 import { batonOnPostgresEnv, redisAnswers } from './pgSection.js';
 import { type BenchDatabase, openBenchDatabase, settleTables } from './postgres.js';
 import { registerAll } from './prepare.js';
-import { launch, type RunningServer } from './processes.js';
+import type { RunningServer } from './processes.js';
 import { runRefreshChains } from './refresh.js';
 import {
   accountFor,
+  BATON_BUNDLE,
   BATON_NODE_FLAGS,
   BENCH_WORK,
   baton,
-  batonEnv,
-  REPO_ROOT,
+  launchBaton,
   type TokenPair,
 } from './stacks.js';
 import { median } from './stats.js';
@@ -85,18 +85,10 @@ export async function runAb(
       }
       const port = await freePort();
       const storeEnv = database ? batonOnPostgresEnv(database, redis && variant.redis !== false) : {};
-      const server = await launch({
+      const server = await launchBaton(port, mkdtempSync(join(BENCH_WORK, 'ab-')), {
         name: variant.label,
-        command: process.execPath,
-        args: [
-          ...(variant.args ?? [
-            ...BATON_NODE_FLAGS,
-            variant.bundle ?? join(REPO_ROOT, 'packages/server/dist/bundle/cli.js'),
-            'serve',
-          ]),
-        ],
-        env: { ...batonEnv(port, mkdtempSync(join(BENCH_WORK, 'ab-'))), ...storeEnv, ...variant.env },
-        healthUrl: `http://127.0.0.1:${port}/healthz`,
+        args: variant.args ?? [...BATON_NODE_FLAGS, variant.bundle ?? BATON_BUNDLE, 'serve'],
+        env: { ...storeEnv, ...variant.env },
       }).catch(async (error: unknown) => {
         await database?.drop();
         throw error;

@@ -107,18 +107,39 @@ export function batonEnv(port: number, workDir: string): Record<string, string> 
   };
 }
 
+/** The built `baton` command, as `npm start` runs it. */
+export const BATON_BUNDLE = join(REPO_ROOT, 'packages/server/dist/bundle/cli.js');
+
+/** How {@link launchBaton} starts one Baton. */
+export interface BatonLaunch {
+  /** Its name in errors (default `Baton`). */
+  readonly name?: string;
+  /** Node's arguments, command included (default: {@link BATON_NODE_FLAGS}, the bundle, `serve`). */
+  readonly args?: readonly string[];
+  /** Environment over {@link batonEnv}'s. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** Starts Baton on `port` with its data in `workDir`, in the bench's environment, and waits for its health check. */
+export function launchBaton(
+  port: number,
+  workDir: string,
+  options: BatonLaunch = {},
+): Promise<RunningServer> {
+  return launch({
+    name: options.name ?? 'Baton',
+    command: process.execPath,
+    args: [...(options.args ?? [...BATON_NODE_FLAGS, BATON_BUNDLE, 'serve'])],
+    env: { ...batonEnv(port, workDir), ...options.env },
+    healthUrl: `http://127.0.0.1:${port}/healthz`,
+  });
+}
+
 export const baton: Stack = {
   name: 'Baton',
   todosPath: '/todos',
   durableRefresh: true,
-  launch: (port, workDir, extraEnv = {}) =>
-    launch({
-      name: 'Baton',
-      command: process.execPath,
-      args: [...BATON_NODE_FLAGS, join(REPO_ROOT, 'packages/server/dist/bundle/cli.js'), 'serve'],
-      env: { ...batonEnv(port, workDir), ...extraEnv },
-      healthUrl: `http://127.0.0.1:${port}/healthz`,
-    }),
+  launch: (port, workDir, extraEnv = {}) => launchBaton(port, workDir, { env: extraEnv }),
   auth: {
     async register(baseUrl, account) {
       const body = { email: account.email, password: account.password };
