@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { OffLoopCheckpoint } from './offLoopCheckpoint.js';
 import { type WalSync, walFileSync } from './walSync.js';
 
 interface Pending {
@@ -37,6 +38,7 @@ export class GroupCommit {
   readonly #inSavepoint: (work: () => unknown) => unknown;
   readonly #commit: Database.Transaction<(batch: readonly Pending[]) => Outcome[]>;
   readonly #wal: WalSync | undefined;
+  readonly #checkpoint: OffLoopCheckpoint | undefined;
   /** Group commits made, and of those the ones known to be on disk (counted in order). */
   #committed = 0;
   #flushed = 0;
@@ -47,11 +49,18 @@ export class GroupCommit {
   /**
    * `wal`: how commits reach the disk; by default the WAL file of `db` is flushed on the thread
    * pool. Without a WAL (an in-memory database, a file system where SQLite could not enable WAL
-   * mode) each group commit is flushed by SQLite itself, on the event loop.
+   * mode) each group commit is flushed by SQLite itself, on the event loop. `checkpoint`: the
+   * checkpoints made between group commits, whose flush runs on the thread pool (by default on
+   * `db`'s file whenever it has a WAL).
    */
-  constructor(db: Database.Database, wal: WalSync | undefined = defaultWalSync(db)) {
+  constructor(
+    db: Database.Database,
+    wal: WalSync | undefined = defaultWalSync(db),
+    checkpoint: OffLoopCheckpoint | undefined = defaultCheckpoint(db),
+  ) {
     this.#db = db;
     this.#wal = wal;
+    this.#checkpoint = checkpoint;
     // A transaction function called inside another transaction runs as a savepoint.
     this.#inSavepoint = db.transaction((work: () => unknown) => work());
     this.#commit = db.transaction((batch: readonly Pending[]) =>
@@ -109,11 +118,17 @@ export class GroupCommit {
     };
     // After a failed flush nothing more is committed unflushed: the writes would be visible, and
     // spend tokens, with no one answered.
-    const refusal = wal?.failure?.error ?? (this.#db.open ? undefined : new Error('the store is closed'));
+    const refusal =
+      wal?.failure?.error ??
+      this.#checkpoint?.failure?.error ??
+      (this.#db.open ? undefined : new Error('the store is closed'));
     if (refusal !== undefined) {
       failAll(refusal);
       return;
     }
+    // No WAL flush runs, and every group committed so far has been flushed: the WAL is on disk,
+    // so its frames may be copied into the database file (see OffLoopCheckpoint).
+    if (wal && !wal.busy && this.#flushed === this.#committed) this.#checkpoint?.committed();
     let outcomes: Outcome[];
     try {
       // db.pragma prepares the statement each time: SQLite applies `synchronous` when the pragma
@@ -165,6 +180,7 @@ export class GroupCommit {
     this.#closing = true;
     this.flush();
     await this.#wal?.close();
+    await this.#checkpoint?.close();
   }
 
   /** Writes waiting for the next commit. */
@@ -175,9 +191,21 @@ export class GroupCommit {
 
 /** The WAL file's sync when `db` has one (next to the database's real path: SQLite follows links). */
 function defaultWalSync(db: Database.Database): WalSync | undefined {
+  const file = walModeFile(db);
+  return file ? walFileSync(`${file}-wal`) : undefined;
+}
+
+/** Checkpoints flushed on the thread pool when `db` has a WAL. */
+function defaultCheckpoint(db: Database.Database): OffLoopCheckpoint | undefined {
+  const file = walModeFile(db);
+  return file ? new OffLoopCheckpoint(db, file) : undefined;
+}
+
+/** The real path of `db`'s file when it is in WAL mode. */
+function walModeFile(db: Database.Database): string | undefined {
   if (db.memory || db.pragma('journal_mode', { simple: true }) !== 'wal') return undefined;
   const main = (db.pragma('database_list') as { name: string; file: string }[]).find(
     (database) => database.name === 'main',
   );
-  return main?.file ? walFileSync(`${main.file}-wal`) : undefined;
+  return main?.file || undefined;
 }

@@ -85,22 +85,36 @@ export function coalescedSync(
   };
 }
 
+/** `fdatasync` of one file on the thread pool. */
+export interface FileFlush {
+  /** Resolves once the file's written data is on disk. */
+  flush(): Promise<void>;
+  /** Releases the file (call once no flush runs). */
+  close(): Promise<void>;
+}
+
 /**
- * `fdatasync` of the WAL file at `walPath` on the thread pool, as SQLite itself syncs a WAL on
- * Linux. The file is opened on the first sync (SQLite creates it with the first write) and kept
- * open; fsync applies to the file, whichever descriptor wrote its pages.
+ * `fdatasync` of the file at `path` on the thread pool. The file is opened on the first flush
+ * (SQLite creates a WAL with its first write) and kept open; fsync applies to the file, whichever
+ * descriptor wrote its pages.
  */
-export function walFileSync(walPath: string): WalSync {
+export function fileFlush(path: string): FileFlush {
   let fd: Promise<number> | undefined;
-  return coalescedSync(
-    async () => {
-      fd ??= promisify(open)(walPath, 'r+');
+  return {
+    async flush() {
+      fd ??= promisify(open)(path, 'r+');
       await promisify(fdatasync)(await fd);
     },
-    async () => {
+    async close() {
       const opened = await fd?.catch(() => undefined);
       fd = undefined;
       if (opened !== undefined) await promisify(close)(opened);
     },
-  );
+  };
+}
+
+/** `fdatasync` of the WAL file at `walPath` on the thread pool, as SQLite itself syncs a WAL on Linux. */
+export function walFileSync(walPath: string): WalSync {
+  const file = fileFlush(walPath);
+  return coalescedSync(file.flush, file.close);
 }
