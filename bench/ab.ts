@@ -8,6 +8,7 @@
  *   `AbVariant` in lib/ab.ts). Default: this checkout's build, twice.
  * - `AB_STORE`: `sqlite` (default) or `postgres` (skipped with a line when PostgreSQL does not answer).
  * - `AB_ROUNDS` (6), `AB_SECONDS` (3), `AB_CLIENTS` (16), `AB_USERS` (1,000).
+ * - `AB_PROBE`: protected GETs a second, open loop, during the rotations (default 0: none).
  */
 import { mkdirSync } from 'node:fs';
 import { type AbVariant, describeCpu, runAb } from './lib/ab.js';
@@ -39,6 +40,7 @@ const outcome = await runAb(
     seconds: whole('AB_SECONDS', 3),
     clients: whole('AB_CLIENTS', 16),
     users: whole('AB_USERS', 1000),
+    probeRate: Number(process.env.AB_PROBE ?? 0),
   },
   (line) => console.log(line),
 );
@@ -48,7 +50,13 @@ if ('skipped' in outcome) {
   for (const summary of outcome) {
     console.log(
       `${summary.label}: median ${summary.medianPerSecond.toFixed(0)} rotations/s ` +
-        `(rounds: ${summary.rates.map((rate) => rate.toFixed(0)).join(', ')}; ${summary.failed} refused)` +
+        `(rounds: ${summary.rates.map((rate) => rate.toFixed(0)).join(', ')}; ${summary.failed} refused), ` +
+        `median p99 ${summary.medianP99Ms.toFixed(2)} ms ` +
+        `(rounds: ${summary.p99Ms.map((ms) => ms.toFixed(2)).join(', ')})` +
+        (summary.getP99Ms
+          ? `, GET median p99 ${summary.medianGetP99Ms?.toFixed(2)} ms ` +
+            `(rounds: ${summary.getP99Ms.map((ms) => ms.toFixed(2)).join(', ')})`
+          : '') +
         (summary.cpu ? `; the median round's µs per rotation: ${describeCpu(summary.cpu)}` : ''),
     );
   }

@@ -5,8 +5,9 @@ import { freePort } from './http.js';
 import { batonOnPostgresEnv, redisAnswers } from './pgSection.js';
 import { type BenchDatabase, openBenchDatabase, settleTables } from './postgres.js';
 import { registerAll } from './prepare.js';
+import { probeInOwnProcess } from './probeProcess.js';
 import type { RunningServer } from './processes.js';
-import { runRefreshChains } from './refresh.js';
+import { type RefreshResult, runRefreshChains } from './refresh.js';
 import {
   accountFor,
   BATON_BUNDLE,
@@ -43,14 +44,28 @@ export interface AbOptions {
   readonly users: number;
   /** Refresh chains running at once. */
   readonly clients: number;
+  /**
+   * Protected GETs a second, open loop from a process of its own, while the chains run (0 or
+   * absent: none): what the rotations and their disk work cost everyone else's requests.
+   */
+  readonly probeRate?: number;
 }
 
-/** One variant's rounds: rotations per second, and the median round's CPU per rotation by whom. */
+/**
+ * One variant's rounds: rotations per second, the median of the rounds' p99 latencies, and the
+ * median round's CPU per rotation by whom.
+ */
 export interface AbSummary {
   readonly label: string;
   readonly rates: readonly number[];
   readonly failed: number;
   readonly medianPerSecond: number;
+  /** Each round's 99th percentile of a rotation's round trip, in ms. */
+  readonly p99Ms: readonly number[];
+  readonly medianP99Ms: number;
+  /** With a probe: each round's 99th percentile of a protected GET's round trip, in ms. */
+  readonly getP99Ms?: readonly number[];
+  readonly medianGetP99Ms?: number;
   readonly cpu: CpuShares | undefined;
 }
 
@@ -60,7 +75,13 @@ interface Prepared {
   readonly url: string;
   readonly sessions: TokenPair[];
   readonly database?: BenchDatabase;
-  readonly rounds: { perSecond: number; failed: number; cpu: CpuShares | undefined }[];
+  readonly rounds: {
+    perSecond: number;
+    p99Ms: number;
+    getP99Ms: number | undefined;
+    failed: number;
+    cpu: CpuShares | undefined;
+  }[];
 }
 
 /**
@@ -111,19 +132,38 @@ export async function runAb(
     for (let round = 0; round < options.rounds; round++) {
       for (const entry of round % 2 === 0 ? prepared : [...prepared].reverse()) {
         const meter = cpuMeter([entry.server.pid]);
-        const result = await runRefreshChains(
-          entry.url,
-          baton.auth!,
-          entry.sessions,
-          options.clients,
-          options.seconds,
-          meter,
-        );
+        const chains = () =>
+          runRefreshChains(entry.url, baton.auth!, entry.sessions, options.clients, options.seconds, meter);
+        let result: RefreshResult | undefined;
+        let getP99Ms: number | undefined;
+        if (options.probeRate) {
+          // The chains start once the probe has warmed up, and run as long as it measures.
+          const probed = await probeInOwnProcess(
+            `${entry.url}/todos`,
+            entry.sessions[0]!.accessToken,
+            options.probeRate,
+            options.seconds,
+            chains,
+          );
+          result = probed.alongside;
+          getP99Ms = probed.probe.p99Ms;
+        } else {
+          result = await chains();
+        }
+        if (!result) throw new Error('the refresh chains did not run');
         const cpu = meter.last();
-        entry.rounds.push({ perSecond: result.perSecond, failed: result.failed, cpu });
+        entry.rounds.push({
+          perSecond: result.perSecond,
+          p99Ms: result.p99Ms,
+          getP99Ms,
+          failed: result.failed,
+          cpu,
+        });
         log(
           `round ${round + 1}, ${entry.variant.label}: ${result.perSecond.toFixed(0)} rotations/s, ` +
-            `${result.failed} refused${cpu ? `; µs per rotation: ${describeCpu(cpu)}` : ''}`,
+            `p99 ${result.p99Ms.toFixed(2)} ms` +
+            (getP99Ms === undefined ? '' : `, GET p99 ${getP99Ms.toFixed(2)} ms`) +
+            `, ${result.failed} refused${cpu ? `; µs per rotation: ${describeCpu(cpu)}` : ''}`,
         );
       }
     }
@@ -134,6 +174,15 @@ export async function runAb(
         rates: entry.rounds.map((round) => round.perSecond),
         failed: entry.rounds.reduce((sum, round) => sum + round.failed, 0),
         medianPerSecond: middle?.perSecond ?? Number.NaN,
+        p99Ms: entry.rounds.map((round) => round.p99Ms),
+        medianP99Ms: median(entry.rounds, (round) => round.p99Ms)?.p99Ms ?? Number.NaN,
+        ...(options.probeRate
+          ? {
+              getP99Ms: entry.rounds.map((round) => round.getP99Ms ?? Number.NaN),
+              medianGetP99Ms:
+                median(entry.rounds, (round) => round.getP99Ms ?? Number.NaN)?.getP99Ms ?? Number.NaN,
+            }
+          : {}),
         cpu: middle?.cpu,
       };
     });

@@ -1,6 +1,6 @@
 import type { Meter } from './cpuSplit.js';
 import type { AuthApi, TokenPair } from './stacks.js';
-import { loopFor } from './stats.js';
+import { loopFor, percentile } from './stats.js';
 
 export interface RefreshResult {
   readonly clients: number;
@@ -9,6 +9,8 @@ export interface RefreshResult {
   readonly perSecond: number;
   readonly ok: number;
   readonly failed: number;
+  /** The 99th percentile of a successful rotation's round trip, in ms (what a waiting client sees). */
+  readonly p99Ms: number;
 }
 
 /**
@@ -31,12 +33,15 @@ export async function runRefreshChains(
 ): Promise<RefreshResult> {
   if (sessions.length < clients) throw new TypeError('need at least one session per client');
   const idle = sessions.map((_, index) => index);
+  let latencies: number[] | undefined;
   const step = async () => {
     const index = idle.shift()!;
     try {
       const url = typeof baseUrl === 'string' ? baseUrl : baseUrl[index % baseUrl.length]!;
+      const started = performance.now();
       const next = await api.refresh(url, sessions[index]!.refreshToken);
       if (!next) return false;
+      latencies?.push(performance.now() - started);
       sessions[index] = next;
       return true;
     } finally {
@@ -44,8 +49,9 @@ export async function runRefreshChains(
     }
   };
   await loopFor(0.5, clients, step);
+  latencies = [];
   meter?.begin();
   const { ok, failed, perSecond } = await loopFor(seconds, clients, step);
   meter?.end(ok);
-  return { clients, sessions: sessions.length, perSecond, ok, failed };
+  return { clients, sessions: sessions.length, perSecond, ok, failed, p99Ms: percentile(latencies, 99) };
 }

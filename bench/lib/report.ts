@@ -95,7 +95,15 @@ export function renderRun(report: RunReport): string {
   const withAuth = stacks.filter((s) => s.refreshSequential);
   out.push(
     table(
-      ['server', 'durable', 'sessions', '1 client /s', `${PLAN.concurrentChains} clients /s`, 'refused'],
+      [
+        'server',
+        'durable',
+        'sessions',
+        '1 client /s',
+        `${PLAN.concurrentChains} clients /s`,
+        `${PLAN.concurrentChains} clients p99 ms`,
+        'refused',
+      ],
       [
         ...withAuth.map((s) => [
           s.stack,
@@ -103,9 +111,10 @@ export function renderRun(report: RunReport): string {
           String(s.refreshSequential?.sessions ?? ''),
           f(s.refreshSequential?.perSecond),
           f(s.refreshConcurrent?.perSecond),
+          f(s.refreshConcurrent?.p99Ms, 2),
           String((s.refreshSequential?.failed ?? 0) + (s.refreshConcurrent?.failed ?? 0)),
         ]),
-        ['raw SQLite commit (WAL, synchronous=FULL)', 'yes', '', f(report.rawCommitsPerSecond), '', ''],
+        ['raw SQLite commit (WAL, synchronous=FULL)', 'yes', '', f(report.rawCommitsPerSecond), '', '', ''],
       ],
     ),
   );

@@ -41,7 +41,10 @@ const small = (store: AbOptions['store'], variants: AbOptions['variants']): AbOp
 test('two variants refresh in alternating rounds, each summarised by its median round', async () => {
   const lines: string[] = [];
   const outcome = await runAb(
-    small('sqlite', [fromSource('before'), fromSource('after', { BATON_LOG_LEVEL: 'warn' })]),
+    {
+      ...small('sqlite', [fromSource('before'), fromSource('after', { BATON_LOG_LEVEL: 'warn' })]),
+      probeRate: 100,
+    },
     (line) => lines.push(line),
   );
   assert.ok(!('skipped' in outcome), 'SQLite needs nothing to be skipped for');
@@ -59,6 +62,15 @@ test('two variants refresh in alternating rounds, each summarised by its median 
     );
     assert.equal(summary.failed, 0, 'no chain was refused');
     assert.ok(summary.rates.includes(summary.medianPerSecond), 'the median is one of the rounds');
+    assert.equal(summary.p99Ms.length, 2);
+    assert.ok(
+      summary.p99Ms.every((ms) => ms > 0 && ms < 10_000),
+      `${summary.label}: a p99 round trip in every round (${summary.p99Ms.join(', ')} ms)`,
+    );
+    assert.ok(summary.p99Ms.includes(summary.medianP99Ms));
+    assert.equal(summary.getP99Ms?.length, 2, 'a GET probe ran beside the chains in every round');
+    assert.ok(summary.getP99Ms.every((ms) => ms > 0 && ms < 10_000));
+    assert.ok(summary.medianGetP99Ms !== undefined && summary.getP99Ms.includes(summary.medianGetP99Ms));
     assert.ok(summary.cpu, `${summary.label}: a CPU split for its median round`);
     assert.ok(summary.cpu.server > 0);
     // Both read in whole clock ticks: the main thread's share cannot pass the process's by more.
