@@ -37,6 +37,25 @@ export function openDatabase(filename: string): Database.Database {
   return db;
 }
 
+/**
+ * Runs `work` with `db` at `synchronous = level`, then puts it back at FULL, the level
+ * {@link openDatabase} sets. `db.pragma` prepares the statement each time on purpose: SQLite
+ * applies `synchronous` when the pragma is prepared, so a statement prepared once would not switch
+ * it at every run.
+ */
+export function atSynchronous<T>(
+  db: Pick<Database.Database, 'pragma'>,
+  level: 'OFF' | 'NORMAL',
+  work: () => T,
+): T {
+  db.pragma(`synchronous = ${level}`);
+  try {
+    return work();
+  } finally {
+    db.pragma('synchronous = FULL');
+  }
+}
+
 /** A pause between two tries of {@link switchToWal}, in ms. */
 const WAL_RETRY_MS = 5;
 

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { atSynchronous } from './database.js';
 import { OffLoopCheckpoint } from './offLoopCheckpoint.js';
 import { type WalSync, walFileSync } from './walSync.js';
 
@@ -131,14 +132,10 @@ export class GroupCommit {
     if (wal && !wal.busy && this.#flushed === this.#committed) this.#checkpoint?.committed();
     let outcomes: Outcome[];
     try {
-      // db.pragma prepares the statement each time: SQLite applies `synchronous` when the pragma
-      // is prepared, so a statement prepared once would not switch it at every run.
-      if (wal) this.#db.pragma('synchronous = NORMAL');
-      try {
-        outcomes = this.#commit.immediate(batch);
-      } finally {
-        if (wal) this.#db.pragma('synchronous = FULL');
-      }
+      // The WAL flush is ours, on the thread pool: SQLite need not fsync this commit itself.
+      outcomes = wal
+        ? atSynchronous(this.#db, 'NORMAL', () => this.#commit.immediate(batch))
+        : this.#commit.immediate(batch);
     } catch (error) {
       failAll(error);
       return;

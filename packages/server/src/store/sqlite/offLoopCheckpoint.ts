@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { atSynchronous } from './database.js';
 import { type FileFlush, fileFlush } from './walSync.js';
 
 /**
@@ -93,13 +94,11 @@ export class OffLoopCheckpoint {
     }
     let row: CheckpointRow | undefined;
     try {
-      // db.pragma prepares each time: SQLite applies `synchronous` when the pragma is prepared.
-      this.#db.pragma('synchronous = OFF');
-      try {
-        [row] = this.#db.pragma('wal_checkpoint(PASSIVE)') as CheckpointRow[];
-      } finally {
-        this.#db.pragma('synchronous = FULL');
-      }
+      [row] = atSynchronous(
+        this.#db,
+        'OFF',
+        () => this.#db.pragma('wal_checkpoint(PASSIVE)') as CheckpointRow[],
+      );
     } catch {
       // Nothing was marked copied (SQLite records progress only after a copy succeeds), and the
       // next SQLite checkpoint retries the same copy and reports its error through a commit.
