@@ -45,12 +45,30 @@ describe('checkpoints flushed off the event loop', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  /** A WAL database with a group commit whose checkpoints flush through `file`. */
-  function open(file: FileFlush, autocheckpointFrames = 1000) {
+  /** A fresh WAL database file with an `items` table, SQLite's own checkpoint every so many frames. */
+  function itemsDatabase(autocheckpointFrames: number) {
     const filename = path.join(dir, `db-${++counter}.sqlite`);
     const db = openDatabase(filename);
     db.exec('CREATE TABLE items (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');
     db.pragma(`wal_autocheckpoint = ${autocheckpointFrames}`);
+    return { filename, db };
+  }
+
+  /** The rows in the database file itself, without its WAL (what a copy has put there). */
+  function rowsInFileAlone(filename: string): number {
+    const copy = path.join(dir, `copy-${++counter}.sqlite`);
+    fs.copyFileSync(filename, copy);
+    const reader = new Database(copy, { readonly: true });
+    try {
+      return reader.prepare('SELECT count(*) FROM items').pluck().get() as number;
+    } finally {
+      reader.close();
+    }
+  }
+
+  /** A WAL database with a group commit whose checkpoints flush through `file`. */
+  function open(file: FileFlush, autocheckpointFrames = 1000) {
+    const { filename, db } = itemsDatabase(autocheckpointFrames);
     const checkpoint = new OffLoopCheckpoint(db, filename, file);
     const commits = new GroupCommit(db, undefined, checkpoint);
     const insert = db.prepare('INSERT INTO items (body) VALUES (?)');
@@ -59,24 +77,22 @@ describe('checkpoints flushed off the event loop', () => {
       commits.run(() => {
         for (let i = 0; i < rows; i++) insert.run('x'.repeat(1500));
       });
-    /** The rows in the database file itself, without its WAL (what a copy has put there). */
-    const rowsInDatabaseFile = () => {
-      const copy = path.join(dir, `copy-${++counter}.sqlite`);
-      fs.copyFileSync(filename, copy);
-      const reader = new Database(copy, { readonly: true });
-      try {
-        return reader.prepare('SELECT count(*) FROM items').pluck().get() as number;
-      } finally {
-        reader.close();
-      }
-    };
     /** The WAL header's salts: SQLite changes them each time the WAL starts over from its beginning. */
     const walSalts = () => fs.readFileSync(`${filename}-wal`).subarray(16, 24).toString('hex');
+    const walPages = () => fs.statSync(`${filename}-wal`).size / 4096;
     const close = async () => {
       await commits.close();
       db.close();
     };
-    return { db, checkpoint, commits, write, rowsInDatabaseFile, walSalts, close };
+    return {
+      db,
+      checkpoint,
+      write,
+      rowsInFileAlone: () => rowsInFileAlone(filename),
+      walSalts,
+      walPages,
+      close,
+    };
   }
 
   it('copies committed frames into the database file, and flushes that file off the event loop', async () => {
@@ -88,7 +104,7 @@ describe('checkpoints flushed off the event loop', () => {
       await t.write();
       assert.equal(disk.asked(), 1, 'one flush of the database file, on the thread pool');
       assert.equal(
-        t.rowsInDatabaseFile(),
+        t.rowsInFileAlone(),
         COMMITS_PER_COPY - 1,
         'the durable commits are in the database file; the one committed after the copy is not',
       );
@@ -141,7 +157,7 @@ describe('checkpoints flushed off the event loop', () => {
         salts = now;
       }
       assert.ok(restarts >= 5, `the WAL started over ${restarts} times in 600 commits`);
-      const walPages = fs.statSync(path.join(dir, `db-${counter}.sqlite-wal`)).size / 4096;
+      const walPages = t.walPages();
       assert.ok(walPages < 400, `the WAL stays small (${walPages.toFixed(0)} pages)`);
     } finally {
       await disk.end();
@@ -166,22 +182,15 @@ describe('checkpoints flushed off the event loop', () => {
 
   it('flushes the real database file with fdatasync, and a group commit has such checkpoints by default', async () => {
     for (const wiring of ['explicit', 'default'] as const) {
-      const filename = path.join(dir, `${wiring}.sqlite`);
-      const db = openDatabase(filename);
-      db.exec('CREATE TABLE items (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');
       // SQLite's own checkpoints off: any row found in the database file was put there by ours.
-      db.pragma('wal_autocheckpoint = 0');
+      const { filename, db } = itemsDatabase(0);
       const checkpoint = wiring === 'explicit' ? new OffLoopCheckpoint(db, filename) : undefined;
       const commits = checkpoint ? new GroupCommit(db, undefined, checkpoint) : new GroupCommit(db);
       const insert = db.prepare('INSERT INTO items (body) VALUES (?)');
       for (let i = 0; i < 4 * COMMITS_PER_COPY; i++) await commits.run(() => insert.run('row'));
       await checkpoint?.idle();
       if (checkpoint) assert.ok(checkpoint.copies >= 1, `${checkpoint.copies} copies flushed`);
-      const copy = path.join(dir, `${wiring}-file-only.sqlite`);
-      fs.copyFileSync(filename, copy);
-      const fileOnly = new Database(copy, { readonly: true });
-      const copied = fileOnly.prepare('SELECT count(*) FROM items').pluck().get() as number;
-      fileOnly.close();
+      const copied = rowsInFileAlone(filename);
       assert.ok(copied >= COMMITS_PER_COPY - 1, `${wiring}: ${copied} rows copied into the database file`);
       await commits.close();
       db.close();
