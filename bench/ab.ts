@@ -9,9 +9,12 @@
  * - `AB_STORE`: `sqlite` (default) or `postgres` (skipped with a line when PostgreSQL does not answer).
  * - `AB_ROUNDS` (6), `AB_SECONDS` (3), `AB_CLIENTS` (16), `AB_USERS` (1,000).
  * - `AB_PROBE`: protected GETs a second, open loop, during the rotations (default 0: none).
+ * - `AB_LOAD=gets`: protected GETs instead of rotations (SQLite; `lib/abGets.ts`): per round, one
+ *   token and more distinct tokens than the token cache holds, with CPU per request and peak RSS.
  */
 import { mkdirSync } from 'node:fs';
 import { type AbVariant, describeCpu, runAb } from './lib/ab.js';
+import { GET_AB_CASES, runGetAb } from './lib/abGets.js';
 import { BENCH_WORK } from './lib/stacks.js';
 
 function variant(name: 'A' | 'B'): AbVariant {
@@ -27,6 +30,32 @@ function whole(name: string, fallback: number): number {
   const value = Number(process.env[name] ?? fallback);
   if (!(value > 0)) throw new TypeError(`${name} must be a positive number`);
   return value;
+}
+
+const load = process.env.AB_LOAD ?? 'refresh';
+if (load !== 'refresh' && load !== 'gets') throw new TypeError('AB_LOAD must be refresh or gets');
+if (load === 'gets') {
+  mkdirSync(BENCH_WORK, { recursive: true });
+  const summaries = await runGetAb(
+    {
+      variants: [variant('A'), variant('B')],
+      rounds: whole('AB_ROUNDS', 6),
+      seconds: whole('AB_SECONDS', 3),
+      users: whole('AB_USERS', 1000),
+    },
+    (line) => console.log(line),
+  );
+  for (const summary of summaries) {
+    const cases = GET_AB_CASES.map((name) => {
+      const measured = summary.cases[name];
+      return (
+        `${name}: median ${measured.medianPerSecond.toFixed(0)} req/s, ${measured.medianCpuMicros.toFixed(1)} µs ` +
+        `per request (rounds: ${measured.cpuMicros.map((micros) => micros.toFixed(1)).join(', ')})`
+      );
+    });
+    console.log(`${summary.label}: peak RSS ${summary.peakRssMiB.toFixed(0)} MiB; ${cases.join('; ')}`);
+  }
+  process.exit(0);
 }
 
 const store = process.env.AB_STORE ?? 'sqlite';

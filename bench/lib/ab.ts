@@ -84,6 +84,21 @@ interface Prepared {
   }[];
 }
 
+/** Starts `variant` on a free port with its data in a directory of its own, `env` under its own. */
+export async function startVariant(
+  variant: AbVariant,
+  env: Readonly<Record<string, string>> = {},
+): Promise<{ readonly server: RunningServer; readonly url: string; readonly workDir: string }> {
+  const port = await freePort();
+  const workDir = mkdtempSync(join(BENCH_WORK, 'ab-'));
+  const server = await launchBaton(port, workDir, {
+    name: variant.label,
+    args: variant.args ?? [...BATON_NODE_FLAGS, variant.bundle ?? BATON_BUNDLE, 'serve'],
+    env: { ...env, ...variant.env },
+  });
+  return { server, url: `http://127.0.0.1:${port}`, workDir };
+}
+
 /**
  * Refresh rotations of two Baton variants, each its own server with its own data (a SQLite
  * directory, or a PostgreSQL schema settled as the bench settles it), in rounds that alternate
@@ -104,17 +119,11 @@ export async function runAb(
         if (typeof opened === 'string') return { skipped: opened };
         database = opened;
       }
-      const port = await freePort();
       const storeEnv = database ? batonOnPostgresEnv(database, redis && variant.redis !== false) : {};
-      const server = await launchBaton(port, mkdtempSync(join(BENCH_WORK, 'ab-')), {
-        name: variant.label,
-        args: variant.args ?? [...BATON_NODE_FLAGS, variant.bundle ?? BATON_BUNDLE, 'serve'],
-        env: { ...storeEnv, ...variant.env },
-      }).catch(async (error: unknown) => {
+      const { server, url } = await startVariant(variant, storeEnv).catch(async (error: unknown) => {
         await database?.drop();
         throw error;
       });
-      const url = `http://127.0.0.1:${port}`;
       const entry: Prepared = {
         variant,
         server,

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import pg from 'pg';
 import { type AbOptions, type AbVariant, runAb } from '../lib/ab.js';
+import { GET_AB_CASES, runGetAb } from '../lib/abGets.js';
 import { openBenchDatabase } from '../lib/postgres.js';
 import { BENCH_WORK, REPO_ROOT } from '../lib/stacks.js';
 
@@ -105,5 +106,50 @@ test('on PostgreSQL each variant gets a schema of its own, dropped at the end', 
     assert.equal(rows[0]?.count, 0, 'no schema of this run is left');
   } finally {
     await client.end();
+  }
+});
+
+test('two variants serve GETs in alternating rounds, with CPU per request and peak RSS each', async () => {
+  const lines: string[] = [];
+  const summaries = await runGetAb(
+    {
+      variants: [fromSource('before'), fromSource('after', { BATON_LOG_LEVEL: 'warn' })],
+      rounds: 2,
+      seconds: 1,
+      users: 20,
+    },
+    (line) => lines.push(line),
+  );
+  assert.deepEqual(
+    summaries.map((summary) => summary.label),
+    ['before', 'after'],
+  );
+  const order = lines.filter((line) => line.startsWith('round ')).map((line) => line.split(':')[0]);
+  assert.deepEqual(order, [
+    'round 1, one token, before',
+    'round 1, one token, after',
+    'round 1, distinct tokens, before',
+    'round 1, distinct tokens, after',
+    'round 2, one token, after',
+    'round 2, one token, before',
+    'round 2, distinct tokens, after',
+    'round 2, distinct tokens, before',
+  ]);
+  for (const summary of summaries) {
+    assert.ok(summary.peakRssMiB > 0, `${summary.label}: a peak RSS`);
+    for (const name of GET_AB_CASES) {
+      const measured = summary.cases[name];
+      assert.equal(measured.rates.length, 2);
+      assert.ok(
+        measured.rates.every((rate) => rate > 0),
+        `${summary.label}, ${name}: served in every round`,
+      );
+      assert.ok(measured.rates.includes(measured.medianPerSecond), 'the median is one of the rounds');
+      assert.ok(
+        measured.cpuMicros.every((micros) => Number.isFinite(micros) && micros > 0),
+        `${summary.label}, ${name}: CPU per request in every round (${measured.cpuMicros.join(', ')})`,
+      );
+      assert.ok(measured.cpuMicros.includes(measured.medianCpuMicros));
+    }
   }
 });
