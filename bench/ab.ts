@@ -16,6 +16,7 @@ import { mkdirSync } from 'node:fs';
 import { type AbVariant, describeCpu, runAb } from './lib/ab.js';
 import { GET_AB_CASES, runGetAb } from './lib/abGets.js';
 import { BENCH_WORK } from './lib/stacks.js';
+import { wrkAvailable } from './lib/wrk.js';
 
 function variant(name: 'A' | 'B'): AbVariant {
   const text = process.env[`AB_${name}`];
@@ -35,6 +36,7 @@ function whole(name: string, fallback: number): number {
 const load = process.env.AB_LOAD ?? 'refresh';
 if (load !== 'refresh' && load !== 'gets') throw new TypeError('AB_LOAD must be refresh or gets');
 if (load === 'gets') {
+  if (!(await wrkAvailable())) throw new Error('AB_LOAD=gets needs wrk: apt-get install wrk');
   mkdirSync(BENCH_WORK, { recursive: true });
   const summaries = await runGetAb(
     {

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suites use (browser tests, the Django peer, and the
-# Django REST Framework example in examples/django-api). Idempotent and quiet when everything is
+# Installs the Debian packages the test suites use (browser tests, the Django peer, the
+# Django REST Framework example in examples/django-api, and wrk for the bench's GET A/B test). Idempotent and quiet when everything is
 # present already. A failure to install is a failure: the suites that need these packages fail
 # under CI=true rather than skip.
 set -euo pipefail
 want=(chromium python3-djoser python3-djangorestframework-simplejwt gunicorn
-  python3-django python3-djangorestframework python3-jwt python3-cryptography python3-django-cors-headers)
+  python3-django python3-djangorestframework python3-jwt python3-cryptography python3-django-cors-headers
+  wrk)
 missing=()
 for pkg in "${want[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

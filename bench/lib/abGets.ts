@@ -50,8 +50,9 @@ interface Prepared {
 /**
  * Protected GETs of two Baton variants, each its own server with `users` users registered: per
  * round, one token (the verified-token cache answers) and 16 spellings of every user's token (with
- * 1,000 users, more distinct strings than the cache holds, so it turns over), each variant in turn, alternating which
- * goes first. For flags and settings that trade memory against CPU: it reports both, side by side.
+ * 1,000 users, more distinct strings than the cache holds, so it turns over), each variant in
+ * turn, alternating which goes first. For flags and settings that trade memory against CPU: it
+ * reports both, side by side. Needs `wrk`.
  */
 export async function runGetAb(
   options: GetAbOptions,
