@@ -1,10 +1,10 @@
 /**
- * `npm run ab -w @baton/bench`: refresh rotations of two Baton variants, side by side, in
+ * `npm run ab -w @baton/bench`: refresh rotations (or GETs) of two Baton variants, side by side, in
  * alternating rounds (see bench/README.md, "Comparing two variants"). It starts what exists and
  * builds nothing: `npm run build -w @baton/server` first.
  *
  * Environment:
- * - `AB_A`, `AB_B`: each variant as JSON, `{"label", "bundle", "env", "redis"}` (all optional; see
+ * - `AB_A`, `AB_B`: each variant as JSON, `{"label", "bundle", "args", "env", "redis"}` (all optional; see
  *   `AbVariant` in lib/ab.ts). Default: this checkout's build, twice.
  * - `AB_STORE`: `sqlite` (default) or `postgres` (skipped with a line when PostgreSQL does not answer).
  * - `AB_ROUNDS` (6), `AB_SECONDS` (3), `AB_CLIENTS` (16), `AB_USERS` (1,000).
@@ -37,6 +37,9 @@ const load = process.env.AB_LOAD ?? 'refresh';
 if (load !== 'refresh' && load !== 'gets') throw new TypeError('AB_LOAD must be refresh or gets');
 if (load === 'gets') {
   if (!(await wrkAvailable())) throw new Error('AB_LOAD=gets needs wrk: apt-get install wrk');
+  const ignored = ['AB_STORE', 'AB_CLIENTS', 'AB_PROBE'].filter((name) => process.env[name] !== undefined);
+  if (ignored.length > 0)
+    throw new TypeError(`AB_LOAD=gets measures SQLite GETs only: unset ${ignored.join(', ')}`);
   mkdirSync(BENCH_WORK, { recursive: true });
   const summaries = await runGetAb(
     {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suites use (browser tests, the Django peer, the
-# Django REST Framework example in examples/django-api, and wrk for the bench's GET A/B test). Idempotent and quiet when everything is
+# Django REST Framework example in examples/django-api, and wrk for the bench's GET A/B
+# test). Idempotent and quiet when everything is
 # present already. A failure to install is a failure: the suites that need these packages fail
 # under CI=true rather than skip.
 set -euo pipefail

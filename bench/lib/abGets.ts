@@ -18,7 +18,7 @@ export interface GetAbOptions {
   readonly users: number;
 }
 
-/** The two loads of each round, as the bench's GET table has them. */
+/** The two loads of each round: the bench's "1 token" and "16000 distinct token strings" rows. */
 export const GET_AB_CASES = ['one token', 'distinct tokens'] as const;
 export type GetAbCase = (typeof GET_AB_CASES)[number];
 

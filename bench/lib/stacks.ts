@@ -92,8 +92,8 @@ function launchReference(name: string, file: string, port: number, env: Record<s
  * Node's flags for Baton, as `npm start` and docs/deploy.md run it: a 4 MiB young generation keeps
  * the resident memory under load about 30 MiB lower at the same throughput, and an old generation
  * allowed to grow 1.3 times its live size between full collections (V8's own factor under memory
- * pressure; by default up to 4 times) keeps the peak with 16,000 distinct tokens about 20 MiB lower,
- * also at the same throughput (docs/deploy.md).
+ * pressure; by default up to 4 times) keeps the peak with 16,000 distinct tokens 5-20 MiB lower
+ * (6 to 25 MiB in the A/B runs of docs/deploy.md), at the same throughput.
  */
 export const BATON_NODE_FLAGS = ['--max-semi-space-size=4', '--heap-growing-percent=30'] as const;
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { BATON_NODE_FLAGS, REPO_ROOT } from '../lib/stacks.js';
 
-test('Baton starts in the bench with the Node flags of npm start', () => {
+test("BATON_NODE_FLAGS are npm start's flags", () => {
   const { scripts } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
     scripts: Record<string, string>;
   };
