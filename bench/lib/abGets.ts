@@ -1,13 +1,12 @@
 import { join } from 'node:path';
 import { type AbVariant, startVariant } from './ab.js';
-import { cpuMeter } from './cpuSplit.js';
 import { registerAll } from './prepare.js';
-import { type RunningServer, withPeakRss } from './processes.js';
+import type { RunningServer } from './processes.js';
 import { PLAN } from './scenarios.js';
 import { accountFor, baton } from './stacks.js';
 import { median } from './stats.js';
 import { signatureSpellings, writeTokens } from './tokens.js';
-import { measureGets } from './wrk.js';
+import { measureServerGets } from './wrk.js';
 
 export interface GetAbOptions {
   readonly variants: readonly [AbVariant, AbVariant];
@@ -85,16 +84,16 @@ export async function runGetAb(
     for (let round = 0; round < options.rounds; round++) {
       for (const load of GET_AB_CASES) {
         for (const entry of round % 2 === 0 ? prepared : [...prepared].reverse()) {
-          const meter = cpuMeter([entry.server.pid]);
           const spec = {
             url: `${entry.url}/todos`,
             seconds: options.seconds,
             connections: PLAN.connections,
             tokensFile: entry.tokens[load],
           };
-          const { result, peakRssMiB } = await withPeakRss(entry.server, () => measureGets(spec, 1, meter));
+          const measured = await measureServerGets(entry.server, spec, 1);
+          const { result, peakRssMiB } = measured;
           if (result.errors > 0) throw new Error(`${entry.variant.label}: ${result.errors} GETs failed`);
-          const cpuMicros = meter.last()?.server ?? Number.NaN;
+          const cpuMicros = measured.cpuMicros ?? Number.NaN;
           entry.peakRssMiB = Math.max(entry.peakRssMiB, peakRssMiB);
           entry.rounds[load].push({ perSecond: result.requestsPerSecond, cpuMicros });
           log(

@@ -2,11 +2,10 @@ import { cpuMeter } from './cpuSplit.js';
 import { type LoginResult, measureLogins, type ProbeResult, singleLoginMs } from './login.js';
 import type { PreparedStack } from './prepare.js';
 import { probeInOwnProcess } from './probeProcess.js';
-import { withPeakRss } from './processes.js';
 import { type RefreshResult, runRefreshChains } from './refresh.js';
 import { measureRawCommits } from './sqliteCommits.js';
 import { median } from './stats.js';
-import { type LoadResult, measureGets } from './wrk.js';
+import { type LoadResult, measureServerGets } from './wrk.js';
 
 /**
  * Durations and sizes of one run. Throughput is measured in interleaved rounds (every server once
@@ -87,12 +86,13 @@ export async function measureAllGets(
             connections: PLAN.connections,
             ...(getCase.tokensFile ? { tokensFile: getCase.tokensFile } : {}),
           };
-          const meter = cpuMeter([p.server.pid]);
-          const { result, peakRssMiB } = await withPeakRss(p.server, () =>
-            measureGets(spec, round === 0 ? 2 : 0, meter),
+          const { result, peakRssMiB, cpuMicros } = await measureServerGets(
+            p.server,
+            spec,
+            round === 0 ? 2 : 0,
           );
           const entry = samples.get(key) ?? { load: [], rss: 0 };
-          entry.load.push({ ...result, cpu: meter.last()?.server });
+          entry.load.push({ ...result, cpu: cpuMicros });
           entry.rss = Math.max(entry.rss, peakRssMiB);
           samples.set(key, entry);
           log(

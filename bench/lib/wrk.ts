@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { Meter } from './cpuSplit.js';
+import { cpuMeter, type Meter } from './cpuSplit.js';
+import { type RunningServer, withPeakRss } from './processes.js';
 
 const run = promisify(execFile);
 const SCRIPT = fileURLToPath(new URL('./wrk.lua', import.meta.url));
@@ -34,6 +35,24 @@ export async function measureGets(spec: LoadSpec, warmUpSeconds: number, meter?:
   const result = await wrk(spec);
   meter?.end(result.requests);
   return result;
+}
+
+/**
+ * {@link measureGets} against `server`, with what the server took for it: its processes' CPU per
+ * request in µs (undefined where /proc cannot tell) and their peak resident memory over the run.
+ */
+export async function measureServerGets(
+  server: RunningServer,
+  spec: LoadSpec,
+  warmUpSeconds: number,
+): Promise<{
+  readonly result: LoadResult;
+  readonly peakRssMiB: number;
+  readonly cpuMicros: number | undefined;
+}> {
+  const meter = cpuMeter([server.pid]);
+  const { result, peakRssMiB } = await withPeakRss(server, () => measureGets(spec, warmUpSeconds, meter));
+  return { result, peakRssMiB, cpuMicros: meter.last()?.server };
 }
 
 async function wrk(spec: LoadSpec): Promise<LoadResult> {
