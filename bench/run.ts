@@ -16,6 +16,7 @@ import { appendRun, renderRun } from './lib/report.js';
 import {
   measureAllGets,
   measureAllRefreshes,
+  measureHashingBeside,
   measureLoginsOf,
   PLAN,
   type StackResult,
@@ -32,7 +33,7 @@ import {
   type Stack,
 } from './lib/stacks.js';
 import { measureStartups, type Startups } from './lib/startups.js';
-import { computeTargets, floorNotes } from './lib/targets.js';
+import { computeTargets, floorNotes, stormNotes } from './lib/targets.js';
 import { ALGORITHMS, mintToken } from './lib/tokens.js';
 import { wrkAvailable } from './lib/wrk.js';
 
@@ -157,7 +158,15 @@ async function main(): Promise<void> {
     const rawDir = join(BENCH_WORK, 'raw');
     mkdirSync(rawDir, { recursive: true });
     rawCommitsPerSecond = await measureAllRefreshes(results, rawDir, step, log);
+    const bareServer = [...results].find(([p]) => p.stack.name === bare().name);
     for (const [p, result] of results) {
+      if (p.deep && bareServer) {
+        // The reference of Baton's login storm, measured just before it.
+        const [bareP, bareResult] = bareServer;
+        await step(`${bareP.stack.name}: GET latency beside argon2`, () =>
+          measureHashingBeside(bareP, bareResult, log),
+        );
+      }
       if (p.stack.auth && !p.stack.getOnly) {
         await step(`${p.stack.name}: login`, () => measureLoginsOf(p, result, log));
       }
@@ -212,7 +221,7 @@ async function main(): Promise<void> {
   };
   const cpu = cpuSoFar();
   const targets = computeTargets(run, names);
-  const notes = floorNotes(run, names);
+  const notes = [...floorNotes(run, names), ...stormNotes(run, names)];
   const section = renderRun({
     ...run,
     notes,

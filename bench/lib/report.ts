@@ -159,15 +159,32 @@ export function renderRun(report: RunReport): string {
           'logins/s in storm',
           'probe errors',
         ],
-        stormed.map((s) => [
-          s.stack,
-          f(s.storm?.quiet.p50Ms, 2),
-          f(s.storm?.quiet.p99Ms, 2),
-          f(s.storm?.during.p50Ms, 2),
-          f(s.storm?.during.p99Ms, 2),
-          f(s.storm?.logins.perSecond, 1),
-          String((s.storm?.quiet.errors ?? 0) + (s.storm?.during.errors ?? 0)),
-        ]),
+        [
+          ...stormed.map((s) => [
+            s.stack,
+            f(s.storm?.quiet.p50Ms, 2),
+            f(s.storm?.quiet.p99Ms, 2),
+            f(s.storm?.during.p50Ms, 2),
+            f(s.storm?.during.p99Ms, 2),
+            f(s.storm?.logins.perSecond, 1),
+            String((s.storm?.quiet.errors ?? 0) + (s.storm?.during.errors ?? 0)),
+          ]),
+          ...stacks.flatMap(({ stack, hashingBeside: beside }) =>
+            beside
+              ? [
+                  [
+                    `${stack}, argon2 busy beside it (reference: ${beside.hashing.threads} process(es) at nice ${beside.hashing.nice}, ${f(beside.hashing.verifiesPerSecond, 1)} verifications/s)`,
+                    f(beside.quiet.p50Ms, 2),
+                    f(beside.quiet.p99Ms, 2),
+                    f(beside.during.p50Ms, 2),
+                    f(beside.during.p99Ms, 2),
+                    'none',
+                    String(beside.quiet.errors + beside.during.errors),
+                  ],
+                ]
+              : [],
+          ),
+        ],
       ),
     );
   }

@@ -1,9 +1,11 @@
 import { cpuMeter } from './cpuSplit.js';
+import { type HashingBackdrop, hashBeside } from './hashLimit.js';
 import { type LoginResult, measureLogins, type ProbeResult, singleLoginMs } from './login.js';
 import type { PreparedStack } from './prepare.js';
 import { probeInOwnProcess } from './probeProcess.js';
 import { type RefreshResult, runRefreshChains } from './refresh.js';
 import { measureRawCommits } from './sqliteCommits.js';
+import type { Stack } from './stacks.js';
 import { median } from './stats.js';
 import { type LoadResult, measureServerGets } from './wrk.js';
 
@@ -55,6 +57,12 @@ export interface StackResult {
   singleLoginMs?: number;
   logins?: LoginResult;
   storm?: { readonly quiet: ProbeResult; readonly during: ProbeResult; readonly logins: LoginResult };
+  /** For the bare server: the probe quiet and with argon2 busy in other processes (no logins). */
+  hashingBeside?: {
+    readonly quiet: ProbeResult;
+    readonly during: ProbeResult;
+    readonly hashing: HashingBackdrop;
+  };
 }
 
 type Step = (what: string, work: () => Promise<unknown>) => Promise<boolean>;
@@ -186,5 +194,37 @@ export async function measureLoginsOf(p: PreparedStack, result: StackResult, log
   result.storm = { quiet, during, logins };
   log(
     `${p.stack.name}: GET p99 ${quiet.p99Ms.toFixed(2)} ms quiet, ${during.p99Ms.toFixed(2)} ms in a login storm`,
+  );
+}
+
+/** Seconds the probe process takes to start and warm up before it measures (a slow host's, with room). */
+const PROBE_START_SECONDS = 5;
+
+/**
+ * The storm's reference: the latency probe on a server with no auth (the bare one), quiet and
+ * while Baton's number of hashing threads verify argon2 at Baton's nice value in other processes.
+ * The ratio is what the hashing alone costs every request on this machine (cores, caches and
+ * memory shared with argon2's 19 MiB), apart from anything Baton does for a login.
+ */
+export async function measureHashingBeside(
+  p: Pick<PreparedStack, 'baseUrl'> & { readonly stack: Pick<Stack, 'name' | 'todosPath'> },
+  result: StackResult,
+  log: (line: string) => void,
+  options: { readonly seconds?: number; readonly passwordsModule?: string } = {},
+): Promise<void> {
+  const seconds = options.seconds ?? PLAN.probeSeconds;
+  const url = `${p.baseUrl}${p.stack.todosPath}`;
+  // The bare server answers without a token; the probe sends one all the same.
+  const token = 'none';
+  const quiet = (await probeInOwnProcess(url, token, PLAN.probeRate, seconds)).probe;
+  const { result: probed, backdrop } = await hashBeside(
+    seconds + PROBE_START_SECONDS,
+    () => probeInOwnProcess(url, token, PLAN.probeRate, seconds),
+    options.passwordsModule,
+  );
+  result.hashingBeside = { quiet, during: probed.probe, hashing: backdrop };
+  log(
+    `${p.stack.name}: GET p99 ${quiet.p99Ms.toFixed(2)} ms quiet, ${probed.probe.p99Ms.toFixed(2)} ms ` +
+      `with argon2 on ${backdrop.threads} thread(s) beside it`,
   );
 }

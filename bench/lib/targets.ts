@@ -175,3 +175,19 @@ export function floorNotes(
       'check, security headers, metrics and the store cost on top.',
   ];
 }
+
+/**
+ * Where the login storm's latency goes: the machine's share (the bare server's p99 while argon2
+ * runs beside it, with no logins) and Baton's (its p99 in the storm). Context, not a target.
+ */
+export function stormNotes(run: RunMeasurements, names: Pick<TargetNames, 'baton' | 'bare'>): string[] {
+  const beside = run.stacks.get(names.bare)?.hashingBeside;
+  const storm = run.stacks.get(names.baton)?.storm;
+  if (!beside) return [];
+  return [
+    `Hashing's own share of the storm: ${names.bare} answers with a p99 ${fmt(beside.during.p99Ms / beside.quiet.p99Ms, 2)}x ` +
+      `its quiet one while argon2 runs beside it (${beside.hashing.threads} process(es) at nice ${beside.hashing.nice}, no logins); ` +
+      `Baton's p99 in its login storm is ${fmt(storm ? storm.during.p99Ms / storm.quiet.p99Ms : Number.NaN, 2)}x its quiet one. ` +
+      'The first is what the cores, caches and memory shared with argon2 cost any server here; the rest is what Baton does for each login.',
+  ];
+}
