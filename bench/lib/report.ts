@@ -1,6 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { CpuShares } from './cpuSplit.js';
+import { f, table } from './markdown.js';
 import type { PgSectionResult } from './pgSection.js';
+import { renderStorm } from './reportStorm.js';
 import { PLAN, type StackResult } from './scenarios.js';
 import { isMet, type RunMeasurements, type Target } from './targets.js';
 
@@ -10,14 +12,6 @@ Written by \`npm run bench\` (see [README.md](README.md)); each run is appended.
 compares two numbers measured in the same run on the same machine: absolute numbers drift on a
 shared 2-core box, ratios measured together much less.
 `;
-
-const f = (value: number | undefined, digits = 0) =>
-  value === undefined || !Number.isFinite(value) ? 'n/a' : value.toFixed(digits);
-
-function table(head: readonly string[], rows: readonly (readonly string[])[]): string {
-  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
-  return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
-}
 
 export interface RunReport extends RunMeasurements {
   readonly startedAt: Date;
@@ -141,53 +135,7 @@ export function renderRun(report: RunReport): string {
       ]),
     ),
   );
-  const stormed = stacks.filter((s) => s.storm);
-  if (stormed.length > 0) {
-    out.push(
-      '',
-      `### Protected GET latency during a login storm (probe at ${PLAN.probeRate} req/s, open loop; ${PLAN.stormClients} clients logging in)`,
-      '',
-    );
-    out.push(
-      table(
-        [
-          'server',
-          'p50 quiet ms',
-          'p99 quiet ms',
-          'p50 storm ms',
-          'p99 storm ms',
-          'logins/s in storm',
-          'probe errors',
-        ],
-        [
-          ...stormed.map((s) => [
-            s.stack,
-            f(s.storm?.quiet.p50Ms, 2),
-            f(s.storm?.quiet.p99Ms, 2),
-            f(s.storm?.during.p50Ms, 2),
-            f(s.storm?.during.p99Ms, 2),
-            f(s.storm?.logins.perSecond, 1),
-            String((s.storm?.quiet.errors ?? 0) + (s.storm?.during.errors ?? 0)),
-          ]),
-          ...stacks.flatMap(({ stack, hashingBeside: beside }) =>
-            beside
-              ? [
-                  [
-                    `${stack}, argon2 busy beside it (reference: ${beside.hashing.threads} process(es) at nice ${beside.hashing.nice}, ${f(beside.hashing.verifiesPerSecond, 1)} verifications/s)`,
-                    f(beside.quiet.p50Ms, 2),
-                    f(beside.quiet.p99Ms, 2),
-                    f(beside.during.p50Ms, 2),
-                    f(beside.during.p99Ms, 2),
-                    'none',
-                    String(beside.quiet.errors + beside.during.errors),
-                  ],
-                ]
-              : [],
-          ),
-        ],
-      ),
-    );
-  }
+  out.push(...renderStorm(stacks));
   if (report.postgres !== undefined) out.push('', ...renderPostgres(report.postgres));
   if (report.clientOverhead !== undefined) {
     out.push(
