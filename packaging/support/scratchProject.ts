@@ -21,6 +21,8 @@ export interface ScratchProjectSpec {
   readonly devDependencies: readonly string[];
   /** Packages whose install scripts npm may run (npm 11 asks for this in `allowScripts`). */
   readonly allowScripts?: readonly string[];
+  /** Environment of the install, over the user's (such as where a native prebuild is). */
+  readonly installEnv?: Record<string, string>;
 }
 
 export interface ScratchProject {
@@ -68,6 +70,7 @@ export async function installScratchProject(
   await writeFile(path.join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   const installed = await runOrThrow('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], {
     cwd: dir,
+    ...(spec.installEnv ? { env: spec.installEnv } : {}),
   });
   return { dir, installSeconds: installed.seconds };
 }

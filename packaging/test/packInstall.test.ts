@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { freePort, spawnUntilHealthy } from '../../packages/server/test/support/serverProcess.js';
 import { CONSUMER_CONDITIONS, exportedSubpaths, resolveExport } from '../support/exportTargets.js';
+import { betterSqlitePrebuild } from '../support/nativePrebuild.js';
 import { installScratchProject, type ScratchProject } from '../support/scratchProject.js';
 import { packPublished, type Tarball } from '../support/tarballs.js';
 import { REPO_ROOT, run, runOrThrow, userEnv } from '../support/userShell.js';
@@ -34,26 +35,33 @@ function compiledNodeConsumer() {
   return nodeBuild;
 }
 
+async function sameBytes(a: string, b: string): Promise<boolean> {
+  const [left, right] = await Promise.all([readFile(a), readFile(b)]);
+  return left.equals(right);
+}
+
 function assertCompiled(result: Awaited<ReturnType<typeof run>>, what: string) {
   assert.equal(result.code, 0, `${what} does not typecheck against the packed types:\n${result.output}`);
 }
 
 before(() => {
   tarballs = packPublished(path.join(work, 'tarballs'));
-  // The two installs run side by side: the backend's compiles better-sqlite3 from source on one
-  // core (about a minute), the Angular app's install and build use the other.
-  nodeProject = tarballs.then((packed) =>
-    installScratchProject(
-      path.join(work, 'node-consumer'),
-      {
-        fixture: 'node-consumer',
-        batonPackages: ['@baton/server', '@baton/client'],
-        dependencies: [],
-        devDependencies: ['typescript', '@types/node'],
-        allowScripts: ['better-sqlite3'],
-      },
-      packed,
-    ),
+  // The two installs run side by side. The backend's gets better-sqlite3's binary as a prebuild,
+  // as a user's install downloads it (see support/nativePrebuild.ts).
+  nodeProject = Promise.all([tarballs, betterSqlitePrebuild(path.join(work, 'prebuilds'))]).then(
+    ([packed, installEnv]) =>
+      installScratchProject(
+        path.join(work, 'node-consumer'),
+        {
+          fixture: 'node-consumer',
+          batonPackages: ['@baton/server', '@baton/client'],
+          dependencies: [],
+          devDependencies: ['typescript', '@types/node'],
+          allowScripts: ['better-sqlite3'],
+          installEnv,
+        },
+        packed,
+      ),
   );
   angularProject = tarballs.then((packed) =>
     installScratchProject(
@@ -222,7 +230,12 @@ describe('a Node backend using @baton/server and @baton/client', () => {
   it('typechecks against the packed types with moduleResolution node16', {
     timeout: 15 * MINUTES,
   }, async (t) => {
-    t.diagnostic(`npm install of the Node project: ${(await nodeProject).installSeconds.toFixed(0)} s`);
+    const { dir, installSeconds } = await nodeProject;
+    const binary = 'node_modules/better-sqlite3/build/Release/better_sqlite3.node';
+    const prebuilt = await sameBytes(path.join(dir, binary), path.join(REPO_ROOT, binary));
+    t.diagnostic(
+      `npm install of the Node project: ${installSeconds.toFixed(0)} s (better-sqlite3 ${prebuilt ? 'from the prebuild' : 'compiled'})`,
+    );
     assertCompiled(await compiledNodeConsumer(), 'src/');
   });
 
