@@ -225,6 +225,6 @@ export async function measureHashingBeside(
   result.hashingBeside = { quiet, during: probed.probe, hashing: backdrop };
   log(
     `${p.stack.name}: GET p99 ${quiet.p99Ms.toFixed(2)} ms quiet, ${probed.probe.p99Ms.toFixed(2)} ms ` +
-      `with argon2 on ${backdrop.threads} thread(s) beside it`,
+      `with argon2 in ${backdrop.threads} process(es) beside it`,
   );
 }
