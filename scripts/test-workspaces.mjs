@@ -1,21 +1,18 @@
 #!/usr/bin/env node
 /**
- * `npm test`'s last step: every workspace's tests, the Node-only suites two at a time instead of
- * one after the other. Run one by one, the suites took 18 of CI's 27 minutes on a slow 2-core
- * machine at 1.3 cores on average: much of a suite's time is spent waiting (for a child server,
- * npm, the disk). Each workspace's output is held until it ends and then printed whole, so two
- * suites never interleave their lines; a line every minute says which are still running.
- * `BATON_TEST_SERIAL=1` runs them one at a time in npm's order.
+ * `npm test`'s last step: every workspace's tests, two lanes at a time instead of one after the
+ * other. Run one by one they took 18 of CI's 27 minutes on a slow 2-core machine, using 1.3 cores
+ * on average: much of a suite's time is spent waiting (for a browser, a child server, npm, the
+ * disk). Each workspace's output is held until it ends and then printed whole, so two suites
+ * never interleave their lines. `BATON_TEST_SERIAL=1` runs them one at a time in npm's order.
  *
- * Which suites may share the machine with which is decided here:
- * - First, the server's suite beside the other Node-only suites, one after another.
- * - Then `@baton/e2e` alone, and after it `@baton/example-nestjs-api`: both build the NestJS
- *   example into the same `dist/`. The browser suite beside the server's stalled past its
- *   timeouts on that machine.
- * - `@baton/packaging` last and alone: `npm pack` runs each package's `prepack`, which deletes and
- *   rebuilds its `dist/`, which the other suites' servers and examples load.
- * A suite still running after `BATON_SUITE_MINUTES` (20) is stopped and counts as failed, so a
- * stall ends CI with its output instead of hanging it.
+ * Which suites may share the machine with which is decided here, not guessed:
+ * - `@baton/packaging` runs last and alone: `npm pack` runs each package's `prepack`, which
+ *   deletes and rebuilds its `dist/`, which the other suites' servers and examples load.
+ * - `@baton/e2e` and `@baton/example-nestjs-api` both build the NestJS example into the same
+ *   `dist/`, so they share a lane, one after the other.
+ * - Otherwise the lanes are balanced by the suites' durations in CI (server 290 s, e2e 225 s,
+ *   client 110 s, bench 110 s, the rest under 30 s each).
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -23,24 +20,18 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SUITE_MS = Number(process.env.BATON_SUITE_MINUTES ?? 20) * 60_000;
 
-/** Phases run one after the other; the lanes of a phase run side by side. */
-const PHASES = [
+const LANES = [
   [
-    ['@baton/server'],
-    [
-      '@baton/client',
-      '@baton/bench',
-      '@baton/angular',
-      '@baton/ionic-app',
-      '@baton/example-express-api',
-      '@baton/example-django-api',
-    ],
+    '@baton/server',
+    '@baton/angular',
+    '@baton/ionic-app',
+    '@baton/example-express-api',
+    '@baton/example-django-api',
   ],
-  [['@baton/e2e', '@baton/example-nestjs-api']],
-  [['@baton/packaging']],
+  ['@baton/e2e', '@baton/example-nestjs-api', '@baton/client', '@baton/bench'],
 ];
+const LAST = ['@baton/packaging'];
 
 /** Every workspace with a `test` script, by name, in the order of the root `workspaces` list. */
 function testedWorkspaces() {
@@ -51,40 +42,16 @@ function testedWorkspaces() {
     .map((manifest) => manifest.name);
 }
 
-const running = new Map();
-const heartbeat = setInterval(() => {
-  const now = performance.now();
-  const list = [...running].map(([name, started]) => `${name} (${((now - started) / 1000).toFixed(0)} s)`);
-  if (list.length > 0) console.log(`… still running: ${list.join(', ')}`);
-}, 60_000);
-
 /** Runs one workspace's tests with its output held; resolves to whether they passed. */
 function runTests(name) {
   const started = performance.now();
-  running.set(name, started);
   console.log(`▶ ${name}: tests started`);
-  // A process group of its own, so a stalled suite can be stopped with everything it started.
-  const child = spawn('npm', ['run', 'test', '-w', name], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
+  const child = spawn('npm', ['run', 'test', '-w', name], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const chunks = [];
   child.stdout.on('data', (chunk) => chunks.push(chunk));
   child.stderr.on('data', (chunk) => chunks.push(chunk));
-  let timedOut = false;
-  const limit = setTimeout(() => {
-    timedOut = true;
-    try {
-      process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // It ended meanwhile.
-    }
-  }, SUITE_MS);
   return new Promise((resolve) => {
     const finish = (passed, why) => {
-      clearTimeout(limit);
-      running.delete(name);
       const seconds = ((performance.now() - started) / 1000).toFixed(0);
       const verdict = passed ? 'passed' : `FAILED (${why})`;
       process.stdout.write(`\n──── ${name}: ${verdict} in ${seconds} s ────\n`);
@@ -93,12 +60,7 @@ function runTests(name) {
       resolve({ name, passed, seconds });
     };
     child.on('error', (error) => finish(false, error.message));
-    child.on('close', (code, signal) =>
-      finish(
-        code === 0,
-        timedOut ? `stopped after ${SUITE_MS / 60_000} minutes` : (signal ?? `exit code ${code}`),
-      ),
-    );
+    child.on('close', (code, signal) => finish(code === 0, signal ?? `exit code ${code}`));
   });
 }
 
@@ -109,22 +71,23 @@ async function runLane(names) {
 }
 
 const all = testedWorkspaces();
-const placed = PHASES.flat(2);
-const unknown = placed.filter((name) => !all.includes(name));
+const unknown = [...LANES.flat(), ...LAST].filter((name) => !all.includes(name));
 if (unknown.length > 0) {
   console.error(`scripts/test-workspaces.mjs names workspaces without tests: ${unknown.join(', ')}`);
   process.exit(1);
 }
-const results = [];
+let results;
 if (process.env.BATON_TEST_SERIAL === '1') {
-  results.push(...(await runLane(all)));
+  results = await runLane(all);
 } else {
-  // A workspace added since this list was written still runs, alone, before the packaging test.
-  const unplaced = all.filter((name) => !placed.includes(name));
-  const phases = [...PHASES.slice(0, -1), ...(unplaced.length > 0 ? [[unplaced]] : []), PHASES.at(-1)];
-  for (const lanes of phases) results.push(...(await Promise.all(lanes.map(runLane))).flat());
+  // A workspace added since this list was written still runs: at the end of the first lane.
+  const placed = new Set([...LANES.flat(), ...LAST]);
+  const lanes = LANES.map((lane, index) =>
+    index === 0 ? [...lane, ...all.filter((n) => !placed.has(n))] : lane,
+  );
+  results = (await Promise.all(lanes.map(runLane))).flat();
+  results.push(...(await runLane(LAST)));
 }
-clearInterval(heartbeat);
 console.log('Workspace tests:');
 for (const { name, passed, seconds } of results)
   console.log(`  ${passed ? 'passed' : 'FAILED'}  ${name} (${seconds} s)`);
