@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suites use (browser tests, the Django peer, the
-# Django REST Framework example in examples/django-api, and wrk for the bench's GET A/B
-# test). Idempotent and quiet when everything is
+# Django REST Framework example in examples/django-api, wrk for the bench's GET A/B test, and
+# valgrind for its instruction counts). Idempotent and quiet when everything is
 # present already. A failure to install is a failure: the suites that need these packages fail
 # under CI=true rather than skip.
 set -euo pipefail
 want=(chromium python3-djoser python3-djangorestframework-simplejwt gunicorn
   python3-django python3-djangorestframework python3-jwt python3-cryptography python3-django-cors-headers
-  wrk)
+  wrk valgrind)
 missing=()
 for pkg in "${want[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

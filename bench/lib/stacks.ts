@@ -8,7 +8,8 @@ import type { Algorithm } from './tokens.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BENCH_WORK = join(REPO_ROOT, 'bench', '.work');
-const REFERENCES_BUILD = join(BENCH_WORK, 'references');
+/** Where `buildReferences` compiles the reference servers (`bare/server.js`, `fastify/server.js`, ...). */
+export const REFERENCES_BUILD = join(BENCH_WORK, 'references');
 const DJANGO_PROJECT = join(REPO_ROOT, 'bench', 'references', 'django');
 
 export interface TokenPair {

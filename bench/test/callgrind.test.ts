@@ -1,0 +1,127 @@
+/**
+ * `npm run instructions` counts what the requests sent between turning callgrind on and off cost
+ * the event loop, function by function, JavaScript named through Node's perf map.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import {
+  callgrindControl,
+  dumpedThreads,
+  hasValgrind,
+  perfMapNamer,
+  readPerfMap,
+  selfCounts,
+  totalOf,
+  underCallgrind,
+} from '../lib/callgrind.js';
+import { getExactly } from '../lib/getLoop.js';
+import { freePort } from '../lib/http.js';
+import { launch } from '../lib/processes.js';
+
+test('selfCounts adds up each function’s own cost, not what its calls cost, by compressed name', () => {
+  const text = [
+    'events: Ir',
+    'fn=(1) main',
+    '10 5',
+    'cfn=(2) 0x0000000000001010',
+    'calls=3 0',
+    '11 700',
+    '+1 2',
+    'fn=(2)',
+    '* 600',
+    'fn=(3) helper',
+    '-2 100',
+    'fn=(1)',
+    '20 3',
+    'totals: 710',
+  ].join('\n');
+  const named = selfCounts(text, perfMapNamer('1000 20 JS:*handler /srv/app.js:3:1\n'));
+  assert.deepEqual(Object.fromEntries(named), { main: 10, 'JS:handler /srv/app.js:3:1': 600, helper: 100 });
+  assert.equal(totalOf(text), 710);
+});
+
+test('perfMapNamer names an address inside a code range, by any tier, and leaves others alone', () => {
+  const nameOf = perfMapNamer(
+    ['2000 100 JS:^send /srv/reply.js:9:1', '1000 8 JS:~parse /srv/parse.js:1:1', 'junk'].join('\n'),
+  );
+  assert.equal(nameOf('0x0000000000002050'), 'JS:send /srv/reply.js:9:1');
+  assert.equal(nameOf('0x0000000000001007'), 'JS:parse /srv/parse.js:1:1');
+  assert.equal(nameOf('0x000000000000100a'), '0x000000000000100a');
+  assert.equal(nameOf('Builtins_LoadIC'), 'Builtins_LoadIC');
+});
+
+/** A server whose every answer runs `loopsPerRequest` turns of a function with a name to find. */
+const SERVER = `
+const { createServer } = require('node:http');
+const loops = Number(process.env.LOOPS);
+function countTheseInstructions(n) {
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum = (sum + i * 7) % 1000003;
+  return sum;
+}
+createServer((req, res) => res.end(String(countTheseInstructions(loops))))
+  .listen(Number(process.env.PORT), '127.0.0.1');
+process.on('SIGTERM', () => process.exit(0));
+`;
+
+/** Instructions per request of the main thread: all of them, and those of countTheseInstructions. */
+async function countServer(
+  dir: string,
+  loops: number,
+  warmUp: number,
+): Promise<{ all: number; named: number }> {
+  const port = await freePort();
+  const outFile = join(dir, `callgrind-${loops}.out`);
+  const server = await launch({
+    name: 'counted',
+    command: 'valgrind',
+    args: underCallgrind(outFile, process.execPath, ['--perf-basic-prof', join(dir, 'server.cjs')]),
+    env: { PORT: String(port), LOOPS: String(loops) },
+    healthUrl: `http://127.0.0.1:${port}/`,
+  });
+  const requests = 200;
+  try {
+    await getExactly(`http://127.0.0.1:${port}/`, warmUp, 2);
+    await callgrindControl(server.pid, 'on');
+    await getExactly(`http://127.0.0.1:${port}/`, requests, 2);
+    await callgrindControl(server.pid, 'off');
+    await callgrindControl(server.pid, 'dump');
+  } finally {
+    await server.stop();
+  }
+  const main = dumpedThreads(outFile).get(1);
+  assert.ok(main, 'a count of the main thread');
+  const text = readFileSync(main, 'utf8');
+  const functions = selfCounts(text, perfMapNamer(readPerfMap(server.pid)));
+  rmSync(`/tmp/perf-${server.pid}.map`, { force: true });
+  const named = [...functions].find(([name]) => name.startsWith('JS:countTheseInstructions'));
+  assert.ok(named, `countTheseInstructions among ${[...functions.keys()].slice(0, 5).join(', ')}...`);
+  return { all: totalOf(text) / requests, named: named[1] / requests };
+}
+
+test('a server under callgrind: the counted requests, per request, with JavaScript named', async (t) => {
+  if (!(await hasValgrind())) {
+    console.log('skipped: valgrind is not installed');
+    t.skip('skipped: valgrind is not installed');
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'baton-callgrind-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'server.cjs'), SERVER);
+  // Warm-ups of different lengths: were they counted, the two would not be in proportion.
+  const small = await countServer(dir, 2_000, 300);
+  const large = await countServer(dir, 6_000, 900);
+  // Three times the loop, three times its instructions: the window holds the counted requests only.
+  const ratio = large.named / small.named;
+  assert.ok(
+    ratio > 2.8 && ratio < 3.2,
+    `countTheseInstructions: ${small.named} and ${large.named} per request`,
+  );
+  assert.ok(small.named > 2_000 * 3, `at least a few instructions per turn of the loop: ${small.named}`);
+  // The rest of a request (parsing, answering) is the same in both.
+  const rest = [small.all - small.named, large.all - large.named];
+  assert.ok(Math.abs(rest[0]! - rest[1]!) / rest[0]! < 0.1, `the rest of a request: ${rest.join(' and ')}`);
+});
