@@ -11,23 +11,12 @@
  * request path (Baton's count fell 9% from 6,000 to 20,000 warm-up requests, then 0.3% to 60,000).
  * `INSTRUCTIONS_COUNT` (2,000): requests counted.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildReferences } from './lib/build.js';
-import {
-  callgrindControl,
-  dumpedThreads,
-  hasValgrind,
-  perfMapNamer,
-  readPerfMap,
-  selfCounts,
-  totalOf,
-  underCallgrind,
-} from './lib/callgrind.js';
-import { getExactly } from './lib/getLoop.js';
+import { countRequests, hasValgrind, type RequestCounts } from './lib/callgrind.js';
 import { freePort } from './lib/http.js';
 import { f, table } from './lib/markdown.js';
-import { launch } from './lib/processes.js';
 import {
   accountFor,
   BATON_BUNDLE,
@@ -74,51 +63,32 @@ const SERVERS: readonly Server[] = [
   },
 ];
 
-interface Counted {
+interface Counted extends RequestCounts {
   readonly name: string;
-  /** Instructions per request on the event loop's thread. */
-  readonly main: number;
-  /** Instructions per request on every thread (V8's compiler threads, the thread pool). */
-  readonly all: number;
-  /** The main thread's instructions per request by function, own instructions only. */
-  readonly functions: Map<string, number>;
 }
 
 async function count(server: Server): Promise<Counted> {
   const workDir = mkdtempSync(join(BENCH_WORK, 'instructions-'));
   const port = await freePort();
-  const outFile = join(workDir, 'callgrind.out');
+  const url = `http://127.0.0.1:${port}`;
   const { args, env } = server.node(port, workDir);
-  const running = await launch({
-    name: server.name,
-    command: 'valgrind',
-    args: underCallgrind(outFile, process.execPath, ['--perf-basic-prof', ...args]),
-    env,
-    healthUrl: `http://127.0.0.1:${port}/healthz`,
-  });
   try {
-    const url = `http://127.0.0.1:${port}`;
-    const headers = (await server.prepare?.(url)) ?? {};
-    await getExactly(`${url}/todos`, WARM, CONNECTIONS, headers);
-    await callgrindControl(running.pid, 'on');
-    await getExactly(`${url}/todos`, COUNT, CONNECTIONS, headers);
-    await callgrindControl(running.pid, 'off');
-    await callgrindControl(running.pid, 'dump');
+    const counts = await countRequests({
+      name: server.name,
+      nodeArgs: args,
+      env,
+      healthUrl: `${url}/healthz`,
+      url: `${url}/todos`,
+      outFile: join(workDir, 'callgrind.out'),
+      warmUp: WARM,
+      count: COUNT,
+      connections: CONNECTIONS,
+      ...(server.prepare ? { prepare: () => server.prepare!(url) } : {}),
+    });
+    return { name: server.name, ...counts };
   } finally {
-    await running.stop();
+    rmSync(workDir, { recursive: true, force: true });
   }
-  const threads = dumpedThreads(outFile);
-  const mainFile = threads.get(1);
-  if (!mainFile) throw new Error(`${server.name}: callgrind wrote no count of the main thread`);
-  const mainText = readFileSync(mainFile, 'utf8');
-  let all = 0;
-  for (const file of threads.values()) all += totalOf(readFileSync(file, 'utf8'));
-  const mapFile = `/tmp/perf-${running.pid}.map`;
-  const functions = selfCounts(mainText, perfMapNamer(readPerfMap(running.pid)));
-  rmSync(mapFile, { force: true });
-  rmSync(workDir, { recursive: true, force: true });
-  for (const [name, instructions] of functions) functions.set(name, instructions / COUNT);
-  return { name: server.name, main: totalOf(mainText) / COUNT, all: all / COUNT, functions };
 }
 
 /** The `limit` functions with the most instructions per request, as table rows. */

@@ -5,9 +5,11 @@
  * compiled by V8 is named through Node's `--perf-basic-prof` map.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { getExactly } from './getLoop.js';
+import { launch } from './processes.js';
 
 const run = promisify(execFile);
 
@@ -16,7 +18,7 @@ const run = promisify(execFile);
  * {@link callgrindControl} turns it on, one output file per thread (`<outFile>.<dump>-<thread>`),
  * and JIT code re-read when V8 rewrites it.
  */
-export function underCallgrind(outFile: string, command: string, args: readonly string[]): string[] {
+function underCallgrind(outFile: string, command: string, args: readonly string[]): string[] {
   return [
     '--tool=callgrind',
     '--instr-atstart=no',
@@ -29,7 +31,7 @@ export function underCallgrind(outFile: string, command: string, args: readonly 
 }
 
 /** Turns counting on or off in the callgrind process `pid`, or writes what it counted so far. */
-export async function callgrindControl(pid: number, action: 'on' | 'off' | 'dump'): Promise<void> {
+async function callgrindControl(pid: number, action: 'on' | 'off' | 'dump'): Promise<void> {
   const args = action === 'dump' ? ['--dump', String(pid)] : ['--instr', action, String(pid)];
   await run('callgrind_control', args);
 }
@@ -45,7 +47,7 @@ export async function hasValgrind(): Promise<boolean> {
 }
 
 /** The instructions counted by the first dump of `outFile`, per thread (1 is the main thread). */
-export function dumpedThreads(outFile: string): Map<number, string> {
+function dumpedThreads(outFile: string): Map<number, string> {
   const prefix = `${basename(outFile)}.1-`;
   const threads = new Map<number, string>();
   for (const name of readdirSync(dirname(outFile))) {
@@ -134,8 +136,82 @@ export function selfCounts(text: string, nameOf: Namer = (name) => name): Map<st
   return counts;
 }
 
-/** The perf map Node wrote for process `pid`, or an empty one (nothing named) if there is none. */
-export function readPerfMap(pid: number): string {
+/**
+ * The perf map Node wrote for process `pid`, removed once read (one is written per process and they
+ * grow), or an empty one (nothing named) if there is none.
+ */
+function takePerfMap(pid: number): string {
   const path = `/tmp/perf-${pid}.map`;
-  return existsSync(path) ? readFileSync(path, 'utf8') : '';
+  if (!existsSync(path)) return '';
+  const text = readFileSync(path, 'utf8');
+  rmSync(path, { force: true });
+  return text;
+}
+
+/** One server counted under load: how to start it and what to send it. */
+export interface CountedLoad {
+  /** The server's name, in errors. */
+  readonly name: string;
+  /** Node's arguments, script included. */
+  readonly nodeArgs: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  /** Polled until it answers 200: the server is then up. */
+  readonly healthUrl: string;
+  /** What is requested (GET), warm-up and counted requests alike. */
+  readonly url: string;
+  /** callgrind's output file (its per-thread files go beside it). */
+  readonly outFile: string;
+  /** Requests sent before counting, uncounted. */
+  readonly warmUp: number;
+  /** Requests counted. */
+  readonly count: number;
+  /** Keep-alive connections the requests go over. */
+  readonly connections: number;
+  /** Run once the server answers, before the warm-up: the headers every request carries. */
+  readonly prepare?: () => Promise<Record<string, string>>;
+}
+
+/** Instructions per request of a {@link CountedLoad}'s counted requests. */
+export interface RequestCounts {
+  /** On the event loop's thread. */
+  readonly main: number;
+  /** On every thread (V8's compiler threads, the thread pool). */
+  readonly all: number;
+  /** The main thread's own instructions (not its callees') by function, JavaScript named. */
+  readonly functions: Map<string, number>;
+}
+
+/**
+ * Starts `load`'s server under callgrind with counting off, sends the warm-up, counts
+ * `load.count` requests exactly (counting on, requests, off, dump), stops the server and reads the
+ * counts, per request.
+ */
+export async function countRequests(load: CountedLoad): Promise<RequestCounts> {
+  const server = await launch({
+    name: load.name,
+    command: 'valgrind',
+    args: underCallgrind(load.outFile, process.execPath, ['--perf-basic-prof', ...load.nodeArgs]),
+    env: load.env,
+    healthUrl: load.healthUrl,
+  });
+  try {
+    const headers = (await load.prepare?.()) ?? {};
+    await getExactly(load.url, load.warmUp, load.connections, headers);
+    await callgrindControl(server.pid, 'on');
+    await getExactly(load.url, load.count, load.connections, headers);
+    await callgrindControl(server.pid, 'off');
+    await callgrindControl(server.pid, 'dump');
+  } finally {
+    await server.stop();
+  }
+  const nameOf = perfMapNamer(takePerfMap(server.pid));
+  const threads = dumpedThreads(load.outFile);
+  const mainFile = threads.get(1);
+  if (!mainFile) throw new Error(`${load.name}: callgrind wrote no count of the main thread`);
+  const mainText = readFileSync(mainFile, 'utf8');
+  let all = 0;
+  for (const file of threads.values()) all += totalOf(readFileSync(file, 'utf8'));
+  const functions = selfCounts(mainText, nameOf);
+  for (const [name, instructions] of functions) functions.set(name, instructions / load.count);
+  return { main: totalOf(mainText) / load.count, all: all / load.count, functions };
 }

@@ -3,23 +3,12 @@
  * the event loop, function by function, JavaScript named through Node's perf map.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import {
-  callgrindControl,
-  dumpedThreads,
-  hasValgrind,
-  perfMapNamer,
-  readPerfMap,
-  selfCounts,
-  totalOf,
-  underCallgrind,
-} from '../lib/callgrind.js';
-import { getExactly } from '../lib/getLoop.js';
+import { countRequests, hasValgrind, perfMapNamer, selfCounts, totalOf } from '../lib/callgrind.js';
 import { freePort } from '../lib/http.js';
-import { launch } from '../lib/processes.js';
 
 test('selfCounts adds up each function’s own cost, not what its calls cost, by compressed name', () => {
   const text = [
@@ -74,32 +63,20 @@ async function countServer(
   warmUp: number,
 ): Promise<{ all: number; named: number }> {
   const port = await freePort();
-  const outFile = join(dir, `callgrind-${loops}.out`);
-  const server = await launch({
+  const { main, functions } = await countRequests({
     name: 'counted',
-    command: 'valgrind',
-    args: underCallgrind(outFile, process.execPath, ['--perf-basic-prof', join(dir, 'server.cjs')]),
+    nodeArgs: [join(dir, 'server.cjs')],
     env: { PORT: String(port), LOOPS: String(loops) },
     healthUrl: `http://127.0.0.1:${port}/`,
+    url: `http://127.0.0.1:${port}/`,
+    outFile: join(dir, `callgrind-${loops}.out`),
+    warmUp,
+    count: 200,
+    connections: 2,
   });
-  const requests = 200;
-  try {
-    await getExactly(`http://127.0.0.1:${port}/`, warmUp, 2);
-    await callgrindControl(server.pid, 'on');
-    await getExactly(`http://127.0.0.1:${port}/`, requests, 2);
-    await callgrindControl(server.pid, 'off');
-    await callgrindControl(server.pid, 'dump');
-  } finally {
-    await server.stop();
-  }
-  const main = dumpedThreads(outFile).get(1);
-  assert.ok(main, 'a count of the main thread');
-  const text = readFileSync(main, 'utf8');
-  const functions = selfCounts(text, perfMapNamer(readPerfMap(server.pid)));
-  rmSync(`/tmp/perf-${server.pid}.map`, { force: true });
   const named = [...functions].find(([name]) => name.startsWith('JS:countTheseInstructions'));
   assert.ok(named, `countTheseInstructions among ${[...functions.keys()].slice(0, 5).join(', ')}...`);
-  return { all: totalOf(text) / requests, named: named[1] / requests };
+  return { all: main, named: named[1] };
 }
 
 test('a server under callgrind: the counted requests, per request, with JavaScript named', async (t) => {
