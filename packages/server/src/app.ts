@@ -30,6 +30,7 @@ import { todoRoutes } from './routes/todos.js';
 import { wellKnownRoutes } from './routes/wellKnown.js';
 import type { Store } from './store/store.js';
 import { type Sweeps, startSweeps } from './store/sweeps.js';
+import { keepTickObjectShape } from './tickObjectShape.js';
 import { type AccessClaims, AccessTokenService } from './tokens/access.js';
 import type { KeyRing } from './tokens/keys.js';
 import { openKeyRing } from './tokens/openKeyRing.js';
@@ -84,6 +85,7 @@ export async function buildServer(
 ): Promise<FastifyInstance> {
   const config = resolveConfig(options);
   const { clock } = config;
+  keepTickObjectShape();
   const store = options.store ?? (await openStore(config));
   // Released on close, or here if building the app fails half-way (an open Redis keeps a process alive).
   let releaseShared = async () => {};
