@@ -169,7 +169,22 @@ export interface CountedLoad {
   readonly connections: number;
   /** Run once the server answers, before the warm-up: the headers every request carries. */
   readonly prepare?: () => Promise<Record<string, string>>;
+  /**
+   * Halfway through the warm-up, two full garbage collections, as a server that has run for a
+   * while has had. Some of V8's state hangs on them: after them every server ran a third fewer
+   * instructions per request (its compiler threads idle, no baseline code left on the request
+   * path), and Node 20's `process.nextTick` once left V8's fast path for good after the first one
+   * (packages/server/src/tickObjectShape.ts), which no count of a fresh process showed.
+   */
+  readonly fullCollection?: boolean;
 }
+
+/** Node's arguments that make the process collect all its garbage on {@link FULL_COLLECTION_SIGNAL}. */
+const COLLECT_ON_SIGNAL = [
+  '--expose-gc',
+  "--import=data:text/javascript,process.on('SIGUSR2',()=>{globalThis.gc();globalThis.gc()})",
+];
+const FULL_COLLECTION_SIGNAL = 'SIGUSR2';
 
 /** Instructions per request of a {@link CountedLoad}'s counted requests. */
 export interface RequestCounts {
@@ -190,13 +205,24 @@ export async function countRequests(load: CountedLoad): Promise<RequestCounts> {
   const server = await launch({
     name: load.name,
     command: 'valgrind',
-    args: underCallgrind(load.outFile, process.execPath, ['--perf-basic-prof', ...load.nodeArgs]),
+    args: underCallgrind(load.outFile, process.execPath, [
+      '--perf-basic-prof',
+      ...(load.fullCollection ? COLLECT_ON_SIGNAL : []),
+      ...load.nodeArgs,
+    ]),
     env: load.env,
     healthUrl: load.healthUrl,
   });
   try {
     const headers = (await load.prepare?.()) ?? {};
-    await getExactly(load.url, load.warmUp, load.connections, headers);
+    if (load.fullCollection) {
+      const half = Math.floor(load.warmUp / 2);
+      await getExactly(load.url, half, load.connections, headers);
+      process.kill(server.pid, FULL_COLLECTION_SIGNAL);
+      await getExactly(load.url, load.warmUp - half, load.connections, headers);
+    } else {
+      await getExactly(load.url, load.warmUp, load.connections, headers);
+    }
     await callgrindControl(server.pid, 'on');
     await getExactly(load.url, load.count, load.connections, headers);
     await callgrindControl(server.pid, 'off');

@@ -42,10 +42,14 @@ test('perfMapNamer names an address inside a code range, by any tier, and leaves
   assert.equal(nameOf('Builtins_LoadIC'), 'Builtins_LoadIC');
 });
 
-/** A server whose every answer runs `loopsPerRequest` turns of a function with a name to find. */
+/**
+ * A server whose every answer runs `LOOPS` turns of a function with a name to find, three times as
+ * many once it has had SIGUSR2 (the signal on which `fullCollection` collects the garbage).
+ */
 const SERVER = `
 const { createServer } = require('node:http');
-const loops = Number(process.env.LOOPS);
+let loops = Number(process.env.LOOPS);
+process.on('SIGUSR2', () => { loops *= 3; });
 function countTheseInstructions(n) {
   let sum = 0;
   for (let i = 0; i < n; i++) sum = (sum + i * 7) % 1000003;
@@ -61,6 +65,7 @@ async function countServer(
   dir: string,
   loops: number,
   warmUp: number,
+  fullCollection = false,
 ): Promise<{ all: number; named: number }> {
   const port = await freePort();
   const { main, functions } = await countRequests({
@@ -69,10 +74,11 @@ async function countServer(
     env: { PORT: String(port), LOOPS: String(loops) },
     healthUrl: `http://127.0.0.1:${port}/`,
     url: `http://127.0.0.1:${port}/`,
-    outFile: join(dir, `callgrind-${loops}.out`),
+    outFile: join(dir, `callgrind-${loops}-${fullCollection}.out`),
     warmUp,
     count: 200,
     connections: 2,
+    fullCollection,
   });
   const named = [...functions].find(([name]) => name.startsWith('JS:countTheseInstructions'));
   assert.ok(named, `countTheseInstructions among ${[...functions.keys()].slice(0, 5).join(', ')}...`);
@@ -101,4 +107,24 @@ test('a server under callgrind: the counted requests, per request, with JavaScri
   // The rest of a request (parsing, answering) is the same in both.
   const rest = [small.all - small.named, large.all - large.named];
   assert.ok(Math.abs(rest[0]! - rest[1]!) / rest[0]! < 0.1, `the rest of a request: ${rest.join(' and ')}`);
+});
+
+test('fullCollection: the server collects its garbage halfway through the warm-up, before the count', async (t) => {
+  if (!(await hasValgrind())) {
+    console.log('skipped: valgrind is not installed');
+    t.skip('skipped: valgrind is not installed');
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'baton-callgrind-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'server.cjs'), SERVER);
+  const fresh = await countServer(dir, 2_000, 300);
+  // The signal reached the server (with \`gc\` exposed: the collecting listener would throw
+  // without it) before counting began: every counted request ran the tripled loop.
+  const collected = await countServer(dir, 2_000, 300, true);
+  const ratio = collected.named / fresh.named;
+  assert.ok(
+    ratio > 2.8 && ratio < 3.2,
+    `countTheseInstructions: ${fresh.named} and ${collected.named} per request`,
+  );
 });
