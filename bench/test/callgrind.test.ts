@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import { countRequests, hasValgrind, perfMapNamer, selfCounts, totalOf } from '../lib/callgrind.js';
 import { freePort } from '../lib/http.js';
 
@@ -85,24 +85,39 @@ async function countServer(
   return { all: main, named: named[1] };
 }
 
-test('a server under callgrind: the counted requests, per request, with JavaScript named', async (t) => {
+/**
+ * A directory removed after the test, holding {@link SERVER} as `server.cjs`; `undefined` (the test
+ * skipped) without valgrind.
+ */
+async function serverDirectory(t: TestContext): Promise<string | undefined> {
   if (!(await hasValgrind())) {
     console.log('skipped: valgrind is not installed');
     t.skip('skipped: valgrind is not installed');
-    return;
+    return undefined;
   }
   const dir = mkdtempSync(join(tmpdir(), 'baton-callgrind-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'server.cjs'), SERVER);
+  return dir;
+}
+
+/** `after` ran countTheseInstructions three times as much per request as `before`. */
+function assertTripled(before: { named: number }, after: { named: number }): void {
+  const ratio = after.named / before.named;
+  assert.ok(
+    ratio > 2.8 && ratio < 3.2,
+    `countTheseInstructions: ${before.named} and ${after.named} per request`,
+  );
+}
+
+test('a server under callgrind: the counted requests, per request, with JavaScript named', async (t) => {
+  const dir = await serverDirectory(t);
+  if (dir === undefined) return;
   // Warm-ups of different lengths: were they counted, the two would not be in proportion.
   const small = await countServer(dir, 2_000, 300);
   const large = await countServer(dir, 6_000, 900);
   // Three times the loop, three times its instructions: the window holds the counted requests only.
-  const ratio = large.named / small.named;
-  assert.ok(
-    ratio > 2.8 && ratio < 3.2,
-    `countTheseInstructions: ${small.named} and ${large.named} per request`,
-  );
+  assertTripled(small, large);
   assert.ok(small.named > 2_000 * 3, `at least a few instructions per turn of the loop: ${small.named}`);
   // The rest of a request (parsing, answering) is the same in both.
   const rest = [small.all - small.named, large.all - large.named];
@@ -110,21 +125,11 @@ test('a server under callgrind: the counted requests, per request, with JavaScri
 });
 
 test('fullCollection: the server collects its garbage halfway through the warm-up, before the count', async (t) => {
-  if (!(await hasValgrind())) {
-    console.log('skipped: valgrind is not installed');
-    t.skip('skipped: valgrind is not installed');
-    return;
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'baton-callgrind-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  writeFileSync(join(dir, 'server.cjs'), SERVER);
+  const dir = await serverDirectory(t);
+  if (dir === undefined) return;
   const fresh = await countServer(dir, 2_000, 300);
   // The signal reached the server (with \`gc\` exposed: the collecting listener would throw
   // without it) before counting began: every counted request ran the tripled loop.
   const collected = await countServer(dir, 2_000, 300, true);
-  const ratio = collected.named / fresh.named;
-  assert.ok(
-    ratio > 2.8 && ratio < 3.2,
-    `countTheseInstructions: ${fresh.named} and ${collected.named} per request`,
-  );
+  assertTripled(fresh, collected);
 });
