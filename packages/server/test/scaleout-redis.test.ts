@@ -77,6 +77,36 @@ describe('Redis rate limiter', { skip: skipRedis }, () => {
     assert.equal((await limiter.reserve([narrow, wide])).granted, true);
   });
 
+  it('an exchange hands one reservation back and takes another in one script, the hand-back even when refused', async () => {
+    const limiter = redisRateLimiter(redis, { prefix });
+    const held = count('exchange:held', 1);
+    const full = count('exchange:full', 1);
+    const reservation = await limiter.reserve([held]);
+    assert.ok(reservation.granted);
+    assert.ok((await limiter.reserve([full])).granted);
+    const refused = await limiter.exchange({ limits: [held], reservation }, [full]);
+    assert.ok(!refused.granted && refused.retryAfter >= 1);
+    assert.equal(await redis.get(`${prefix}exchange:held`), '0', 'handed back');
+    assert.equal(await redis.get(`${prefix}exchange:full`), '1', 'the refused reservation counted nothing');
+  });
+
+  it('200 exchanges at once from two connections: every hand-back lands and exactly the maximum is granted', async () => {
+    const limiters = [redisRateLimiter(redis, { prefix }), redisRateLimiter(other, { prefix })];
+    const failures = count('exchange-burst:failures', 200);
+    const perUser = count('exchange-burst:user', 60);
+    const reservations = await Promise.all(
+      Array.from({ length: 200 }, (_, n) => limiters[n % 2]!.reserve([failures])),
+    );
+    const answers = await Promise.all(
+      reservations.map((reservation, n) => {
+        assert.ok(reservation.granted);
+        return limiters[n % 2]!.exchange({ limits: [failures], reservation }, [perUser]);
+      }),
+    );
+    assert.equal(answers.filter((answer) => answer.granted).length, 60);
+    assert.equal(await redis.get(`${prefix}exchange-burst:failures`), '0');
+  });
+
   it('a back-off limit locks past its free events, doubling, and a release lifts the lock it set', async () => {
     const limiter = redisRateLimiter(redis, { prefix });
     const backoff: Limit = {

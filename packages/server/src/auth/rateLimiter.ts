@@ -54,6 +54,19 @@ export interface RateLimiter {
   reserve(limits: readonly Limit[]): Promise<Reservation>;
   /** Hands back a granted reservation: one event less on each limit, and the locks it switched on lifted. */
   release(limits: readonly Limit[], reservation: Granted): Promise<void>;
+  /**
+   * Hands back `returned`, then reserves `limits`, in one step: for an attempt that turns out not
+   * to count at the moment it needs its next reservation (a refresh token found genuine, then
+   * counted against its user). The hand-back happens whether or not the reservation is granted.
+   * On Redis one round trip instead of two.
+   */
+  exchange(returned: Returned, limits: readonly Limit[]): Promise<Reservation>;
+}
+
+/** A granted reservation of `limits`, to hand back. */
+export interface Returned {
+  readonly limits: readonly Limit[];
+  readonly reservation: Granted;
 }
 
 /** Seconds of lock for the `count`th event of a backoff limit (0 while the event is free). */
@@ -90,47 +103,48 @@ export function memoryRateLimiter(clock: Clock, maxKeys = 100_000): RateLimiter 
     if (until <= now) locks.delete(key);
     return until;
   };
+  const reserve = (limits: readonly Limit[]): Reservation => {
+    const now = clock.now();
+    let blockedUntil = 0;
+    for (const limit of limits) {
+      if (limit.kind === 'backoff') {
+        blockedUntil = Math.max(blockedUntil, lockedUntil(limit.key, now));
+        continue;
+      }
+      const window = current(limit.key, now);
+      if (window && window.count >= limit.max)
+        blockedUntil = Math.max(blockedUntil, window.start + window.windowMs);
+    }
+    if (blockedUntil > now)
+      return { granted: false, retryAfter: Math.max(1, Math.ceil((blockedUntil - now) / 1000)) };
+    const locked: string[] = [];
+    for (const limit of limits) {
+      const window = current(limit.key, now);
+      const count = window ? ++window.count : 1;
+      if (!window)
+        setBounded(windows, limit.key, { start: now, windowMs: limit.windowSeconds * 1000, count }, maxKeys);
+      const lockSeconds = limit.kind === 'backoff' ? backoffSeconds(limit, count) : 0;
+      if (lockSeconds > 0) {
+        setBounded(locks, limit.key, now + lockSeconds * 1000, maxKeys);
+        locked.push(limit.key);
+      }
+    }
+    return { granted: true, locked };
+  };
+  const release = (limits: readonly Limit[], reservation: Granted): void => {
+    const now = clock.now();
+    for (const limit of limits) {
+      const window = current(limit.key, now);
+      if (window && window.count > 0) window.count -= 1;
+    }
+    for (const key of reservation.locked) locks.delete(key);
+  };
   return {
-    async reserve(limits) {
-      const now = clock.now();
-      let blockedUntil = 0;
-      for (const limit of limits) {
-        if (limit.kind === 'backoff') {
-          blockedUntil = Math.max(blockedUntil, lockedUntil(limit.key, now));
-          continue;
-        }
-        const window = current(limit.key, now);
-        if (window && window.count >= limit.max)
-          blockedUntil = Math.max(blockedUntil, window.start + window.windowMs);
-      }
-      if (blockedUntil > now)
-        return { granted: false, retryAfter: Math.max(1, Math.ceil((blockedUntil - now) / 1000)) };
-      const locked: string[] = [];
-      for (const limit of limits) {
-        const window = current(limit.key, now);
-        const count = window ? ++window.count : 1;
-        if (!window)
-          setBounded(
-            windows,
-            limit.key,
-            { start: now, windowMs: limit.windowSeconds * 1000, count },
-            maxKeys,
-          );
-        const lockSeconds = limit.kind === 'backoff' ? backoffSeconds(limit, count) : 0;
-        if (lockSeconds > 0) {
-          setBounded(locks, limit.key, now + lockSeconds * 1000, maxKeys);
-          locked.push(limit.key);
-        }
-      }
-      return { granted: true, locked };
-    },
-    async release(limits, reservation) {
-      const now = clock.now();
-      for (const limit of limits) {
-        const window = current(limit.key, now);
-        if (window && window.count > 0) window.count -= 1;
-      }
-      for (const key of reservation.locked) locks.delete(key);
+    reserve: async (limits) => reserve(limits),
+    release: async (limits, reservation) => release(limits, reservation),
+    async exchange(returned, limits) {
+      release(returned.limits, returned.reservation);
+      return reserve(limits);
     },
   };
 }

@@ -16,7 +16,7 @@ import {
   type RequestMeta,
 } from './context.js';
 import { clientOf, liveDescendant } from './graceWindow.js';
-import { settleBy } from './throttle.js';
+import { type RefreshAttempt, settleBy } from './throttle.js';
 
 /** The body of every successful login, registration and refresh. */
 export interface TokenResponse {
@@ -81,12 +81,17 @@ export async function refreshSession(
   const attempt = await deps.throttle.refresh(meta.ip);
   return settleBy(
     attempt,
-    () => rotate(deps, presented, meta),
+    () => rotate(deps, presented, meta, attempt),
     (error) => error instanceof ProblemError && error.status === 401,
   );
 }
 
-async function rotate(deps: AuthDeps, presented: string, meta: RequestMeta): Promise<TokenResponse> {
+async function rotate(
+  deps: AuthDeps,
+  presented: string,
+  meta: RequestMeta,
+  attempt: RefreshAttempt,
+): Promise<TokenResponse> {
   const { store, clock, config } = deps;
   if (!looksLikeRefreshToken(presented)) throw rejected(deps, 'invalid_refresh_token', INVALID);
   const tokenHash = hashRefreshToken(presented);
@@ -103,7 +108,7 @@ async function rotate(deps: AuthDeps, presented: string, meta: RequestMeta): Pro
       'You were signed out after a long time without use. Sign in again.',
     );
   }
-  await deps.throttle.refreshForUser(user.id);
+  await attempt.genuine(user.id);
   const client = clientOf(meta);
   const successor = mintRefreshToken();
   const result = await store.rotateRefreshToken({

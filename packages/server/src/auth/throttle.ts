@@ -3,7 +3,7 @@ import { ProblemError } from '../errors.js';
 import type { LimitRule, RateLimits } from '../limits.js';
 import { type Claim, createFairShare } from './fairShare.js';
 import { networkOf } from './ipAddress.js';
-import type { Granted, Limit, RateLimiter } from './rateLimiter.js';
+import type { Granted, Limit, RateLimiter, Reservation } from './rateLimiter.js';
 
 /** One throttled attempt, holding its reservations until it is settled. */
 export interface Attempt {
@@ -35,6 +35,18 @@ export async function settleBy<T>(
   }
 }
 
+/** A refresh, holding its failure reservation until its token proves genuine. */
+export interface RefreshAttempt extends Attempt {
+  /**
+   * The presented token is live and belongs to `userId`: hands the failure reservation back (a
+   * genuine token is no guess) and counts a refresh of the user, refusing beyond the limit with
+   * 429, in one step of the limiter (on Redis, one round trip where a release at the end and a
+   * count here took two). A failure after this no longer counts against the address: it needs a
+   * genuine token, so it is not the guessing that limit is for.
+   */
+  genuine(userId: string): Promise<void>;
+}
+
 /** Who is signing in: the account, the address, and the device token of the account if the client holds one. */
 export interface LoginSubject {
   readonly ip: string | null;
@@ -57,10 +69,8 @@ export interface Throttle {
   register(ip: string | null): Promise<Attempt>;
   /** Reserves a check of the current password of `userId` (failures counted in advance) and a hashing slot. */
   passwordCheck(userId: string, ip: string | null): Promise<Attempt>;
-  /** Reserves a refresh from `ip` (failures counted in advance). */
-  refresh(ip: string | null): Promise<Attempt>;
-  /** Counts a refresh of `userId`, refusing beyond the limit. */
-  refreshForUser(userId: string): Promise<void>;
+  /** Reserves a refresh from `ip` (failures counted in advance, until the token proves genuine). */
+  refresh(ip: string | null): Promise<RefreshAttempt>;
   /** Reserves a resource-client authentication from `ip` (failures counted in advance). */
   clientAuthentication(ip: string | null): Promise<Attempt>;
   /**
@@ -84,7 +94,7 @@ export type AnonymousMail = 'password_reset' | 'email_verification';
 /** Mail a signed-in user asks for. */
 export type AccountMail = 'email_verification' | 'email_change';
 
-const FREE: Attempt = { end: async () => {} };
+const FREE: RefreshAttempt = { end: async () => {}, genuine: async () => {} };
 
 /** A throttle that limits nothing: `rateLimits: false` (`BATON_RATE_LIMITS=off`), for benchmarks only. */
 export const NO_THROTTLE: Throttle = {
@@ -92,7 +102,6 @@ export const NO_THROTTLE: Throttle = {
   register: async () => FREE,
   passwordCheck: async () => FREE,
   refresh: async () => FREE,
-  refreshForUser: async () => {},
   clientAuthentication: async () => FREE,
   mailRequest: async () => {},
   accountMail: async () => {},
@@ -120,10 +129,14 @@ export function createThrottle(limiter: RateLimiter, limits: RateLimits, keySecr
     rule: limits.hashingPerIp,
   });
 
+  /** `reservation` if granted; else the 429 that refuses it. */
+  const granted = (reservation: Reservation): Granted => {
+    if (!reservation.granted) throw rateLimited(reservation.retryAfter);
+    return reservation;
+  };
   /** Reserves `reserved` (refusing with 429), then the hashing slots `claims` (waiting for them). */
   const attempt = async (reserved: readonly Limit[], claims: readonly Claim[]): Promise<Attempt> => {
-    const reservation = await limiter.reserve(reserved);
-    if (!reservation.granted) throw rateLimited(reservation.retryAfter);
+    const reservation = granted(await limiter.reserve(reserved));
     let leave: () => void = () => {};
     try {
       if (claims.length > 0) leave = await hashing.enter(claims);
@@ -135,8 +148,7 @@ export function createThrottle(limiter: RateLimiter, limits: RateLimits, keySecr
   };
   /** Counts one event on every limit of `reserved`, or none of them (429). */
   const counted = async (reserved: readonly Limit[]): Promise<void> => {
-    const reservation = await limiter.reserve(reserved);
-    if (!reservation.granted) throw rateLimited(reservation.retryAfter);
+    granted(await limiter.reserve(reserved));
   };
   const settle = (reserved: readonly Limit[], reservation: Granted, leave: () => void): Attempt => ({
     async end(counted) {
@@ -176,8 +188,25 @@ export function createThrottle(limiter: RateLimiter, limits: RateLimits, keySecr
         [count('password-account', limits.passwordChangeAccount, userId)],
         [ipClaim(ip), { key: key('hash-account', userId), rule: limits.hashingPerAccount }],
       ),
-    refresh: (ip) => attempt([count('refresh-fail-ip', limits.refreshFailuresIp, networkOf(ip))], []),
-    refreshForUser: (userId) => counted([count('refresh-user', limits.refreshUser, userId)]),
+    async refresh(ip) {
+      const failures = [count('refresh-fail-ip', limits.refreshFailuresIp, networkOf(ip))];
+      const reservation = granted(await limiter.reserve(failures));
+      // Ours to hand back until the token proves genuine or the refresh ends, whichever is first.
+      let held = true;
+      return {
+        async genuine(userId) {
+          if (!held) return;
+          held = false;
+          const perUser = [count('refresh-user', limits.refreshUser, userId)];
+          granted(await limiter.exchange({ limits: failures, reservation }, perUser));
+        },
+        async end(counted) {
+          if (!held) return;
+          held = false;
+          if (!counted) await limiter.release(failures, reservation);
+        },
+      };
+    },
     mailRequest: (kind, addressKey, ip) =>
       counted([
         count('mail-address', limits.mailRequestAddress, kind, addressKey),
