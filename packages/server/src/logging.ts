@@ -82,15 +82,34 @@ export async function createLoggers(
 /**
  * The request line as pino writes a line at info level (`level`, `time`, `pid`, `hostname`, then
  * the fields and `msg`), so a log shipper reads it like every other line. Every string goes through
- * `JSON.stringify`.
+ * `JSON.stringify`; the fields of {@link requestForLog} are written one by one, which skips
+ * `JSON.stringify`'s walk of an object (about 1,000 instructions a line under callgrind).
  */
 function jsonRequestLine(destination: { write(line: string): unknown }): OnAnswered {
   const base = `,"pid":${process.pid},"hostname":${JSON.stringify(hostname())}`;
   return (request: FastifyRequest, reply: FastifyReply) => {
+    const { method, url, host, remoteAddress, remotePort } = requestForLog(request);
+    const port = remotePort === undefined ? '' : `,"remotePort":${remotePort}`;
     destination.write(
-      `{"level":30,"time":${Date.now()}${base},"reqId":${JSON.stringify(request.id)},"req":${JSON.stringify(requestForLog(request))},"res":{"statusCode":${reply.statusCode}},"responseTime":${reply.elapsedTime},"msg":"request completed"}\n`,
+      `{"level":30,"time":${Date.now()}${base},"reqId":${JSON.stringify(request.id)},"req":{"method":${JSON.stringify(method)},"url":${JSON.stringify(url)},"host":${JSON.stringify(host)},"remoteAddress":${JSON.stringify(remoteAddress)}${port}},"res":{"statusCode":${reply.statusCode}},"responseTime":${millisecondsJson(reply.elapsedTime)},"msg":"request completed"}\n`,
     );
   };
+}
+
+/**
+ * `ms` as a JSON number rounded to the microsecond (`0.457`), or `null` if it is not finite. Printed
+ * from whole numbers: V8 prints a fraction such as 0.45712399482727051 with its shortest-digits
+ * algorithm (about 1,000 instructions a line under callgrind), small integers from a cache.
+ */
+export function millisecondsJson(ms: number): string {
+  if (!Number.isFinite(ms)) return 'null';
+  const micros = Math.round(Math.abs(ms) * 1000);
+  const whole = Math.floor(micros / 1000);
+  const fraction = micros - whole * 1000;
+  const sign = ms < 0 && micros > 0 ? '-' : '';
+  if (fraction === 0) return `${sign}${whole}`;
+  const padding = fraction < 10 ? '00' : fraction < 100 ? '0' : '';
+  return `${sign}${whole}.${padding}${fraction}`;
 }
 
 /**

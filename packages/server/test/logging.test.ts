@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { millisecondsJson } from '../src/logging.js';
 import { createSqliteStore } from '../src/store/index.js';
 import type { Store } from '../src/store/store.js';
 import { GOOD_PASSWORD, registerUser, startServer } from './support/server.js';
@@ -86,6 +88,51 @@ describe('the request line', () => {
     assert.equal(typeof health.reqId, 'string');
     assert.equal(todos.req.url, '/todos?[redacted]');
     assert.equal(todos.res.statusCode, 401);
+  });
+
+  it('stays one JSON line whatever the Host header holds, with the time taken to the microsecond', async () => {
+    const lines: string[] = [];
+    const server = await startServer({
+      logLevel: 'info',
+      logStream: { write: (line) => void lines.push(line) },
+    });
+    const host = 'a"b\\c\u00e9}{.example';
+    try {
+      // fetch sets Host itself; node:http sends the one given.
+      await new Promise<void>((resolve, reject) => {
+        http
+          .get(new URL('/healthz', server.url), { headers: { host } }, (response) => {
+            response.resume().on('end', resolve);
+          })
+          .on('error', reject);
+      });
+    } finally {
+      await server.close();
+    }
+    const [line] = lines.map((text) => JSON.parse(text)).filter((entry) => entry.req !== undefined);
+    assert.equal(line.req.host, host);
+    assert.equal(typeof line.req.remotePort, 'number');
+    assert.deepEqual(Object.keys(line.req), ['method', 'url', 'host', 'remoteAddress', 'remotePort']);
+    assert.ok(line.responseTime > 0 && Number.isInteger(Math.round(line.responseTime * 1000 * 1e6) / 1e6));
+  });
+
+  it('writes a time taken as a JSON number to the microsecond', () => {
+    const cases: [number, string][] = [
+      [0, '0'],
+      [0.4567123, '0.457'],
+      [0.0004, '0'],
+      [0.0096, '0.010'],
+      [1.05, '1.050'],
+      [12.0004, '12'],
+      [999.9996, '1000'],
+      [-0.25, '-0.250'],
+      [Number.NaN, 'null'],
+      [Number.POSITIVE_INFINITY, 'null'],
+    ];
+    for (const [ms, json] of cases) {
+      assert.equal(millisecondsJson(ms), json, String(ms));
+      assert.ok(json === 'null' || Math.abs(JSON.parse(json) - ms) <= 0.0005, String(ms));
+    }
   });
 
   it('an unhandled error line names the request it belongs to (reqId), and the answer is a bare 500', async () => {
