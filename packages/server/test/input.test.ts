@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type RawRequest, sendRaw } from './support/rawHttp.js';
-import { startServer, type TestServer } from './support/server.js';
+import { registerUser, startServer, type TestServer } from './support/server.js';
 
 describe('bad input never reaches a 5xx', () => {
   let server: TestServer;
@@ -227,5 +227,22 @@ describe('security headers', () => {
     });
     assert.equal(response.headers.get('cache-control'), 'no-store');
     assert.equal(response.headers.get('pragma'), 'no-cache');
+    const refused = await server.request('POST', '/auth/refresh', {
+      body: { refreshToken: `brt_${'A'.repeat(43)}` },
+    });
+    assert.equal(refused.status, 401);
+    assert.deepEqual(
+      [refused.headers.get('cache-control'), refused.headers.get('pragma')],
+      ['no-store', 'no-cache'],
+      'every answer to a POST, error or not',
+    );
+  });
+
+  it("a GET's answer is kept by no cache either, by Cache-Control alone (Pragma is deprecated, RFC 9111 §5.4)", async () => {
+    const { accessToken } = await registerUser(server);
+    const response = await server.request('GET', '/todos', { token: accessToken });
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('cache-control'), 'no-store');
+    assert.equal(response.headers.get('pragma'), null);
   });
 });
