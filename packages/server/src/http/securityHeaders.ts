@@ -85,8 +85,9 @@ const PRIVATE = Object.freeze({ 'cache-control': 'no-store' });
  * The same for HTTP/1.0 caches too, on answers to unsafe methods: RFC 6749 §5.1 asks token answers
  * for `Pragma: no-cache`, and every answer that carries a token answers a POST. RFC 9111 §5.4
  * deprecates `Pragma`, so answers to GET and HEAD, which never carry a token, go without: one
- * header fewer for Node to validate on the busiest answers (about 2,500 instructions of a
- * protected GET under callgrind, `npm run instructions -w @baton/bench`).
+ * header fewer for Fastify and Node to store and validate on the busiest answers (about 1,400
+ * instructions of a protected GET in those functions under callgrind, `npm run instructions -w
+ * @baton/bench`).
  */
 const PRIVATE_WITH_PRAGMA = Object.freeze({ ...PRIVATE, pragma: 'no-cache' });
 
