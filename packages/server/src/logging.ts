@@ -89,9 +89,11 @@ function jsonRequestLine(destination: { write(line: string): unknown }): OnAnswe
   const base = `,"pid":${process.pid},"hostname":${JSON.stringify(hostname())}`;
   return (request: FastifyRequest, reply: FastifyReply) => {
     const { method, url, host, remoteAddress, remotePort } = requestForLog(request);
+    // Left out when unknown (a socket already gone), as JSON.stringify of the whole object did.
+    const address = remoteAddress === undefined ? '' : `,"remoteAddress":${JSON.stringify(remoteAddress)}`;
     const port = remotePort === undefined ? '' : `,"remotePort":${remotePort}`;
     destination.write(
-      `{"level":30,"time":${Date.now()}${base},"reqId":${JSON.stringify(request.id)},"req":{"method":${JSON.stringify(method)},"url":${JSON.stringify(url)},"host":${JSON.stringify(host)},"remoteAddress":${JSON.stringify(remoteAddress)}${port}},"res":{"statusCode":${reply.statusCode}},"responseTime":${millisecondsJson(reply.elapsedTime)},"msg":"request completed"}\n`,
+      `{"level":30,"time":${Date.now()}${base},"reqId":${JSON.stringify(request.id)},"req":{"method":${JSON.stringify(method)},"url":${JSON.stringify(url)},"host":${JSON.stringify(host)}${address}${port}},"res":{"statusCode":${reply.statusCode}},"responseTime":${millisecondsJson(reply.elapsedTime)},"msg":"request completed"}\n`,
     );
   };
 }
@@ -103,6 +105,9 @@ function jsonRequestLine(destination: { write(line: string): unknown }): OnAnswe
  */
 export function millisecondsJson(ms: number): string {
   if (!Number.isFinite(ms)) return 'null';
+  // Beyond this the arithmetic below loses the fraction (or overflows); any finite number's own
+  // text is valid JSON.
+  if (Math.abs(ms) >= 1e12) return String(ms);
   const micros = Math.round(Math.abs(ms) * 1000);
   const whole = Math.floor(micros / 1000);
   const fraction = micros - whole * 1000;

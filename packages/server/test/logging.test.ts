@@ -126,6 +126,8 @@ describe('the request line', () => {
       [12.0004, '12'],
       [999.9996, '1000'],
       [-0.25, '-0.250'],
+      [1e300, '1e+300'],
+      [-2e12, '-2000000000000'],
       [Number.NaN, 'null'],
       [Number.POSITIVE_INFINITY, 'null'],
     ];

@@ -90,6 +90,33 @@ describe('Redis rate limiter', { skip: skipRedis }, () => {
     assert.equal(await redis.get(`${prefix}exchange:full`), '1', 'the refused reservation counted nothing');
   });
 
+  it('an exchange lifts the back-off lock the handed-back reservation set, and sets the new one its own', async () => {
+    const limiter = redisRateLimiter(redis, { prefix });
+    const backoff = (key: string): Limit => ({
+      kind: 'backoff',
+      key,
+      free: 0,
+      baseSeconds: 30,
+      maxSeconds: 30,
+      windowSeconds: 600,
+    });
+    const returned = [count('exchange-lock:before', 5), backoff('exchange-lock:old')];
+    const reservation = await limiter.reserve(returned);
+    assert.ok(reservation.granted && reservation.locked.includes('exchange-lock:old'));
+    const taken = await limiter.exchange({ limits: returned, reservation }, [
+      backoff('exchange-lock:new'),
+      count('exchange-lock:after', 5),
+    ]);
+    assert.ok(taken.granted);
+    assert.deepEqual(taken.locked, ['exchange-lock:new']);
+    assert.equal(await redis.exists(`${prefix}exchange-lock:old:lock`), 0, 'the old lock was lifted');
+    assert.equal(await redis.exists(`${prefix}exchange-lock:new:lock`), 1);
+    assert.deepEqual(await redis.mget(`${prefix}exchange-lock:before`, `${prefix}exchange-lock:after`), [
+      '0',
+      '1',
+    ]);
+  });
+
   it('200 exchanges at once from two connections: every hand-back lands and exactly the maximum is granted', async () => {
     const limiters = [redisRateLimiter(redis, { prefix }), redisRateLimiter(other, { prefix })];
     const failures = count('exchange-burst:failures', 200);

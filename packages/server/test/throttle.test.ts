@@ -113,6 +113,22 @@ describe('anti-automation limits, one at a time', () => {
       assert.equal(await answeredUntilLimited(guess, 80, 401), 60);
     }));
 
+  it('a spent token presented again (reuse) ends its session, but is no guess: it does not count against the address', () =>
+    withServer({ refreshFailuresIp: { max: 1, windowSeconds: 3600 } }, async (server) => {
+      const { refreshToken } = await registerUser(server);
+      const refresh = (token: string, userAgent: string) =>
+        server.request('POST', '/auth/refresh', {
+          body: { refreshToken: token },
+          headers: { ...from('10.6.0.1'), 'user-agent': userAgent },
+        });
+      assert.equal((await refresh(refreshToken, 'the app')).status, 200);
+      const reuse = await refresh(refreshToken, 'a thief');
+      assert.deepEqual([reuse.status, reuse.body.code], [401, 'refresh_token_reused']);
+      const guess = (n: number) => refresh(`brt_${'B'.repeat(42)}${n}`, 'a thief');
+      assert.equal((await guess(1)).status, 401, 'the one failure this address may have was still free');
+      assert.equal((await guess(2)).status, 429);
+    }));
+
   it('a runaway client: 120 refreshes of one user in a minute, then 429, and the refused request consumed nothing', () =>
     withServer({ refreshUser: DEFAULT_LIMITS.refreshUser }, async (server) => {
       let { refreshToken } = await registerUser(server);

@@ -57,8 +57,9 @@ export interface RateLimiter {
   /**
    * Hands back `returned`, then reserves `limits`, in one step: for an attempt that turns out not
    * to count at the moment it needs its next reservation (a refresh token found genuine, then
-   * counted against its user). The hand-back happens whether or not the reservation is granted.
-   * On Redis one round trip instead of two.
+   * counted against its user). The hand-back happens whether or not the reservation is granted;
+   * when the call fails (Redis unreachable and no fallback), neither happens, and the handed-back
+   * events stay counted until their window ends. On Redis one round trip instead of two.
    */
   exchange(returned: Returned, limits: readonly Limit[]): Promise<Reservation>;
 }
