@@ -12,6 +12,11 @@ export interface CpuAccount {
   /** This process, its descendants (running or reaped), and PostgreSQL and Redis. */
   readonly run: number;
   /**
+   * Of {@link CpuAccount.run}, PostgreSQL's and Redis's: shared services, which other clients on
+   * the machine (another test suite) may keep busy too.
+   */
+  readonly services: number;
+  /**
    * The rest: other work sharing the machine. Negative when the run's processes were charged more
    * than the machine's busy time, which only a miscount explains: report it, never round it to 0.
    */
@@ -39,15 +44,21 @@ function machineTicks(): { readonly ticks: number; readonly cores: number } | un
   }
 }
 
-/** The run's ticks now: this process's tree and the services' processes, each with its reaped children. */
-function runTicks(): number {
+/**
+ * The run's ticks now: this process's tree and the services' processes, each with its reaped
+ * children; and of them the services'.
+ */
+function runTicks(): { readonly all: number; readonly services: number } {
   const table = readProcesses();
   const ours = new Set(treeOf(table, process.pid).map((entry) => entry.pid));
-  let ticks = 0;
+  let all = 0;
+  let services = 0;
   for (const entry of table.values()) {
-    if (ours.has(entry.pid) || SERVICES.has(entry.name)) ticks += entry.cpuTicks;
+    const service = SERVICES.has(entry.name);
+    if (ours.has(entry.pid) || service) all += entry.cpuTicks;
+    if (service && !ours.has(entry.pid)) services += entry.cpuTicks;
   }
-  return ticks;
+  return { all, services };
 }
 
 /**
@@ -70,13 +81,15 @@ export function startCpuAccount(): () => CpuAccount {
   return () => {
     const machineNow = machineTicks();
     if (started.machine === undefined || machineNow === undefined) {
-      return { machine: 0, run: 0, foreign: 0, capacity: 0, cores: 0 };
+      return { machine: 0, run: 0, services: 0, foreign: 0, capacity: 0, cores: 0 };
     }
     const machine = machineNow.ticks - started.machine.ticks;
-    const run = runTicks() - started.run;
+    const now = runTicks();
+    const run = now.all - started.run.all;
+    const services = now.services - started.run.services;
     const { cores } = machineNow;
     const capacity = ((performance.now() - started.at) / 1000) * TICKS_PER_SECOND * cores;
-    return { machine, run, foreign: machine - run, capacity, cores };
+    return { machine, run, services, foreign: machine - run, capacity, cores };
   };
 }
 
