@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { hashingLoad } from '../src/auth/passwords.js';
 import { GOOD_PASSWORD, registerUser, startServer, type TestServer, uniqueEmail } from './support/server.js';
-import { from } from './support/throttle.js';
+import { from, onlyLimits } from './support/throttle.js';
 
 /** How many password hashes the server has run (its own metric). */
 async function hashesRun(server: TestServer): Promise<number> {
@@ -132,6 +132,31 @@ describe('limits under bursts of parallel requests', () => {
       assert.equal(statuses.filter((status) => status === 401).length, 60);
       assert.equal(statuses.filter((status) => status === 429).length, 140);
     }));
+});
+
+describe('the per-user refresh limit under a burst', () => {
+  it('one token refreshed 200 times at once by its own client (limit 5): five answered 200, the rest 429', async () => {
+    const server = await startServer({
+      trustProxy: 1,
+      rateLimits: onlyLimits({ refreshUser: { max: 5, windowSeconds: 60 } }),
+    });
+    try {
+      const { refreshToken } = await registerUser(server);
+      const responses = await Promise.all(
+        Array.from({ length: 200 }, () =>
+          server.request('POST', '/auth/refresh', { body: { refreshToken }, headers: from('10.14.0.1') }),
+        ),
+      );
+      const statuses = statusesOf(responses);
+      assert.equal(statuses.filter((status) => status === 200).length, 5, statuses.join(' '));
+      assert.equal(statuses.filter((status) => status === 429).length, 195);
+      // The first rotated; the others replayed it in the grace window: one successor for all.
+      const successors = new Set(responses.filter((r) => r.status === 200).map((r) => r.body.refreshToken));
+      assert.equal(successors.size, 1);
+    } finally {
+      await server.close();
+    }
+  });
 });
 
 describe('devices that signed in before keep their own budget (no lockout of the owner)', () => {
