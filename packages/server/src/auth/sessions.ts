@@ -114,7 +114,7 @@ async function rotate(
   const result = await store.rotateRefreshToken({
     tokenHash,
     successorHash: hashRefreshToken(successor),
-    successorBox: config.refreshGrace > 0 ? sealSuccessor(presented, successor) : null,
+    successorBox: config.refreshGrace > 0 ? sealSuccessor(presented, successor, tokenHash) : null,
     consumedBy: client,
     now,
     idleExpiresAt: Math.min(now + config.refreshIdleTtl * 1000, session.expiresAt),

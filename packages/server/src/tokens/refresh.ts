@@ -30,10 +30,16 @@ const GRACE_PURPOSE = 'baton grace successor v1';
 /**
  * Seals `successor` under a key derived (HKDF) from the token it replaces, for the grace window:
  * the same client presenting `presented` again can open it and receive the same successor, while
- * the database alone (which holds only the digest of `presented`) opens nothing.
+ * the database alone (which holds only the digest of `presented`) opens nothing. A caller that
+ * has already hashed `presented` (a rotation has, to find it) passes `presentedHash`, the box's
+ * context, and saves hashing it again.
  */
-export function sealSuccessor(presented: string, successor: string): string {
-  return createSecretBox(presented, GRACE_PURPOSE).seal(successor, hashRefreshToken(presented));
+export function sealSuccessor(
+  presented: string,
+  successor: string,
+  presentedHash: string = hashRefreshToken(presented),
+): string {
+  return createSecretBox(presented, GRACE_PURPOSE).seal(successor, presentedHash);
 }
 
 /** Opens a box made by {@link sealSuccessor}; `undefined` when it does not open with `presented`. */
