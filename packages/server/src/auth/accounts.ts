@@ -167,7 +167,8 @@ export async function login(deps: AuthDeps, input: Credentials, meta: RequestMet
     );
   }
   // The session and its audit event in one transaction: the event exists exactly when the session
-  // does, and a login costs one durable write (on SQLite an fsync that holds the event loop).
+  // does, and a login costs one durable write (on SQLite it joins the turn's group commit, whose
+  // fsync runs off the event loop).
   const tokens = await startSession(
     deps,
     signedIn,
