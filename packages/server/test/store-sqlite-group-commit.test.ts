@@ -363,6 +363,43 @@ describe('a SQLite store during a flush', () => {
     }
   });
 
+  it("rejects a rotation whose WAL flush fails with the disk's own error, and every write after it", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'baton-flush-fails-'));
+    const store = createSqliteStore({ filename: path.join(dir, 'baton.sqlite') });
+    const realFdatasync = fs.fdatasync;
+    try {
+      await store.migrate();
+      const f = createFixture(() => store);
+      const user = await f.newUser();
+      const { tokenHash } = await f.newSession(user.id);
+      // The real call path (walFileSync's fdatasync on the thread pool), failing as a dying disk does.
+      const failing = (_fd: number, done: (error: NodeJS.ErrnoException | null) => void) => {
+        done(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+      };
+      (fs as { fdatasync: unknown }).fdatasync = failing;
+      syncBuiltinESMExports();
+      const rotate = () =>
+        store.rotateRefreshToken({
+          tokenHash,
+          successorHash: `hash-${randomUUID()}`,
+          successorBox: null,
+          consumedBy: 'client',
+          now: T0 + 1,
+          idleExpiresAt: T0 + HOUR,
+        });
+      await assert.rejects(rotate(), /EIO/);
+      (fs as { fdatasync: unknown }).fdatasync = realFdatasync;
+      syncBuiltinESMExports();
+      // A later fsync that succeeds proves nothing about the pages the failed one dropped.
+      await assert.rejects(rotate(), /EIO/);
+    } finally {
+      (fs as { fdatasync: unknown }).fdatasync = realFdatasync;
+      syncBuiltinESMExports();
+      await store.close().catch(() => {});
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('flushes the WAL next to the real file when the database path is a symbolic link', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'baton-symlink-'));
     try {
