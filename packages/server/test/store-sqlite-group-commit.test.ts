@@ -12,6 +12,7 @@ import { createSqliteStore } from '../src/store/index.js';
 import { openDatabase } from '../src/store/sqlite/database.js';
 import { GroupCommit } from '../src/store/sqlite/groupCommit.js';
 import { coalescedSync, type WalSync, walFileSync } from '../src/store/sqlite/walSync.js';
+import type { Rotation } from '../src/store/store.js';
 
 describe('SQLite group commit', () => {
   let dir: string;
@@ -314,30 +315,47 @@ describe('SQLite group commit', () => {
 });
 
 describe('a SQLite store during a flush', () => {
-  it('answers findRefreshToken only once what it read is on disk (the grace window hands out what it finds)', async (t) => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'baton-durable-read-'));
+  type Fdatasync = (fd: number, done: (error: NodeJS.ErrnoException | null) => void) => void;
+  const realFdatasync: Fdatasync = fs.fdatasync;
+  /** Puts `replacement` where the store's `fdatasync` import reads it (the real one when omitted). */
+  const useFdatasync = (replacement: Fdatasync = realFdatasync) => {
+    (fs as { fdatasync: unknown }).fdatasync = replacement;
+    syncBuiltinESMExports();
+  };
+  /** A store in a directory of its own, with one user's session, its refresh token's hash, and its clean-up. */
+  const storeWithSession = async (name: string) => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), name));
     const store = createSqliteStore({ filename: path.join(dir, 'baton.sqlite') });
-    const realFdatasync = fs.fdatasync;
-    const held: (() => void)[] = [];
+    const remove = () => rm(dir, { recursive: true, force: true });
     try {
       await store.migrate();
       const f = createFixture(() => store);
-      const user = await f.newUser();
-      const { tokenHash } = await f.newSession(user.id);
+      const { tokenHash } = await f.newSession((await f.newUser()).id);
+      return { store, tokenHash, remove };
+    } catch (error) {
+      await store.close();
+      await remove();
+      throw error;
+    }
+  };
+  const rotationOf = (tokenHash: string): Rotation => ({
+    tokenHash,
+    successorHash: `hash-${randomUUID()}`,
+    successorBox: null,
+    consumedBy: 'client',
+    now: T0 + 1,
+    idleExpiresAt: T0 + HOUR,
+  });
+
+  it('answers findRefreshToken only once what it read is on disk (the grace window hands out what it finds)', async (t) => {
+    const { store, tokenHash, remove } = await storeWithSession('baton-durable-read-');
+    const held: (() => void)[] = [];
+    try {
       // Hold every flush of the WAL until the test lets it go.
-      const holding = (fd: number, done: (error: NodeJS.ErrnoException | null) => void) => {
+      useFdatasync((fd, done) => {
         held.push(() => realFdatasync(fd, done));
-      };
-      (fs as { fdatasync: unknown }).fdatasync = holding;
-      syncBuiltinESMExports();
-      const rotation = store.rotateRefreshToken({
-        tokenHash,
-        successorHash: `hash-${randomUUID()}`,
-        successorBox: null,
-        consumedBy: 'client',
-        now: T0 + 1,
-        idleExpiresAt: T0 + HOUR,
       });
+      const rotation = store.rotateRefreshToken(rotationOf(tokenHash));
       while (held.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
       let found: unknown;
       const read = store.findRefreshToken(tokenHash).then((record) => {
@@ -355,48 +373,28 @@ describe('a SQLite store during a flush', () => {
       assert.equal((found as { usedAt: number }).usedAt, T0 + 1);
       t.diagnostic('read answered after the flush of the rotation it saw');
     } finally {
-      (fs as { fdatasync: unknown }).fdatasync = realFdatasync;
-      syncBuiltinESMExports();
+      useFdatasync();
       while (held.length > 0) held.shift()!();
       await store.close();
-      await rm(dir, { recursive: true, force: true });
+      await remove();
     }
   });
 
   it("rejects a rotation whose WAL flush fails with the disk's own error, and every write after it", async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'baton-flush-fails-'));
-    const store = createSqliteStore({ filename: path.join(dir, 'baton.sqlite') });
-    const realFdatasync = fs.fdatasync;
+    const { store, tokenHash, remove } = await storeWithSession('baton-flush-fails-');
     try {
-      await store.migrate();
-      const f = createFixture(() => store);
-      const user = await f.newUser();
-      const { tokenHash } = await f.newSession(user.id);
       // The real call path (walFileSync's fdatasync on the thread pool), failing as a dying disk does.
-      const failing = (_fd: number, done: (error: NodeJS.ErrnoException | null) => void) => {
+      useFdatasync((_fd, done) => {
         done(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
-      };
-      (fs as { fdatasync: unknown }).fdatasync = failing;
-      syncBuiltinESMExports();
-      const rotate = () =>
-        store.rotateRefreshToken({
-          tokenHash,
-          successorHash: `hash-${randomUUID()}`,
-          successorBox: null,
-          consumedBy: 'client',
-          now: T0 + 1,
-          idleExpiresAt: T0 + HOUR,
-        });
-      await assert.rejects(rotate(), /EIO/);
-      (fs as { fdatasync: unknown }).fdatasync = realFdatasync;
-      syncBuiltinESMExports();
+      });
+      await assert.rejects(store.rotateRefreshToken(rotationOf(tokenHash)), /EIO/);
+      useFdatasync();
       // A later fsync that succeeds proves nothing about the pages the failed one dropped.
-      await assert.rejects(rotate(), /EIO/);
+      await assert.rejects(store.rotateRefreshToken(rotationOf(tokenHash)), /EIO/);
     } finally {
-      (fs as { fdatasync: unknown }).fdatasync = realFdatasync;
-      syncBuiltinESMExports();
+      useFdatasync();
       await store.close().catch(() => {});
-      await rm(dir, { recursive: true, force: true });
+      await remove();
     }
   });
 
