@@ -380,6 +380,51 @@ describe('a SQLite store during a flush', () => {
     }
   });
 
+  it('deleting a user scrubs the audit events of theirs that wait behind a running flush', async () => {
+    const { store, tokenHash, remove } = await storeWithSession('baton-delete-held-');
+    const held: (() => void)[] = [];
+    try {
+      const user = await createFixture(() => store).newUser();
+      useFdatasync((fd, done) => {
+        held.push(() => realFdatasync(fd, done));
+      });
+      // A group whose flush is held: writes asked for now wait for it.
+      const rotation = store.rotateRefreshToken(rotationOf(tokenHash));
+      while (held.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      const event = store.appendAudit({
+        id: randomUUID(),
+        at: T0,
+        kind: 'login_succeeded',
+        userId: user.id,
+        sessionId: null,
+        ip: '203.0.113.7',
+        userAgent: 'Held/1.0',
+        detail: null,
+      });
+      const deleted = store.deleteUser(user.id);
+      let settled = false;
+      const all = Promise.all([rotation, event, deleted]).finally(() => {
+        settled = true;
+      });
+      while (!settled) {
+        while (held.length > 0) held.shift()!();
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      assert.equal((await all)[2], true);
+      const events = await store.listAudit({ userId: user.id });
+      assert.deepEqual(
+        events.map(({ ip, userAgent }) => ({ ip, userAgent })),
+        [{ ip: null, userAgent: null }],
+        'the event is kept, without the address and device it came from',
+      );
+    } finally {
+      useFdatasync();
+      while (held.length > 0) held.shift()!();
+      await store.close();
+      await remove();
+    }
+  });
+
   it("rejects a rotation whose WAL flush fails with the disk's own error, and every write after it", async () => {
     const { store, tokenHash, remove } = await storeWithSession('baton-flush-fails-');
     try {

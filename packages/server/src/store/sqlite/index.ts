@@ -144,15 +144,12 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     },
     async deleteUser(userId) {
       const s = sql();
-      // The audit log is written through the group commit: flush it, so that no event of this
-      // user lands after the scrub with its address.
-      groupCommit.flush();
-      return db
-        .transaction(() => {
-          s.scrubAudit.run(userId);
-          return s.deleteUser.run(userId).changes > 0;
-        })
-        .immediate();
+      // In the group commit, behind the audit events already waiting for it (also while a flush
+      // holds them), so that none of this user's lands after the scrub with its address.
+      return groupCommit.run(() => {
+        s.scrubAudit.run(userId);
+        return s.deleteUser.run(userId).changes > 0;
+      });
     },
 
     async createSession(session, firstTokenHash, event) {
