@@ -175,6 +175,10 @@ describe('checkpoints flushed off the event loop', () => {
       assert.match(String(t.checkpoint.failure?.error), /EIO/);
       await assert.rejects(t.write(), /EIO/, 'nothing more is committed after the failed flush');
       assert.equal(t.walSalts(), salts);
+      const frames = t.walPages();
+      await t.close();
+      // SQLite's closing checkpoint would find every frame copied, flush nothing, delete the WAL.
+      assert.equal(t.walPages(), frames, 'closing keeps the WAL for the next start to recover from');
     } finally {
       await t.close().catch(() => {});
     }

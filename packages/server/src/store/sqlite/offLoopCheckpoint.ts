@@ -100,8 +100,8 @@ export class OffLoopCheckpoint {
         () => this.#db.pragma('wal_checkpoint(PASSIVE)') as CheckpointRow[],
       );
     } catch {
-      // Nothing was marked copied (SQLite records progress only after a copy succeeds), and the
-      // next SQLite checkpoint retries the same copy and reports its error through a commit.
+      // Nothing was marked copied (SQLite records progress only after a copy succeeds): the next
+      // checkpoint, ours or SQLite's own, retries the same copy. SQLite's own ignores a failure.
       guard.end();
       return;
     }
@@ -137,12 +137,20 @@ export class OffLoopCheckpoint {
     await this.#flushing;
   }
 
-  /** Waits for the running flush, then releases the guard and the file. Idempotent. */
+  /**
+   * Waits for the running flush, then releases the guard and the file. Idempotent. After a failed
+   * flush the guard stays open for the rest of the process: the database's own connection, closed
+   * next, then cannot take the lock its closing checkpoint needs, and leaves the WAL, the only copy
+   * on disk of the pages whose flush failed, for the next start to recover from. Closed, the guard
+   * would let that checkpoint find every frame copied already, flush nothing and delete the WAL.
+   */
   async close(): Promise<void> {
     this.#closed = true;
     await this.#flushing;
-    this.#guard?.close();
-    this.#guard = undefined;
+    if (this.#failure === undefined) {
+      this.#guard?.close();
+      this.#guard = undefined;
+    }
     await this.#file.close();
   }
 
