@@ -325,13 +325,15 @@ describe('a SQLite store during a flush', () => {
   /** A store in a directory of its own, with one user's session, its refresh token's hash, and its clean-up. */
   const storeWithSession = async (name: string) => {
     const dir = await mkdtemp(path.join(os.tmpdir(), name));
-    const store = createSqliteStore({ filename: path.join(dir, 'baton.sqlite') });
+    const file = path.join(dir, 'baton.sqlite');
+    const store = createSqliteStore({ filename: file });
     const remove = () => rm(dir, { recursive: true, force: true });
     try {
       await store.migrate();
       const f = createFixture(() => store);
-      const { tokenHash } = await f.newSession((await f.newUser()).id);
-      return { store, tokenHash, remove };
+      const user = await f.newUser();
+      const { session, tokenHash } = await f.newSession(user.id);
+      return { store, file, userId: user.id, sessionId: session.id, tokenHash, remove };
     } catch (error) {
       await store.close();
       await remove();
@@ -426,7 +428,8 @@ describe('a SQLite store during a flush', () => {
   });
 
   it("rejects a rotation whose WAL flush fails with the disk's own error, and every write after it", async () => {
-    const { store, tokenHash, remove } = await storeWithSession('baton-flush-fails-');
+    const { store, file, userId, sessionId, tokenHash, remove } =
+      await storeWithSession('baton-flush-fails-');
     try {
       // The real call path (walFileSync's fdatasync on the thread pool), failing as a dying disk does.
       useFdatasync((_fd, done) => {
@@ -434,8 +437,43 @@ describe('a SQLite store during a flush', () => {
       });
       await assert.rejects(store.rotateRefreshToken(rotationOf(tokenHash)), /EIO/);
       useFdatasync();
-      // A later fsync that succeeds proves nothing about the pages the failed one dropped.
+      // A later fsync that succeeds proves nothing about the pages the failed one dropped: its
+      // frames would follow them in the WAL, past where recovery stops after a power loss. So no
+      // write is acknowledged, also those that are not sign-in or refresh.
       await assert.rejects(store.rotateRefreshToken(rotationOf(tokenHash)), /EIO/);
+      await assert.rejects(store.revokeSession(sessionId, 'logout', T0 + 2), /EIO/);
+      await assert.rejects(store.updatePasswordHash(userId, '$argon2id$other', T0 + 2), /EIO/);
+      await assert.rejects(
+        store.createTodo({ id: randomUUID(), userId, title: 'lost', createdAt: T0 + 2 }),
+        /EIO/,
+      );
+      await assert.rejects(
+        store.createOneTimeToken({
+          tokenHash: `reset-${randomUUID()}`,
+          purpose: 'password_reset',
+          userId,
+          email: null,
+          emailKey: null,
+          createdAt: T0 + 2,
+          expiresAt: T0 + HOUR,
+        }),
+        /EIO/,
+      );
+      await store.close().catch(() => {});
+      const after = new Database(file, { readonly: true });
+      try {
+        const row = (sql: string, ...params: string[]) => after.prepare(sql).get(...params);
+        assert.deepEqual(row('SELECT revoked_at FROM sessions WHERE id = ?', sessionId), {
+          revoked_at: null,
+        });
+        assert.deepEqual(row('SELECT password_hash FROM users WHERE id = ?', userId), {
+          password_hash: '$argon2id$fake',
+        });
+        assert.deepEqual(row('SELECT count(*) AS n FROM todos'), { n: 0 });
+        assert.deepEqual(row('SELECT count(*) AS n FROM one_time_tokens'), { n: 0 });
+      } finally {
+        after.close();
+      }
     } finally {
       useFdatasync();
       await store.close().catch(() => {});

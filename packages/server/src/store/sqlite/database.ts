@@ -16,8 +16,9 @@ const BUSY_TIMEOUT_MS = 5000;
  *   returns, and therefore before we answer 2xx. With WAL, NORMAL survives a process kill but may
  *   lose the last commits on power loss or an OS crash; a lost rotation would strand a client
  *   holding a refresh token the server no longer knows, and a lost revocation would resurrect a
- *   session the user ended. The cost is one fsync per write transaction (the group commit of
- *   sign-in and refresh makes its own flush, on the thread pool: see GroupCommit);
+ *   session the user ended. The store's writes all go through its group commit, which commits at
+ *   NORMAL and makes that flush itself, on the thread pool (see GroupCommit); FULL stays the
+ *   level of everything else, such as migrations;
  * - foreign keys on, so a token or todo can never point at a missing session or user;
  * - the file readable by its owner only (0600), whatever the umask or the directory's mode:
  *   it holds password hashes and the audit trail. SQLite gives its `-wal` and `-shm` files the

@@ -52,13 +52,12 @@ const auditRow = (event: AuditEvent) => ({
 /**
  * The embedded {@link Store}: one SQLite file through better-sqlite3.
  *
- * better-sqlite3 is synchronous, so most methods run to completion inside SQLite before their
- * promise resolves. The writes of sign-in and refresh (`createSession`, `rotateRefreshToken`,
- * `appendAudit`) instead join a {@link GroupCommit}: those requested in one event-loop turn share
- * one transaction and one fsync, and each resolves once that transaction is durable.
- * Multi-statement operations run in IMMEDIATE transactions, which take the database's write lock
- * up front, so concurrent processes on one file serialise (waiting up to the busy timeout) instead
- * of failing with SQLITE_BUSY when a read transaction tries to upgrade to a write.
+ * better-sqlite3 is synchronous, so reads run to completion inside SQLite before their promise
+ * resolves. Every write joins a {@link GroupCommit}: the writes requested in one event-loop turn
+ * share one IMMEDIATE transaction (each in a savepoint of its own) and one fsync, made on the
+ * thread pool, and each resolves once that transaction is durable. IMMEDIATE takes the database's
+ * write lock up front, so concurrent processes on one file serialise (waiting up to the busy
+ * timeout) instead of failing with SQLITE_BUSY when a read transaction tries to upgrade to a write.
  *
  * @example
  * const store = createSqliteStore({ filename: 'data/baton.sqlite' });
@@ -72,9 +71,14 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     statements ??= prepareStatements(db);
     return statements;
   };
-  // The writes of sign-in and refresh, the busiest, share one fsync per event-loop turn, made on
-  // the thread pool.
+  // Every write, not only the busy ones of sign-in and refresh: the group commit is the one place
+  // that learns of a failed flush, and after one no write may be acknowledged. A write committed
+  // by SQLite at FULL would get its own fsync's error once, and its next one would succeed: its
+  // frames follow pages the kernel may have dropped, and WAL checksums are chained, so recovery
+  // after a power loss would stop before them. It also keeps every fsync off the event loop.
   const groupCommit = new GroupCommit(db);
+  /** Runs `work` on the prepared statements in the next group commit; resolves once it is on disk. */
+  const write = <T>(work: (s: Statements) => T): Promise<T> => groupCommit.run(() => work(sql()));
   const dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
   // A refresh's three reads in one read transaction: one WAL read lock (its system calls) instead
   // of one per statement, 19.5 to 12 µs in a better-sqlite3 loop; and one consistent view.
@@ -89,7 +93,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
 
   return {
     externalVersion: () => dataVersion.get() ?? 0,
-    ...sqliteRecovery(db),
+    ...sqliteRecovery(db, groupCommit),
     async migrate() {
       migrate(db);
     },
@@ -101,7 +105,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
 
     async createUser(user) {
       try {
-        sql().insertUser.run({ ...user, passwordChangedAt: user.createdAt });
+        await write((s) => s.insertUser.run({ ...user, passwordChangedAt: user.createdAt }));
       } catch (error) {
         if (isEmailKeyTaken(error)) throw new EmailTakenError();
         throw error;
@@ -122,39 +126,37 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
         .map(toUser);
     },
     async updatePasswordHash(userId, passwordHash, now) {
-      sql().updatePassword.run({ userId, passwordHash, now });
+      await write((s) => s.updatePassword.run({ userId, passwordHash, now }));
     },
     async setUserDisabled(userId, disabled) {
-      return sql().setDisabled.run({ userId, disabled: disabled ? 1 : 0 }).changes > 0;
+      return write((s) => s.setDisabled.run({ userId, disabled: disabled ? 1 : 0 }).changes > 0);
     },
     async setEmailVerified(userId, verified) {
-      return sql().setEmailVerified.run({ userId, verified: verified ? 1 : 0 }).changes > 0;
+      return write((s) => s.setEmailVerified.run({ userId, verified: verified ? 1 : 0 }).changes > 0);
     },
     async updateUserName(userId, name) {
-      const row = sql().setName.get({ userId, name });
+      const row = await write((s) => s.setName.get({ userId, name }));
       return row && toUser(row);
     },
     async changeUserEmail(userId, email, emailKey) {
       try {
-        return sql().changeEmail.run({ userId, email, emailKey }).changes > 0;
+        return await write((s) => s.changeEmail.run({ userId, email, emailKey }).changes > 0);
       } catch (error) {
         if (isEmailKeyTaken(error)) throw new EmailTakenError();
         throw error;
       }
     },
     async deleteUser(userId) {
-      const s = sql();
       // In the group commit, behind the audit events already waiting for it (also while a flush
       // holds them), so that none of this user's lands after the scrub with its address.
-      return groupCommit.run(() => {
+      return write((s) => {
         s.scrubAudit.run(userId);
         return s.deleteUser.run(userId).changes > 0;
       });
     },
 
     async createSession(session, firstTokenHash, event) {
-      const s = sql();
-      await groupCommit.run(() => {
+      await write((s) => {
         s.insertSession.run(session);
         s.insertToken.run({ tokenHash: firstTokenHash, sessionId: session.id, createdAt: session.createdAt });
         if (event) s.insertAudit.run(auditRow(event));
@@ -178,8 +180,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       return refreshContext(tokenHash);
     },
     async rotateRefreshToken(rotation) {
-      const s = sql();
-      return groupCommit.run((): RotationResult => {
+      return write((s): RotationResult => {
         // The single conditional statement that decides the race: of all callers presenting
         // this token, across connections and processes, only one sees a row come back.
         const consumed = s.consumeToken.get({
@@ -215,16 +216,18 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       });
     },
     async revokeSession(sessionId, reason, now) {
-      return sql().revokeSession.run({ id: sessionId, reason, now }).changes > 0;
+      return write((s) => s.revokeSession.run({ id: sessionId, reason, now }).changes > 0);
     },
     async revokeUserSessions(userId, reason: RevokeReason, now, exceptSessionId) {
-      return sql().revokeUserSessions.run({ userId, reason, now, except: exceptSessionId ?? null }).changes;
+      return write(
+        (s) => s.revokeUserSessions.run({ userId, reason, now, except: exceptSessionId ?? null }).changes,
+      );
     },
     async dropGraceSecrets(usedBefore) {
-      return sql().dropGraceSecrets.run({ before: usedBefore }).changes;
+      return write((s) => s.dropGraceSecrets.run({ before: usedBefore }).changes);
     },
     async deleteSpentTokens(usedBefore, limit) {
-      return sql().deleteSpentTokens.run({ before: usedBefore, limit }).changes;
+      return write((s) => s.deleteSpentTokens.run({ before: usedBefore, limit }).changes);
     },
     async countActiveSessions(now) {
       return sql().countActive.get({ now })?.count ?? 0;
@@ -234,26 +237,21 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       return sql().todosOf.all(userId).map(toTodo);
     },
     async createTodo(todo) {
-      sql().insertTodo.run(todo);
+      await write((s) => s.insertTodo.run(todo));
       return { ...todo, done: false, updatedAt: todo.createdAt } satisfies TodoRecord;
     },
     async updateTodo(userId, id, patch, now) {
-      const row = sql().updateTodo.get({
-        userId,
-        id,
-        now,
-        title: patch.title ?? null,
-        done: patch.done === undefined ? null : patch.done ? 1 : 0,
-      });
+      const done = patch.done === undefined ? null : patch.done ? 1 : 0;
+      const row = await write((s) => s.updateTodo.get({ userId, id, now, title: patch.title ?? null, done }));
       return row && toTodo(row);
     },
     async deleteTodo(userId, id) {
-      return sql().deleteTodo.run({ userId, id }).changes > 0;
+      return write((s) => s.deleteTodo.run({ userId, id }).changes > 0);
     },
 
     async appendAudit(event: AuditEvent) {
       const row = auditRow(event);
-      await groupCommit.run(() => sql().insertAudit.run(row));
+      await write((s) => s.insertAudit.run(row));
     },
     async listAudit(query = {}) {
       return sql()
@@ -265,15 +263,14 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       return sql().listKeys.all().map(toSigningKey);
     },
     async addSigningKey(key: SigningKeyRecord) {
-      const s = sql();
-      db.transaction(() => {
+      await write((s) => {
         s.retireKeys.run({ now: key.createdAt });
         s.insertKey.run(key);
-      }).immediate();
+      });
     },
 
     async createResourceClient(client) {
-      sql().insertResourceClient.run(client);
+      await write((s) => s.insertResourceClient.run(client));
     },
     async findResourceClient(id) {
       const row = sql().resourceClientById.get(id);
@@ -283,16 +280,17 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       return sql().listResourceClients.all().map(toResourceClient);
     },
     async deleteResourceClient(id) {
-      return sql().deleteResourceClient.run(id).changes > 0;
+      return write((s) => s.deleteResourceClient.run(id).changes > 0);
     },
 
     async getOrCreateSecret(name, candidate) {
-      const s = sql();
       // Insert-if-absent then read back: concurrent first starts all read the one winning value.
-      s.insertSecret.run({ name, value: candidate });
-      const row = s.secretByName.get(name);
-      if (!row) throw new Error(`secret ${name} could not be stored`);
-      return row.value;
+      return write((s) => {
+        s.insertSecret.run({ name, value: candidate });
+        const row = s.secretByName.get(name);
+        if (!row) throw new Error(`secret ${name} could not be stored`);
+        return row.value;
+      });
     },
   };
 }

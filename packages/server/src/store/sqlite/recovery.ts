@@ -9,6 +9,7 @@ import {
   toOneTimeToken,
   unconsumable,
 } from '../rows.js';
+import type { GroupCommit } from './groupCommit.js';
 import type { Prepared } from './statements.js';
 
 /** A message is due when it is unsent, not given up, its time has come and nobody holds a live lease on it. */
@@ -76,49 +77,56 @@ function prepare(db: Database.Database) {
 
 /**
  * One-time tokens and the mail queue on SQLite. Statements are prepared on first use, when the
- * migrations have made the tables, like the main store's.
+ * migrations have made the tables, like the main store's; writes join the store's group commit.
  */
-export function sqliteRecovery(db: Database.Database): OneTimeTokenStore & MailQueueStore {
+export function sqliteRecovery(
+  db: Database.Database,
+  groupCommit: Pick<GroupCommit, 'run'>,
+): OneTimeTokenStore & MailQueueStore {
   let prepared: ReturnType<typeof prepare> | undefined;
   const sql = () => {
     prepared ??= prepare(db);
     return prepared;
   };
+  const write = <T>(work: (s: ReturnType<typeof prepare>) => T): Promise<T> =>
+    groupCommit.run(() => work(sql()));
   return {
     async createOneTimeToken(token) {
-      sql().insertToken.run(token);
+      await write((s) => s.insertToken.run(token));
     },
     async findOneTimeToken(tokenHash) {
       const row = sql().tokenByHash.get(tokenHash);
       return row && toOneTimeToken(row);
     },
     async consumeOneTimeToken(tokenHash, purpose, now) {
-      const consumed = sql().consumeToken.get({ tokenHash, purpose, now });
-      if (consumed) return { status: 'consumed', token: toOneTimeToken(consumed) };
-      return unconsumable(sql().tokenByHash.get(tokenHash), purpose, now);
+      return write((s) => {
+        const consumed = s.consumeToken.get({ tokenHash, purpose, now });
+        if (consumed) return { status: 'consumed', token: toOneTimeToken(consumed) } as const;
+        return unconsumable(s.tokenByHash.get(tokenHash), purpose, now);
+      });
     },
     async voidOneTimeTokens(userId, purpose, now) {
-      return sql().voidTokens.run({ userId, purpose, now }).changes;
+      return write((s) => s.voidTokens.run({ userId, purpose, now }).changes);
     },
     async dropExpiredOneTimeTokens(expiredBefore) {
-      return sql().dropExpiredTokens.run(expiredBefore).changes;
+      return write((s) => s.dropExpiredTokens.run(expiredBefore).changes);
     },
 
     async enqueueMail(mail) {
-      sql().insertMail.run({ ...mail, params: JSON.stringify(mail.params) });
+      const row = { ...mail, params: JSON.stringify(mail.params) };
+      await write((s) => s.insertMail.run(row));
     },
     async claimDueMail(claim) {
-      return sql().claimMail.all(claim).map(toMail);
+      return write((s) => s.claimMail.all(claim).map(toMail));
     },
     async markMailSent(id, owner, now) {
-      return sql().markSent.run({ id, owner, now }).changes > 0;
+      return write((s) => s.markSent.run({ id, owner, now }).changes > 0);
     },
     async markMailUnsent(id, owner, setback) {
       const retryAt = 'retryAt' in setback ? setback.retryAt : null;
       const failedAt = 'failedAt' in setback ? setback.failedAt : null;
-      return (
-        sql().markUnsent.run({ id, owner, error: errorLine(setback.error), retryAt, failedAt }).changes > 0
-      );
+      const row = { id, owner, error: errorLine(setback.error), retryAt, failedAt };
+      return write((s) => s.markUnsent.run(row).changes > 0);
     },
     async listMail(query = {}) {
       return sql()
@@ -126,7 +134,7 @@ export function sqliteRecovery(db: Database.Database): OneTimeTokenStore & MailQ
         .map(toMail);
     },
     async retryMail(now, id) {
-      return sql().retryMail.run({ now, id: id ?? null }).changes;
+      return write((s) => s.retryMail.run({ now, id: id ?? null }).changes);
     },
   };
 }
