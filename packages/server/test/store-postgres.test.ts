@@ -81,7 +81,7 @@ describe('PostgreSQL store across pools', { skip }, () => {
     }
   });
 
-  it('a grouped statement stuck on a lock fails after batchTimeoutMs instead of holding up the queue', {
+  it('a grouped statement stuck on a lock fails after batchTimeoutMs instead of holding up the queue, and never commits later', {
     timeout: 20_000,
   }, async () => {
     const store = createPostgresStore({ connectionString: database.schemaUrl, batchTimeoutMs: 300 });
@@ -105,6 +105,53 @@ describe('PostgreSQL store across pools', { skip }, () => {
       await locker.query('SELECT 1 FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE', [stuck.tokenHash]);
       await assert.rejects(store.rotateRefreshToken(rotation(stuck.tokenHash)), /timeout/i);
       assert.equal((await store.rotateRefreshToken(rotation(free.tokenHash))).status, 'rotated');
+      await locker.query('ROLLBACK');
+      // SHARE waits for every writer of the table still running: a statement that only the driver
+      // gave up on would take the row now, commit, and be waited for here.
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE refresh_tokens IN SHARE MODE');
+      const { rows } = await locker.query('SELECT used_at FROM refresh_tokens WHERE token_hash = $1', [
+        stuck.tokenHash,
+      ]);
+      await locker.query('COMMIT');
+      assert.deepEqual(rows, [{ used_at: null }], 'the caller was told it failed: the token is unspent');
+    } finally {
+      await locker.query('ROLLBACK').catch(() => {});
+      await locker.end();
+      await store.close();
+    }
+  });
+
+  it('a transaction whose server connection is terminated fails alone; the process and the store live on', {
+    timeout: 20_000,
+  }, async () => {
+    const url = new URL(database.schemaUrl);
+    const application = `baton_terminated_${randomUUID().slice(0, 8)}`;
+    url.searchParams.set('application_name', application);
+    const store = createPostgresStore({ connectionString: url.toString() });
+    const locker = new pg.Client({ connectionString: database.schemaUrl });
+    try {
+      await store.migrate();
+      const fixture = createFixture(() => store);
+      const user = await fixture.newUser();
+      await locker.connect();
+      await locker.query('BEGIN');
+      await locker.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [user.id]);
+      // deleteUser's transaction waits for the row; then its server connection dies, as in a
+      // failover. Without a listener on the checked-out client, its `error` event ends this process.
+      const deleting = store.deleteUser(user.id);
+      let terminated = 0;
+      while (terminated === 0) {
+        const { rows } = await locker.query(
+          `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+           WHERE application_name = $1 AND wait_event_type = 'Lock'`,
+          [application],
+        );
+        terminated = rows[0].n;
+      }
+      await assert.rejects(deleting, /terminat/i);
+      await locker.query('ROLLBACK');
+      assert.equal(await store.deleteUser(user.id), true, 'the next transaction gets a working connection');
     } finally {
       await locker.query('ROLLBACK').catch(() => {});
       await locker.end();

@@ -25,13 +25,28 @@ export interface PoolOptions {
   /** How long to wait for a connection before failing, in ms. Default 10 s. */
   readonly connectTimeoutMs?: number;
   /**
-   * How long a grouped statement (refresh rotations, refresh-token lookups, todo lists) may run
-   * before its callers get an error and its connection is dropped, in ms. Inputs that arrive
-   * meanwhile wait for it, so one stuck connection (a half-open socket after a failover) would
-   * otherwise hold up every refresh behind it. Default 30 s.
+   * How long a statement may run, in ms (migrations excepted). PostgreSQL itself cancels it then
+   * (`statement_timeout`), so it rolls back before its callers get an error. A grouped statement
+   * (refresh rotations, refresh-token lookups, todo lists) holds up the inputs that arrive
+   * meanwhile; one that gets no answer at all (a half-open socket after a failover) is also failed
+   * by the driver a second later, and its connection dropped. Default 30 s.
    */
   readonly batchTimeoutMs?: number;
 }
+
+/** {@link PoolOptions.batchTimeoutMs} by default. */
+export const DEFAULT_BATCH_TIMEOUT_MS = 30_000;
+
+/**
+ * How much longer than PostgreSQL's own limit the driver waits for an answer. Later, so that the
+ * server has cancelled the statement, when it is alive, before its callers hear of a failure: a
+ * statement abandoned by the driver alone would still commit once it got its locks (a rotation
+ * reported as failed, whose successor nobody holds).
+ */
+const ANSWER_MARGIN_MS = 1_000;
+
+/** How long the driver waits for a grouped statement's answer, given the pool's `batchTimeoutMs`. */
+export const answerTimeout = (batchTimeoutMs: number): number => batchTimeoutMs + ANSWER_MARGIN_MS;
 
 /** A schema name we are willing to put into `search_path` unquoted. */
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -45,6 +60,7 @@ export function openPool(options: PoolOptions): pg.Pool {
     connectionString: options.connectionString,
     max: options.max ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+    statement_timeout: options.batchTimeoutMs ?? DEFAULT_BATCH_TIMEOUT_MS,
     types,
     ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
   });
@@ -60,16 +76,29 @@ export async function inTransaction<T>(
   work: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
   const client = await pool.connect();
+  // Checked out, a client has no listener of the pool's: when its server connection dies
+  // (failover, restart, pg_terminate_backend) its `error` event would crash the process.
+  let broken: Error | undefined;
+  const onError = (error: Error) => {
+    broken = error;
+  };
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const result = await work(client);
     await client.query('COMMIT');
     return result;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
+    if (!broken) {
+      await client.query('ROLLBACK').catch((rollbackFailed: Error) => {
+        broken = rollbackFailed;
+      });
+    }
     throw error;
   } finally {
-    client.release();
+    client.off('error', onError);
+    // A broken connection is destroyed, not handed to the next caller.
+    client.release(broken);
   }
 }
 
@@ -83,6 +112,8 @@ export async function inTransaction<T>(
 export async function migrate(pool: pg.Pool, now: () => number = Date.now): Promise<void> {
   for (const migration of MIGRATIONS) {
     await inTransaction(pool, async (client) => {
+      // A migration may rewrite a large table: the pool's statement limit is for requests.
+      await client.query('SET LOCAL statement_timeout = 0');
       await client.query("SELECT pg_advisory_xact_lock(hashtext('baton.migrate:' || current_schema()))");
       await client.query(SCHEMA_MIGRATIONS_TABLE.postgres);
       const applied = await client.query('SELECT 1 FROM schema_migrations WHERE version = $1', [

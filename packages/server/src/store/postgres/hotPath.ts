@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { SessionRow, TodoRow, TokenRow, UserRow } from '../rows.js';
 import type { Rotation } from '../store.js';
+import { answerTimeout } from './database.js';
 import { statementBatches } from './statementBatches.js';
 
 /**
@@ -45,16 +46,19 @@ export interface HotPathStatements {
 
 /**
  * The hot paths' statements on `pool`: named (so prepared once per connection), and batched where
- * concurrent requests can share one (see statementBatches), each batched statement bounded by
- * `batchTimeout` milliseconds.
+ * concurrent requests can share one (see statementBatches). PostgreSQL cancels each after the
+ * pool's `batchTimeoutMs` (its `statement_timeout`, see openPool).
  */
-export function hotPathStatements(pool: pg.Pool, batchTimeout: number): HotPathStatements {
+export function hotPathStatements(pool: pg.Pool, batchTimeoutMs: number): HotPathStatements {
   /**
-   * A grouped statement, bounded in time: node-postgres's `query_timeout` (missing from its
-   * typings) fails the query on expiry, and the pool then drops that connection.
+   * A grouped statement, also bounded in the driver, for a connection that never answers (a
+   * half-open socket): node-postgres's `query_timeout` (missing from its typings) fails the query
+   * on expiry, and the pool then drops that connection. It waits a little longer than the
+   * server's own limit, so that a server that is alive has rolled the statement back first.
    */
+  const timeout = answerTimeout(batchTimeoutMs);
   const grouped = (statement: pg.QueryConfig): pg.QueryConfig => {
-    const bounded: pg.QueryConfig & { query_timeout: number } = { ...statement, query_timeout: batchTimeout };
+    const bounded: pg.QueryConfig & { query_timeout: number } = { ...statement, query_timeout: timeout };
     return bounded;
   };
   // A refresh token with its session and user, for many tokens in one statement (see

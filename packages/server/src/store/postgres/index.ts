@@ -17,7 +17,7 @@ import {
   type UserRow,
 } from '../rows.js';
 import { type AuditEvent, EmailTakenError, type Store, type TodoRecord } from '../store.js';
-import { inTransaction, migrate, openPool, type PoolOptions } from './database.js';
+import { DEFAULT_BATCH_TIMEOUT_MS, inTransaction, migrate, openPool, type PoolOptions } from './database.js';
 import { hotPathStatements } from './hotPath.js';
 import { postgresRecovery } from './recovery.js';
 
@@ -64,7 +64,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   const pool = openPool(options);
   const { contextOf, rotate, sessionById, todosOf } = hotPathStatements(
     pool,
-    options.batchTimeoutMs ?? 30_000,
+    options.batchTimeoutMs ?? DEFAULT_BATCH_TIMEOUT_MS,
   );
   const rows = async <R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> =>
     (await pool.query<R>(text, values)).rows;
