@@ -86,7 +86,9 @@ export async function buildServer(
   const config = resolveConfig(options);
   const { clock } = config;
   keepTickObjectShape();
-  const store = options.store ?? (await openStore(config));
+  // The store opens before the logger: what it has to tell an operator waits for one.
+  let warn: (message: string) => void = () => {};
+  const store = options.store ?? (await openStore(config, (message) => warn(message)));
   // Released on close, or here if building the app fails half-way (an open Redis keeps a process alive).
   let releaseShared = async () => {};
   let accountMail: AccountMail | undefined;
@@ -160,6 +162,7 @@ export async function buildServer(
       clientErrorHandler,
     });
     mail.start(app.log);
+    warn = (message) => app.log.warn(message);
     if (config.databaseUrl !== undefined && options.issuer === undefined) {
       // The default issuer names this process's host and port; another instance names its own and
       // refuses these tokens. Scale-out is what PostgreSQL is for, so say so before that bites.

@@ -15,6 +15,6 @@ export {
 } from './config.js';
 export { PROBLEMS, type ProblemBody, type ProblemCode, ProblemError } from './errors.js';
 export * from './store/index.js';
-export { createPostgresStore, type PostgresStoreOptions } from './store/postgres/index.js';
+export { type BatchFailure, createPostgresStore, type PostgresStoreOptions } from './store/postgres/index.js';
 export type { AccessClaims } from './tokens/access.js';
 export { REFRESH_TOKEN_PREFIX } from './tokens/refresh.js';

@@ -57,8 +57,9 @@ describe('PostgreSQL statement batches (group commit, grouped lookups)', () => {
     assert.equal(calls, 2);
   });
 
-  it('retries each input of a failed statement alone, so one failure does not fail the others', async () => {
+  it('retries each input of a failed statement alone, so one failure does not fail the others, and reports the failure', async () => {
     const alone: string[] = [];
+    const reported: [string, number][] = [];
     const run = statementBatches<string, string>({
       many: async (batch) => {
         if (batch.length > 1) throw Object.assign(new Error('deadlock detected'), { code: '40P01' });
@@ -67,6 +68,7 @@ describe('PostgreSQL statement batches (group commit, grouped lookups)', () => {
         return [`row-of-${batch[0]}`];
       },
       maxInFlight: 1,
+      onBatchFailure: (error, inputs) => reported.push([(error as { code: string }).code, inputs]),
     });
     const settled = await Promise.allSettled(['a', 'b', 'bad', 'c'].map((name) => run(name)));
     assert.deepEqual(
@@ -75,5 +77,7 @@ describe('PostgreSQL statement batches (group commit, grouped lookups)', () => {
     );
     // 'a' went alone first (nothing in flight); the other three failed together, then went alone.
     assert.deepEqual(alone.sort(), ['a', 'b', 'bad', 'c']);
+    // The batch's failure is told once; a lone input's failure reaches its caller instead.
+    assert.deepEqual(reported, [['40P01', 3]]);
   });
 });

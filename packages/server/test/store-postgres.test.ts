@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
+import { resolveConfig } from '../src/config.js';
+import { openStore } from '../src/openStore.js';
 import { createFixture } from '../src/store/conformance/fixture.js';
 import { describeStoreConformance } from '../src/store/conformance.js';
 import { createPostgresStore } from '../src/store/postgres/index.js';
@@ -155,6 +157,49 @@ describe('PostgreSQL store across pools', { skip }, () => {
     } finally {
       await locker.query('ROLLBACK').catch(() => {});
       await locker.end();
+      await store.close();
+    }
+  });
+
+  it('the server’s store tells the operator when a grouped statement fails as a whole, while its requests still get their own answers', async () => {
+    const config = resolveConfig({
+      databaseUrl: database.schemaUrl,
+      secret: 'a-secret-of-at-least-32-characters!!',
+    });
+    const warnings: string[] = [];
+    const store = await openStore(config, (message) => warnings.push(message));
+    try {
+      await store.migrate();
+      const fixture = createFixture(() => store);
+      const user = await fixture.newUser();
+      const [first, second, third] = [
+        await fixture.newSession(user.id),
+        await fixture.newSession(user.id),
+        await fixture.newSession(user.id),
+      ];
+      const rotation = (tokenHash: string, successorHash: string) => ({
+        tokenHash,
+        successorHash,
+        successorBox: null,
+        consumedBy: 'client',
+        now: 2,
+        idleExpiresAt: 1e13,
+      });
+      // The first goes alone; the other two share a statement, which fails on the third's successor
+      // (a hash already taken), and each is tried again alone.
+      const results = await Promise.allSettled([
+        store.rotateRefreshToken(rotation(first.tokenHash, 'next-1')),
+        store.rotateRefreshToken(rotation(second.tokenHash, 'next-2')),
+        store.rotateRefreshToken(rotation(third.tokenHash, first.tokenHash)),
+      ]);
+      assert.deepEqual(
+        results.map((result) => (result.status === 'fulfilled' ? result.value.status : 'failed')),
+        ['rotated', 'rotated', 'failed'],
+      );
+      assert.equal(warnings.length, 1);
+      assert.match(warnings[0]!, /baton_rotate_batch for 2 concurrent requests \(23505: duplicate key/);
+      assert.match(warnings[0]!, /each was tried again alone/);
+    } finally {
       await store.close();
     }
   });

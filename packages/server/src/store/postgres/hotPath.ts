@@ -32,6 +32,16 @@ const opaque = (parameter: string, type: string) => `(SELECT ${parameter}::${typ
 /** A refresh token's row with its session's and its user's, as one lookup answers it. */
 export type RefreshContextRow = { token: TokenRow; session: SessionRow; user: UserRow | null };
 
+/** A grouped statement that failed as a whole; its inputs were then tried again one by one. */
+export interface BatchFailure {
+  /** The prepared statement's name, e.g. `baton_rotate_batch`. */
+  readonly statement: string;
+  /** How many inputs it carried. */
+  readonly inputs: number;
+  /** What PostgreSQL or the driver said (a deadlock is SQLSTATE 40P01). */
+  readonly error: unknown;
+}
+
 /** The statements of the busiest paths: refresh (lookup and rotation), the session gate, todo lists. */
 export interface HotPathStatements {
   /** A refresh token with its session and user; concurrent lookups share a statement. */
@@ -49,7 +59,13 @@ export interface HotPathStatements {
  * concurrent requests can share one (see statementBatches). PostgreSQL cancels each after the
  * pool's `batchTimeoutMs` (its `statement_timeout`, see openPool).
  */
-export function hotPathStatements(pool: pg.Pool, batchTimeoutMs: number): HotPathStatements {
+export function hotPathStatements(
+  pool: pg.Pool,
+  batchTimeoutMs: number,
+  onBatchFailure: (failure: BatchFailure) => void = () => {},
+): HotPathStatements {
+  const reportAs = (statement: string) => (error: unknown, inputs: number) =>
+    onBatchFailure({ statement, inputs, error });
   /**
    * A grouped statement, also bounded in the driver, for a connection that never answers (a
    * half-open socket): node-postgres's `query_timeout` (missing from its typings) fails the query
@@ -85,6 +101,7 @@ export function hotPathStatements(pool: pg.Pool, batchTimeoutMs: number): HotPat
       return tokenHashes.map((hash) => byHash.get(hash));
     },
     maxInFlight: REFRESH_STATEMENTS_IN_FLIGHT,
+    onBatchFailure: reportAs('baton_refresh_contexts'),
   });
   // Consume, insert the successor and extend the session in one statement, so one round trip and
   // one commit: the conditional UPDATE still decides the race (a concurrent statement waits for
@@ -105,7 +122,8 @@ export function hotPathStatements(pool: pg.Pool, batchTimeoutMs: number): HotPat
            AS i(idx, token_hash, now, consumed_by, successor_box, successor_hash, idle_expires_at)
        ), consumed AS (
          UPDATE refresh_tokens t SET used_at = i.now, consumed_by = i.consumed_by, successor_box = i.successor_box
-         FROM input i WHERE t.token_hash = i.token_hash AND t.used_at IS NULL
+         FROM input i
+         WHERE t.token_hash = i.token_hash AND t.used_at IS NULL
          RETURNING i.idx, t.session_id, i.now, i.successor_hash, i.idle_expires_at
        ), successor AS (
          INSERT INTO refresh_tokens (token_hash, session_id, created_at)
@@ -132,6 +150,7 @@ export function hotPathStatements(pool: pg.Pool, batchTimeoutMs: number): HotPat
   const rotate = statementBatches<Rotation, SessionRow | undefined>({
     many: rotateMany,
     maxInFlight: REFRESH_STATEMENTS_IN_FLIGHT,
+    onBatchFailure: reportAs('baton_rotate_batch'),
   });
   /**
    * The session gate's lookup, a named statement like the batched ones (so parsed and planned once
@@ -167,6 +186,7 @@ export function hotPathStatements(pool: pg.Pool, batchTimeoutMs: number): HotPat
       return userIds.map((userId) => lists.get(userId) ?? []);
     },
     maxInFlight: 2,
+    onBatchFailure: reportAs('baton_todo_lists'),
   });
   return {
     contextOf,

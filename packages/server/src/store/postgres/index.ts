@@ -18,10 +18,20 @@ import {
 } from '../rows.js';
 import { type AuditEvent, EmailTakenError, type Store, type TodoRecord } from '../store.js';
 import { DEFAULT_BATCH_TIMEOUT_MS, inTransaction, migrate, openPool, type PoolOptions } from './database.js';
-import { hotPathStatements } from './hotPath.js';
+import { type BatchFailure, hotPathStatements } from './hotPath.js';
 import { postgresRecovery } from './recovery.js';
 
-export type PostgresStoreOptions = PoolOptions;
+export type { BatchFailure } from './hotPath.js';
+
+export interface PostgresStoreOptions extends PoolOptions {
+  /**
+   * Told when a statement grouping concurrent requests (refresh rotations, refresh-token lookups,
+   * todo lists) fails as a whole, for example in a deadlock or when its connection is lost. Its
+   * requests are then tried again one by one, so callers see no error: this is how operators do.
+   * The server logs it as a warning.
+   */
+  readonly onBatchFailure?: (failure: BatchFailure) => void;
+}
 
 /** A session is live while it is neither revoked nor past its idle or absolute expiry (`$now`). */
 const live = (now: string) => `revoked_at IS NULL AND expires_at > ${now} AND idle_expires_at > ${now}`;
@@ -65,6 +75,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   const { contextOf, rotate, sessionById, todosOf } = hotPathStatements(
     pool,
     options.batchTimeoutMs ?? DEFAULT_BATCH_TIMEOUT_MS,
+    options.onBatchFailure,
   );
   const rows = async <R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> =>
     (await pool.query<R>(text, values)).rows;

@@ -4,6 +4,11 @@ export interface StatementBatchesOptions<Input, Output> {
   readonly many: (batch: readonly Input[]) => Promise<Output[]>;
   /** Statements in flight at once; inputs that arrive meanwhile wait, and go together in the next. */
   readonly maxInFlight: number;
+  /**
+   * Told when a statement for several inputs fails as a whole, before each input is tried again
+   * alone: the retries keep the failure from callers, not from operators.
+   */
+  readonly onBatchFailure?: (error: unknown, inputs: number) => void;
 }
 
 interface Waiting<Input, Output> {
@@ -52,8 +57,12 @@ export function statementBatches<Input, Output>(
             for (const [index, waiting] of batch.entries()) waiting.resolve(outputs[index] as Output);
           },
           (error: unknown) => {
-            if (batch.length === 1) batch[0]!.reject(error);
-            else return retryAlone();
+            if (batch.length === 1) {
+              batch[0]!.reject(error);
+              return;
+            }
+            options.onBatchFailure?.(error, batch.length);
+            return retryAlone();
           },
         )
         .finally(done);
