@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
 import { resolveConfig } from '../src/config.js';
 import { openStore } from '../src/openStore.js';
 import { createFixture } from '../src/store/conformance/fixture.js';
 import { describeStoreConformance } from '../src/store/conformance.js';
-import { createPostgresStore } from '../src/store/postgres/index.js';
+import { type BatchFailure, createPostgresStore } from '../src/store/postgres/index.js';
 import { createTestDatabase, findTestDatabase, NO_POSTGRES, type TestDatabase } from './support/postgres.js';
 import { needs } from './support/runtime.js';
 
@@ -121,6 +122,89 @@ describe('PostgreSQL store across pools', { skip }, () => {
       await locker.query('ROLLBACK').catch(() => {});
       await locker.end();
       await store.close();
+    }
+  });
+
+  it('two instances rotating the same tokens in opposite orders never deadlock: each batch locks its tokens in one order', {
+    timeout: 20_000,
+  }, async () => {
+    const url = new URL(database.schemaUrl);
+    const application = `baton_deadlock_${randomUUID().slice(0, 8)}`;
+    url.searchParams.set('application_name', application);
+    const failures: BatchFailure[] = [];
+    const open = () =>
+      createPostgresStore({
+        connectionString: url.toString(),
+        onBatchFailure: (failure) => failures.push(failure),
+      });
+    const [a, b] = [open(), open()];
+    const [plugs, middle] = [new pg.Client(database.schemaUrl), new pg.Client(database.schemaUrl)];
+    const rotation = (tokenHash: string, by: string) => ({
+      tokenHash,
+      successorHash: `${by}-next-${tokenHash}`,
+      successorBox: null,
+      consumedBy: by,
+      now: 2,
+      idleExpiresAt: 1e13,
+    });
+    try {
+      await a.migrate();
+      const fixture = createFixture(() => a);
+      const user = await fixture.newUser();
+      const newToken = async () => (await fixture.newSession(user.id)).tokenHash;
+      const [plugA, plugB] = [await newToken(), await newToken()];
+      // Each instance connected and its statement prepared.
+      await a.rotateRefreshToken(rotation(await newToken(), 'a'));
+      await b.rotateRefreshToken(rotation(await newToken(), 'b'));
+      const tokens: string[] = [];
+      for (let index = 0; index < 64; index++) tokens.push(await newToken());
+      tokens.sort();
+      await Promise.all([plugs.connect(), middle.connect()]);
+      // Spent tokens of a session in use, so that PostgreSQL finds each batch's tokens through the
+      // index, in the batch's order, as it does in any real deployment's table.
+      await middle.query(
+        `INSERT INTO refresh_tokens (token_hash, session_id, created_at, used_at)
+         SELECT 'spent-' || n, session_id, 1, 1 FROM refresh_tokens, generate_series(1, 20000) AS n
+         WHERE token_hash = $1`,
+        [plugA],
+      );
+      await middle.query('ANALYZE refresh_tokens');
+      // Each instance's first rotation waits on a held row, so the 64 behind it go as one batch.
+      await plugs.query('BEGIN');
+      await plugs.query('SELECT 1 FROM refresh_tokens WHERE token_hash = ANY($1) FOR UPDATE', [
+        [plugA, plugB],
+      ]);
+      // The middle token is held too, so both batches are under way before either can finish.
+      await middle.query('BEGIN');
+      await middle.query('SELECT 1 FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE', [tokens[32]]);
+      const rotations = [
+        a.rotateRefreshToken(rotation(plugA, 'a')),
+        b.rotateRefreshToken(rotation(plugB, 'b')),
+      ];
+      for (const token of tokens) rotations.push(a.rotateRefreshToken(rotation(token, 'a')));
+      for (const token of tokens.toReversed()) rotations.push(b.rotateRefreshToken(rotation(token, 'b')));
+      await plugs.query('ROLLBACK');
+      // Both batches wait: on the middle token, or on the other batch. Locked in the order each
+      // batch lists its tokens, a holds the lower half and b the upper one, so that the middle
+      // token's release closes a cycle.
+      // Asked outside `middle`'s transaction, which would see one snapshot of pg_stat_activity.
+      for (let waiting = 0; waiting < 2; await delay(10)) {
+        const { rows } = await plugs.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+           WHERE application_name = $1 AND cardinality(pg_blocking_pids(pid)) > 0`,
+          [application],
+        );
+        waiting = rows[0].n;
+      }
+      await middle.query('ROLLBACK');
+      const results = await Promise.all(rotations);
+      assert.deepEqual(failures, [], 'no batch failed (a deadlock is SQLSTATE 40P01)');
+      assert.equal(results.filter((result) => result.status === 'rotated').length, 66);
+      assert.equal(results.filter((result) => result.status === 'already_used').length, 64);
+    } finally {
+      await plugs.query('ROLLBACK').catch(() => {});
+      await middle.query('ROLLBACK').catch(() => {});
+      await Promise.all([plugs.end(), middle.end(), a.close(), b.close()]);
     }
   });
 
