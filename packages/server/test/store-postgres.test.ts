@@ -13,6 +13,19 @@ import { needs } from './support/runtime.js';
 
 const skip = needs((await findTestDatabase()) !== undefined, NO_POSTGRES);
 
+/** A rotation of `tokenHash` for `consumedBy`, whose successor's hash names both unless given. */
+const rotation = (
+  tokenHash: string,
+  { consumedBy = 'client', successorHash }: { consumedBy?: string; successorHash?: string } = {},
+) => ({
+  tokenHash,
+  successorHash: successorHash ?? `${consumedBy}-next-${tokenHash}`,
+  successorBox: null,
+  consumedBy,
+  now: 2,
+  idleExpiresAt: 1e13,
+});
+
 // Registered (and counted as skipped) even without PostgreSQL, so a missing database is visible.
 describe('PostgreSQL store', { skip }, () => {
   describeStoreConformance('PostgreSQL', async () => {
@@ -37,6 +50,13 @@ describe('PostgreSQL store across pools', { skip }, () => {
     database = created;
   });
   after(() => database?.drop());
+  /** The test schema's URL, naming its connections so that pg_stat_activity tells them apart. */
+  const namedConnections = (prefix: string) => {
+    const application = `${prefix}_${randomUUID().slice(0, 8)}`;
+    const url = new URL(database.schemaUrl);
+    url.searchParams.set('application_name', application);
+    return { url: url.toString(), application };
+  };
 
   it('two pools migrating at once and rotating one token: exactly one wins', async () => {
     // `schemaUrl` selects the schema the way a child process would, through the URL alone.
@@ -66,14 +86,9 @@ describe('PostgreSQL store across pools', { skip }, () => {
       );
       const results = await Promise.all(
         Array.from({ length: 30 }, (_, index) =>
-          (index % 2 ? a : b).rotateRefreshToken({
-            tokenHash: 'first',
-            successorHash: `s${index}`,
-            successorBox: null,
-            consumedBy: `client-${index}`,
-            now: 2,
-            idleExpiresAt: 1e13,
-          }),
+          (index % 2 ? a : b).rotateRefreshToken(
+            rotation('first', { consumedBy: `client-${index}`, successorHash: `s${index}` }),
+          ),
         ),
       );
       assert.equal(results.filter((result) => result.status === 'rotated').length, 1);
@@ -89,14 +104,6 @@ describe('PostgreSQL store across pools', { skip }, () => {
   }, async () => {
     const store = createPostgresStore({ connectionString: database.schemaUrl, batchTimeoutMs: 300 });
     const locker = new pg.Client({ connectionString: database.schemaUrl });
-    const rotation = (tokenHash: string) => ({
-      tokenHash,
-      successorHash: `next-${tokenHash}`,
-      successorBox: null,
-      consumedBy: 'client',
-      now: 2,
-      idleExpiresAt: 1e13,
-    });
     try {
       await store.migrate();
       const fixture = createFixture(() => store);
@@ -128,25 +135,15 @@ describe('PostgreSQL store across pools', { skip }, () => {
   it('two instances rotating the same tokens in opposite orders never deadlock: each batch locks its tokens in one order', {
     timeout: 20_000,
   }, async () => {
-    const url = new URL(database.schemaUrl);
-    const application = `baton_deadlock_${randomUUID().slice(0, 8)}`;
-    url.searchParams.set('application_name', application);
+    const { url, application } = namedConnections('baton_deadlock');
     const failures: BatchFailure[] = [];
     const open = () =>
       createPostgresStore({
-        connectionString: url.toString(),
+        connectionString: url,
         onBatchFailure: (failure) => failures.push(failure),
       });
     const [a, b] = [open(), open()];
     const [plugs, middle] = [new pg.Client(database.schemaUrl), new pg.Client(database.schemaUrl)];
-    const rotation = (tokenHash: string, by: string) => ({
-      tokenHash,
-      successorHash: `${by}-next-${tokenHash}`,
-      successorBox: null,
-      consumedBy: by,
-      now: 2,
-      idleExpiresAt: 1e13,
-    });
     try {
       await a.migrate();
       const fixture = createFixture(() => a);
@@ -154,8 +151,8 @@ describe('PostgreSQL store across pools', { skip }, () => {
       const newToken = async () => (await fixture.newSession(user.id)).tokenHash;
       const [plugA, plugB] = [await newToken(), await newToken()];
       // Each instance connected and its statement prepared.
-      await a.rotateRefreshToken(rotation(await newToken(), 'a'));
-      await b.rotateRefreshToken(rotation(await newToken(), 'b'));
+      await a.rotateRefreshToken(rotation(await newToken(), { consumedBy: 'a' }));
+      await b.rotateRefreshToken(rotation(await newToken(), { consumedBy: 'b' }));
       const tokens: string[] = [];
       for (let index = 0; index < 64; index++) tokens.push(await newToken());
       tokens.sort();
@@ -178,11 +175,12 @@ describe('PostgreSQL store across pools', { skip }, () => {
       await middle.query('BEGIN');
       await middle.query('SELECT 1 FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE', [tokens[32]]);
       const rotations = [
-        a.rotateRefreshToken(rotation(plugA, 'a')),
-        b.rotateRefreshToken(rotation(plugB, 'b')),
+        a.rotateRefreshToken(rotation(plugA, { consumedBy: 'a' })),
+        b.rotateRefreshToken(rotation(plugB, { consumedBy: 'b' })),
       ];
-      for (const token of tokens) rotations.push(a.rotateRefreshToken(rotation(token, 'a')));
-      for (const token of tokens.toReversed()) rotations.push(b.rotateRefreshToken(rotation(token, 'b')));
+      for (const token of tokens) rotations.push(a.rotateRefreshToken(rotation(token, { consumedBy: 'a' })));
+      for (const token of tokens.toReversed())
+        rotations.push(b.rotateRefreshToken(rotation(token, { consumedBy: 'b' })));
       await plugs.query('ROLLBACK');
       // Both batches wait: on the middle token, or on the other batch. Locked in the order each
       // batch lists its tokens, a holds the lower half and b the upper one, so that the middle
@@ -211,10 +209,8 @@ describe('PostgreSQL store across pools', { skip }, () => {
   it('a transaction whose server connection is terminated fails alone; the process and the store live on', {
     timeout: 20_000,
   }, async () => {
-    const url = new URL(database.schemaUrl);
-    const application = `baton_terminated_${randomUUID().slice(0, 8)}`;
-    url.searchParams.set('application_name', application);
-    const store = createPostgresStore({ connectionString: url.toString() });
+    const { url, application } = namedConnections('baton_terminated');
+    const store = createPostgresStore({ connectionString: url });
     const locker = new pg.Client({ connectionString: database.schemaUrl });
     try {
       await store.migrate();
@@ -261,20 +257,12 @@ describe('PostgreSQL store across pools', { skip }, () => {
         await fixture.newSession(user.id),
         await fixture.newSession(user.id),
       ];
-      const rotation = (tokenHash: string, successorHash: string) => ({
-        tokenHash,
-        successorHash,
-        successorBox: null,
-        consumedBy: 'client',
-        now: 2,
-        idleExpiresAt: 1e13,
-      });
       // The first goes alone; the other two share a statement, which fails on the third's successor
       // (a hash already taken), and each is tried again alone.
       const results = await Promise.allSettled([
-        store.rotateRefreshToken(rotation(first.tokenHash, 'next-1')),
-        store.rotateRefreshToken(rotation(second.tokenHash, 'next-2')),
-        store.rotateRefreshToken(rotation(third.tokenHash, first.tokenHash)),
+        store.rotateRefreshToken(rotation(first.tokenHash, { successorHash: 'next-1' })),
+        store.rotateRefreshToken(rotation(second.tokenHash, { successorHash: 'next-2' })),
+        store.rotateRefreshToken(rotation(third.tokenHash, { successorHash: first.tokenHash })),
       ]);
       assert.deepEqual(
         results.map((result) => (result.status === 'fulfilled' ? result.value.status : 'failed')),

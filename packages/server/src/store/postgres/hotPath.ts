@@ -29,7 +29,10 @@ const REFRESH_STATEMENTS_IN_FLIGHT = 1;
  */
 const opaque = (parameter: string, type: string) => `(SELECT ${parameter}::${type}[])`;
 
-/** Orders rotations by token hash, as PostgreSQL's `text` comparison need not: only consistency counts. */
+/**
+ * Orders rotations by token hash, in UTF-16 code-unit order. It need not match PostgreSQL's
+ * collation, only be the same in every instance.
+ */
 const byTokenHash = (x: Rotation, y: Rotation): number =>
   x.tokenHash < y.tokenHash ? -1 : x.tokenHash > y.tokenHash ? 1 : 0;
 

@@ -27,7 +27,8 @@ export interface PostgresStoreOptions extends PoolOptions {
   /**
    * Told when a statement grouping concurrent requests (refresh rotations, refresh-token lookups,
    * todo lists) fails as a whole, for example in a deadlock or when its connection is lost. Its
-   * requests are then tried again one by one, so callers see no error: this is how operators do.
+   * requests are then tried again one by one, so callers see no error: this is how operators
+   * learn of it.
    * The server logs it as a warning.
    */
   readonly onBatchFailure?: (failure: BatchFailure) => void;
