@@ -33,6 +33,7 @@ export const BATON_PROBLEM_CODES = [
   'unsupported_media_type',
   'headers_too_large',
   'internal_error',
+  'storage_unavailable',
 ] as const;
 
 /** A problem code of the Baton server. */

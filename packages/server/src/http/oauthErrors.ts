@@ -1,19 +1,24 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { type ProblemCode, ProblemError } from '../errors.js';
+import { storageOutage } from '../store/unavailable.js';
 
 /**
  * The OAuth face of Baton's errors: RFC 6749 §5.2 bodies `{error, error_description}` for the
  * `/oauth/*` endpoints, translated from domain failures in one place.
  */
 
-/** RFC 6749 §5.2 error codes (and RFC 8628's `slow_down` for throttling). */
+/**
+ * RFC 6749 §5.2 error codes, RFC 8628's `slow_down` for throttling, and RFC 6749 §4.1.2.1's
+ * `server_error` and `temporarily_unavailable` (a storage outage, answered 503 with `Retry-After`).
+ */
 export type OAuthErrorCode =
   | 'invalid_request'
   | 'invalid_client'
   | 'invalid_grant'
   | 'unsupported_grant_type'
   | 'slow_down'
-  | 'server_error';
+  | 'server_error'
+  | 'temporarily_unavailable';
 
 /** An OAuth error answer: its code, a description for people, the status and extra headers. */
 export class OAuthError extends Error {
@@ -45,6 +50,8 @@ export function toOAuthError(error: unknown): OAuthError {
     if (error.code === 'rate_limited') return new OAuthError('slow_down', error.detail, 429, error.headers);
     if (error.status === 400) return new OAuthError('invalid_request', error.detail);
   }
+  const outage = storageOutage(error);
+  if (outage) return new OAuthError('temporarily_unavailable', outage.detail, outage.status, outage.headers);
   const fastifyError = error as Partial<FastifyError>;
   if (fastifyError.validation || (fastifyError.statusCode && fastifyError.statusCode < 500)) {
     return new OAuthError('invalid_request', fastifyError.message ?? 'the request is malformed');
@@ -65,7 +72,10 @@ export function sendOAuthError(reply: FastifyReply, error: OAuthError): FastifyR
 export function answerWithOAuthErrors(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
     const oauth = toOAuthError(error);
-    if (oauth.status >= 500) request.log.error({ reqId: request.id, err: error }, 'unhandled error');
+    if (oauth.status >= 500) {
+      const what = oauth.code === 'temporarily_unavailable' ? 'storage unavailable' : 'unhandled error';
+      request.log.error({ reqId: request.id, err: error }, what);
+    }
     return sendOAuthError(reply, oauth);
   });
 }

@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEMS, type ProblemCode, ProblemError, problemBody } from '../errors.js';
+import { storageOutage } from '../store/unavailable.js';
 
 const CODE_BY_STATUS: Readonly<Record<number, ProblemCode>> = {
   404: 'not_found',
@@ -46,8 +47,8 @@ export function sendProblem(
 
 /**
  * Turns every error into problem+json: expected failures keep their code, schema and parser
- * errors become 400/413/415, and anything unexpected becomes a 500 without internals (the
- * details go to the log, never to the client).
+ * errors become 400/413/415, a storage outage becomes a 503 with `Retry-After`, and anything
+ * unexpected becomes a 500 without internals (the details go to the log, never to the client).
  */
 export function registerProblemHandlers(app: FastifyInstance, fallback?: NotFoundFallback): void {
   app.setErrorHandler((error: FastifyError | ProblemError, request, reply) => {
@@ -66,6 +67,11 @@ export function registerProblemHandlers(app: FastifyInstance, fallback?: NotFoun
     if (status >= 400 && status < 500) {
       const code = CODE_BY_STATUS[status] ?? 'invalid_request';
       return sendProblem(reply, code, clientMessage(error, code), { status });
+    }
+    const outage = storageOutage(error);
+    if (outage) {
+      request.log.error({ reqId: request.id, err: error }, 'storage unavailable');
+      return sendProblem(reply, outage.code, outage.detail, { headers: outage.headers });
     }
     request.log.error({ reqId: request.id, err: error }, 'unhandled error');
     return sendProblem(reply, 'internal_error', 'an unexpected error occurred');

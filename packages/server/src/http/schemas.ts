@@ -132,9 +132,12 @@ export const oneTimeTokenField = { type: 'string', minLength: 1, maxLength: 128 
 /** A device token (`bdt_...`); a malformed one is ignored like an unknown one, so only its size is checked here. */
 export const deviceTokenField = { type: 'string', maxLength: 128 } as const;
 
-/** Responses every route may give. */
+/**
+ * A route's problem answers: `statuses`, and the 503 `storage_unavailable` (with `Retry-After`)
+ * that any route answers while its database cannot be reached (see store/unavailable.ts).
+ */
 export const problems = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((status) => [status, { $ref: 'Problem#' }]));
+  Object.fromEntries([...statuses, 503].map((status) => [status, { $ref: 'Problem#' }]));
 
 /** A 204 with no body. */
 export const noContent = { 204: { type: 'null', description: 'No content' } } as const;
