@@ -42,6 +42,10 @@ const PROBLEMS: Partial<Record<AuthErrorCode, Problem>> = {
     message: 'This link has expired. Sign in and ask for a new one from the banner at the top.',
   },
   rate_limited: { message: 'Too many attempts. Wait a minute, then try again.' },
+  storage_unavailable: {
+    message:
+      'The service is having trouble on its side. Nothing you did caused this: try again in a few seconds.',
+  },
   invalid_request: { message: 'Some of this was not accepted. Check the fields and try again.' },
   network_error: { message: OFFLINE },
   refresh_unavailable: {
