@@ -38,6 +38,6 @@ export async function openStore(
       onBatchFailure: (failure) => warn(describeBatchFailure(failure)),
     });
   }
-  const sqlite = createSqliteStore({ filename: path.join(config.dataDir, SQLITE_FILE) });
+  const sqlite = createSqliteStore({ filename: path.join(config.dataDir, SQLITE_FILE), clock: config.clock });
   return withTodoListCache(sqlite, () => sqlite.externalVersion());
 }

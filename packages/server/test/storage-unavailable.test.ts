@@ -213,7 +213,7 @@ function assertStorageUnavailable(answer: { status: number; headers: Headers; bo
 }
 
 describe('a server whose SQLite file is locked by another process answers 503 and loses nothing', () => {
-  it('a refresh during the lock gets 503 with Retry-After while reads go on; after it, the same refresh token works', async () => {
+  it('a refresh that waited 5 s for the lock gets 503 with Retry-After while reads go on; after it, the same refresh token works', async () => {
     const log = logLines();
     const server = await startServer({ logLevel: 'error', logStream: log.stream, rateLimits: false });
     const holder = new Database(path.join(server.dataDir, SQLITE_FILE));
@@ -221,10 +221,20 @@ describe('a server whose SQLite file is locked by another process answers 503 an
       const user = await registerUser(server);
       // A backup or an admin tool holding the write lock past the store's 5 s busy timeout.
       holder.exec('BEGIN IMMEDIATE');
-      const refresh = await server.request('POST', '/auth/refresh', {
+      let answered = false;
+      const refreshing = server.request('POST', '/auth/refresh', {
         body: { refreshToken: user.refreshToken },
       });
+      void refreshing.finally(() => {
+        answered = true;
+      });
       const read = await server.request('GET', '/todos', { token: user.accessToken });
+      // The store waits for the lock between turns of the event loop, by the server's clock.
+      while (!answered) {
+        server.clock.advance(1000);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      const refresh = await refreshing;
       holder.exec('ROLLBACK');
       assertStorageUnavailable(refresh, 'POST /auth/refresh');
       assert.equal(read.status, 200, 'reads do not need the write lock');

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { MIGRATIONS, SCHEMA_MIGRATIONS_TABLE } from '../migrations/index.js';
 
 /** How long a connection waits for another connection's write lock before failing with SQLITE_BUSY. */
-const BUSY_TIMEOUT_MS = 5000;
+export const BUSY_TIMEOUT_MS = 5000;
 
 /**
  * Opens a SQLite database tuned for an auth server:
@@ -56,6 +56,26 @@ export function atSynchronous<T>(
   } finally {
     db.exec('PRAGMA synchronous = FULL');
   }
+}
+
+/**
+ * Runs `work` with `db`'s busy timeout off, then puts it back: a statement that meets another
+ * connection's lock fails at once with SQLITE_BUSY instead of sleeping in SQLite, on the event
+ * loop, until the lock is free (see GroupCommit, which waits for it between turns instead).
+ */
+export function withoutBusyWait<T>(db: Pick<Database.Database, 'exec'>, work: () => T): T {
+  db.exec('PRAGMA busy_timeout = 0');
+  try {
+    return work();
+  } finally {
+    db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  }
+}
+
+/** True for SQLite's SQLITE_BUSY (another connection holds a lock this one needs), extended codes included. */
+export function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_'));
 }
 
 /** A pause between two tries of {@link switchToWal}, in ms. */

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { atSynchronous } from './database.js';
+import { atSynchronous, BUSY_TIMEOUT_MS, isBusy, withoutBusyWait } from './database.js';
 import { OffLoopCheckpoint } from './offLoopCheckpoint.js';
 import { type WalSync, walFileSync } from './walSync.js';
 
@@ -8,6 +8,12 @@ interface Pending {
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
 }
+
+/**
+ * How often a group commit asks again for the write lock that another connection holds, in ms.
+ * Each try is one failed `BEGIN IMMEDIATE` (microseconds); in between, the event loop serves.
+ */
+export const LOCK_RETRY_MS = 5;
 
 type Outcome =
   | { readonly ok: true; readonly value: unknown }
@@ -29,6 +35,12 @@ type Outcome =
  * (no promise settles before the commit that contains it is on disk), and pays one fsync per turn,
  * or fewer.
  *
+ * When another connection (the CLI, a backup tool, a second process) holds the write lock, the
+ * group does not wait for it inside SQLite, whose busy handler sleeps on the event loop and would
+ * stall every request for as long as the lock is held: it asks again every {@link LOCK_RETRY_MS}
+ * ms, serving requests in between, with later writes joining it, and fails with SQLITE_BUSY only
+ * once the lock has been out of reach for the busy timeout (5 s), as SQLite itself would.
+ *
  * Other readers of the connection can see a group's writes during its flush. A read whose answer
  * hands out a credential must not act on them: it waits for {@link GroupCommit.durable} (the
  * store's `findRefreshToken` does, for the grace window's walk along a chain).
@@ -46,20 +58,28 @@ export class GroupCommit {
   #closing = false;
   /** A flush of the WAL is running, and the batch is committed when it ends. */
   #heldForFlush = false;
+  readonly #now: () => number;
+  /** When the batch first found the write lock taken by another connection, while it still waits. */
+  #lockedOutSince: number | undefined;
+  /** The next try for the write lock, while one is due: settles once it was made. */
+  #lockRetry: Promise<void> | undefined;
 
   /**
    * `wal`: how commits reach the disk; by default the WAL file of `db` is flushed on the thread
    * pool. Without a WAL (an in-memory database, a file system where SQLite could not enable WAL
    * mode) each group commit is flushed by SQLite itself, on the event loop. `checkpoint`: the
    * checkpoints made between group commits, whose flush runs on the thread pool (by default on
-   * `db`'s file whenever it has a WAL).
+   * `db`'s file whenever it has a WAL). `now`: the clock, in ms, of the wait for a write lock that
+   * another connection holds.
    */
   constructor(
     db: Database.Database,
     wal: WalSync | undefined = defaultWalSync(db),
     checkpoint: OffLoopCheckpoint | undefined = defaultCheckpoint(db),
+    now: () => number = Date.now,
   ) {
     this.#db = db;
+    this.#now = now;
     this.#wal = wal;
     this.#checkpoint = checkpoint;
     // A transaction function called inside another transaction runs as a savepoint.
@@ -124,22 +144,30 @@ export class GroupCommit {
       this.#checkpoint?.failure?.error ??
       (this.#db.open ? undefined : new Error('the store is closed'));
     if (refusal !== undefined) {
+      this.#lockedOutSince = undefined;
       failAll(refusal);
       return;
     }
     // No WAL flush runs, and every group committed so far has been flushed: the WAL is on disk,
     // so its frames may be copied into the database file (see OffLoopCheckpoint).
-    if (wal && !wal.busy && this.#flushed === this.#committed) this.#checkpoint?.committed();
+    const durablePoint = wal && !wal.busy && this.#flushed === this.#committed;
+    if (durablePoint && this.#lockedOutSince === undefined) this.#checkpoint?.committed();
     let outcomes: Outcome[];
     try {
       // The WAL flush is ours, on the thread pool: SQLite need not fsync this commit itself.
-      outcomes = wal
-        ? atSynchronous(this.#db, 'NORMAL', () => this.#commit.immediate(batch))
-        : this.#commit.immediate(batch);
+      const commit = () =>
+        wal
+          ? atSynchronous(this.#db, 'NORMAL', () => this.#commit.immediate(batch))
+          : this.#commit.immediate(batch);
+      outcomes = withoutBusyWait(this.#db, commit);
     } catch (error) {
+      // Refused at BEGIN, before any write ran: the whole batch can wait for the lock.
+      if (isBusy(error) && !this.#db.inTransaction && this.#waitForLock(batch)) return;
+      this.#lockedOutSince = undefined;
       failAll(error);
       return;
     }
+    this.#lockedOutSince = undefined;
     const settle = () =>
       outcomes.forEach((outcome, index) => {
         const item = batch[index] as Pending;
@@ -159,6 +187,25 @@ export class GroupCommit {
   };
 
   /**
+   * Puts `batch` back, ahead of the writes that came meanwhile, and asks for the write lock again
+   * in {@link LOCK_RETRY_MS} ms; false once it has been out of reach for the busy timeout.
+   */
+  #waitForLock(batch: Pending[]): boolean {
+    const now = this.#now();
+    this.#lockedOutSince ??= now;
+    if (now - this.#lockedOutSince >= BUSY_TIMEOUT_MS) return false;
+    this.#batch = [...batch, ...this.#batch];
+    this.#lockRetry ??= new Promise<void>((resolve) =>
+      setTimeout(() => {
+        this.#lockRetry = undefined;
+        this.flush();
+        resolve();
+      }, LOCK_RETRY_MS),
+    );
+    return true;
+  }
+
+  /**
    * Resolves once every group committed so far is on disk: at once when none waits for its flush.
    * Rejects when a flush failed.
    */
@@ -170,12 +217,15 @@ export class GroupCommit {
   }
 
   /**
-   * Commits what is pending and refuses later writes, then waits until every commit is on disk
+   * Commits what is pending (a group waiting for another connection's write lock: once it has
+   * the lock, or has given up) and refuses later writes, then waits until every commit is on disk
    * and releases the WAL file.
    */
   async close(): Promise<void> {
     this.#closing = true;
     this.flush();
+    // A group waiting for another connection's write lock commits, or gives up, first.
+    while (this.#lockRetry) await this.#lockRetry;
     await this.#wal?.close();
     await this.#checkpoint?.close();
   }

@@ -1,3 +1,4 @@
+import type { Clock } from '../../clock.js';
 import {
   createdUser,
   toAudit,
@@ -25,6 +26,11 @@ import { prepareStatements, type Statements } from './statements.js';
 export interface SqliteStoreOptions {
   /** Path of the database file (its directory is created, mode 0700, if missing), or `:memory:`. */
   readonly filename: string;
+  /**
+   * The time source of a write's wait for another process's write lock (given up after 5 s).
+   * Default the system clock.
+   */
+  readonly clock?: Clock;
 }
 
 /** The SQLite {@link Store}, and what its engine can tell that others cannot. */
@@ -57,7 +63,8 @@ const auditRow = (event: AuditEvent) => ({
  * share one IMMEDIATE transaction (each in a savepoint of its own) and one fsync, made on the
  * thread pool, and each resolves once that transaction is durable. IMMEDIATE takes the database's
  * write lock up front, so concurrent processes on one file serialise (waiting up to the busy
- * timeout) instead of failing with SQLITE_BUSY when a read transaction tries to upgrade to a write.
+ * timeout, between turns of the event loop) instead of failing with SQLITE_BUSY when a read
+ * transaction tries to upgrade to a write.
  *
  * @example
  * const store = createSqliteStore({ filename: 'data/baton.sqlite' });
@@ -76,7 +83,8 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
   // by SQLite at FULL would get its own fsync's error once, and its next one would succeed: its
   // frames follow pages the kernel may have dropped, and WAL checksums are chained, so recovery
   // after a power loss would stop before them. It also keeps every fsync off the event loop.
-  const groupCommit = new GroupCommit(db);
+  const clock = options.clock;
+  const groupCommit = new GroupCommit(db, undefined, undefined, clock ? () => clock.now() : Date.now);
   /** Runs `work` on the prepared statements in the next group commit; resolves once it is on disk. */
   const write = <T>(work: (s: Statements) => T): Promise<T> => groupCommit.run(() => work(sql()));
   const dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
