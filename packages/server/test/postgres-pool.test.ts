@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { createTestDatabase, findTestDatabase, NO_POSTGRES, type TestDatabase } from './support/postgres.js';
 import { needs } from './support/runtime.js';
-import { registerUser, startServer } from './support/server.js';
+import { GOOD_PASSWORD, registerUser, startServer } from './support/server.js';
 
 const skip = needs((await findTestDatabase()) !== undefined, NO_POSTGRES);
 
@@ -62,6 +62,45 @@ describe('BATON_DATABASE_POOL: the connections of each instance', { skip }, () =
       await server.close();
     }
   };
+
+  it('keeps its connection when PostgreSQL refuses a statement (a taken email), instead of starting a new backend each time', async () => {
+    const application = `baton_keep_${randomBytes(4).toString('hex')}`;
+    const url = new URL(database.schemaUrl);
+    url.searchParams.set('application_name', application);
+    const server = await startServer({
+      databaseUrl: url.toString(),
+      databasePool: 1,
+      secret,
+      rateLimits: false,
+    });
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    const backends = async () =>
+      (
+        await admin.query('SELECT pid FROM pg_stat_activity WHERE application_name = $1 ORDER BY pid', [
+          application,
+        ])
+      ).rows.map((row) => row.pid as number);
+    try {
+      const user = await registerUser(server);
+      const before = await backends();
+      assert.equal(before.length, 1);
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const again = await server.request('POST', '/auth/register', {
+          body: { email: user.email, password: GOOD_PASSWORD },
+        });
+        assert.equal(again.body.code, 'email_taken');
+      }
+      assert.deepEqual(await backends(), before, 'the same backend served every refused registration');
+      const signedIn = await server.request('POST', '/auth/login', {
+        body: { email: user.email, password: GOOD_PASSWORD },
+      });
+      assert.equal(signedIn.status, 200, 'and the connection works after them');
+    } finally {
+      await admin.end();
+      await server.close();
+    }
+  });
 
   it('never opens more connections than the setting allows, and opens that many under a burst', async () => {
     assert.equal(await connectionsAfterBurst(2), 2);

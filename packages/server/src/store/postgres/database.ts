@@ -70,10 +70,26 @@ export function openPool(options: PoolOptions): pg.Pool {
   return pool;
 }
 
-/** Runs `work` in one transaction on one connection, committing on success, rolling back on error. */
-export async function inTransaction<T>(
+/**
+ * Whether `client` may serve the next caller after `error`: only when PostgreSQL itself answered
+ * with an error (a taken key, a statement timeout, a deadlock), after which the connection is
+ * ready for the next query, and not one that ends the session (FATAL, PANIC: a shutdown, a
+ * terminated backend). Anything else (a socket error, the driver's own timeout, with a statement
+ * possibly still running) leaves the connection in an unknown state.
+ */
+function connectionSurvives(error: unknown): boolean {
+  return error instanceof pg.DatabaseError && error.severity !== 'FATAL' && error.severity !== 'PANIC';
+}
+
+/**
+ * Runs `work` on one pooled connection and hands it back: to the pool when it is fine, destroyed
+ * when it broke. node-postgres's `pool.query` destroys the connection after any failed query,
+ * the routine ones too (a registration with a taken email, a statement timeout): PostgreSQL then
+ * starts a new backend process for the next caller, who also prepares the hot statements again.
+ */
+async function onConnection<T>(
   pool: pg.Pool,
-  work: (client: pg.PoolClient) => Promise<T>,
+  work: (client: pg.PoolClient, drop: (error: Error) => void) => Promise<T>,
 ): Promise<T> {
   const client = await pool.connect();
   // Checked out, a client has no listener of the pool's: when its server connection dies
@@ -84,22 +100,48 @@ export async function inTransaction<T>(
   };
   client.on('error', onError);
   try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
+    return await work(client, onError);
   } catch (error) {
-    if (!broken) {
-      await client.query('ROLLBACK').catch((rollbackFailed: Error) => {
-        broken = rollbackFailed;
-      });
-    }
+    if (!connectionSurvives(error)) broken ??= error instanceof Error ? error : new Error(String(error));
     throw error;
   } finally {
     client.off('error', onError);
     // A broken connection is destroyed, not handed to the next caller.
     client.release(broken);
   }
+}
+
+/**
+ * One statement on a pooled connection, like `pool.query`, except that a connection on which
+ * PostgreSQL refused the statement goes back to the pool (see {@link onConnection}).
+ */
+export function query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+  pool: pg.Pool,
+  statement: string | pg.QueryConfig,
+  values?: unknown[],
+): Promise<pg.QueryResult<R>> {
+  return onConnection(pool, (client) =>
+    typeof statement === 'string' ? client.query<R>(statement, values) : client.query<R>(statement),
+  );
+}
+
+/** Runs `work` in one transaction on one connection, committing on success, rolling back on error. */
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  return onConnection(pool, async (client, drop) => {
+    await client.query('BEGIN');
+    try {
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      // A connection that cannot even roll back is dropped; the caller hears the first failure.
+      await client.query('ROLLBACK').catch(drop);
+      throw error;
+    }
+  });
 }
 
 /**

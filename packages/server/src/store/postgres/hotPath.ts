@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { SessionRow, TodoRow, TokenRow, UserRow } from '../rows.js';
 import type { Rotation } from '../store.js';
-import { answerTimeout } from './database.js';
+import { answerTimeout, query } from './database.js';
 import { statementBatches } from './statementBatches.js';
 
 /**
@@ -93,7 +93,8 @@ export function hotPathStatements(
   const contextOf = statementBatches<string, RefreshContextRow | undefined>({
     async many(tokenHashes) {
       // `row` is null for a token without a session, which the foreign key rules out.
-      const { rows: found } = await pool.query<{ hash: string; row: RefreshContextRow | null }>(
+      const { rows: found } = await query<{ hash: string; row: RefreshContextRow | null }>(
+        pool,
         grouped({
           name: 'baton_refresh_contexts',
           text: `SELECT t.token_hash AS hash,
@@ -131,7 +132,8 @@ export function hotPathStatements(
     const order = batch.map((_, index) => index).sort((x, y) => byTokenHash(batch[x]!, batch[y]!));
     const column = <T>(pick: (rotation: Rotation, index: number) => T) =>
       order.map((index) => pick(batch[index]!, index));
-    const { rows: rotated } = await pool.query<{ idx: number; row: SessionRow }>(
+    const { rows: rotated } = await query<{ idx: number; row: SessionRow }>(
+      pool,
       grouped({
         name: 'baton_rotate_batch',
         text: `WITH input AS (
@@ -178,7 +180,7 @@ export function hotPathStatements(
    */
   const sessionById = async (id: string): Promise<SessionRow | undefined> =>
     (
-      await pool.query<{ row: SessionRow }>({
+      await query<{ row: SessionRow }>(pool, {
         name: 'baton_session',
         text: 'SELECT row_to_json(s) AS row FROM sessions s WHERE id = $1',
         values: [id],
@@ -191,7 +193,8 @@ export function hotPathStatements(
   // scratch comparison on 1,200 todos: 59-62 against 125-126 µs of PostgreSQL's CPU a statement).
   const todosOf = statementBatches<string, TodoRow[]>({
     async many(userIds) {
-      const { rows: found } = await pool.query<{ owner: string; row: TodoRow }>(
+      const { rows: found } = await query<{ owner: string; row: TodoRow }>(
+        pool,
         grouped({
           name: 'baton_todo_lists',
           text: `SELECT t.user_id AS owner, row_to_json(t) AS row FROM todos t

@@ -17,7 +17,14 @@ import {
   type UserRow,
 } from '../rows.js';
 import { type AuditEvent, EmailTakenError, type Store, type TodoRecord } from '../store.js';
-import { DEFAULT_BATCH_TIMEOUT_MS, inTransaction, migrate, openPool, type PoolOptions } from './database.js';
+import {
+  DEFAULT_BATCH_TIMEOUT_MS,
+  inTransaction,
+  migrate,
+  openPool,
+  type PoolOptions,
+  query,
+} from './database.js';
 import { type BatchFailure, hotPathStatements } from './hotPath.js';
 import { postgresRecovery } from './recovery.js';
 
@@ -79,9 +86,9 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     options.onBatchFailure,
   );
   const rows = async <R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> =>
-    (await pool.query<R>(text, values)).rows;
+    (await query<R>(pool, text, values)).rows;
   const count = async (text: string, values: unknown[]): Promise<number> =>
-    (await pool.query(text, values)).rowCount ?? 0;
+    (await query(pool, text, values)).rowCount ?? 0;
   let closed: Promise<void> | undefined;
 
   return {
@@ -96,7 +103,8 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
 
     async createUser(user) {
       try {
-        await pool.query(
+        await query(
+          pool,
           `INSERT INTO users (id, email, email_key, name, password_hash, disabled, created_at, password_changed_at)
            VALUES ($1, $2, $3, $4, $5, FALSE, $6, $6)`,
           [user.id, user.email, user.emailKey, user.name, user.passwordHash, user.createdAt],
@@ -123,7 +131,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       return found.map(toUser);
     },
     async updatePasswordHash(userId, passwordHash, now) {
-      await pool.query('UPDATE users SET password_hash = $2, password_changed_at = $3 WHERE id = $1', [
+      await query(pool, 'UPDATE users SET password_hash = $2, password_changed_at = $3 WHERE id = $1', [
         userId,
         passwordHash,
         now,
@@ -265,7 +273,8 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       return (await todosOf(userId)).map(toTodo);
     },
     async createTodo(todo) {
-      await pool.query(
+      await query(
+        pool,
         `INSERT INTO todos (id, user_id, title, done, created_at, updated_at) VALUES ($1, $2, $3, FALSE, $4, $4)`,
         [todo.id, todo.userId, todo.title, todo.createdAt],
       );
@@ -284,7 +293,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     },
 
     async appendAudit(event) {
-      await pool.query(INSERT_AUDIT, auditParameters(event));
+      await query(pool, INSERT_AUDIT, auditParameters(event));
     },
     async listAudit(query = {}) {
       const found = await rows<AuditRow>(
@@ -314,7 +323,8 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     },
 
     async createResourceClient(client) {
-      await pool.query(
+      await query(
+        pool,
         'INSERT INTO resource_clients (id, name, secret_hash, created_at) VALUES ($1, $2, $3, $4)',
         [client.id, client.name, client.secretHash, client.createdAt],
       );
@@ -333,7 +343,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
 
     async getOrCreateSecret(name, candidate) {
       // Insert-if-absent then read back: concurrent first starts all read the one winning value.
-      await pool.query('INSERT INTO secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [
+      await query(pool, 'INSERT INTO secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [
         name,
         candidate,
       ]);

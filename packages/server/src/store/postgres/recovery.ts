@@ -9,6 +9,7 @@ import {
   toOneTimeToken,
   unconsumable,
 } from '../rows.js';
+import { query } from './database.js';
 
 const STATUS =
   "CASE WHEN sent_at IS NOT NULL THEN 'sent' WHEN failed_at IS NOT NULL THEN 'failed' ELSE 'pending' END";
@@ -16,15 +17,16 @@ const STATUS =
 /** One-time tokens and the mail queue on PostgreSQL, on the store's pool. */
 export function postgresRecovery(pool: pg.Pool): OneTimeTokenStore & MailQueueStore {
   const rows = async <R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<R[]> =>
-    (await pool.query<R>(text, values)).rows;
+    (await query<R>(pool, text, values)).rows;
   const count = async (text: string, values: unknown[]): Promise<number> =>
-    (await pool.query(text, values)).rowCount ?? 0;
+    (await query(pool, text, values)).rowCount ?? 0;
   const tokenByHash = async (tokenHash: string) =>
     (await rows<OneTimeTokenRow>('SELECT * FROM one_time_tokens WHERE token_hash = $1', [tokenHash]))[0];
 
   return {
     async createOneTimeToken(token) {
-      await pool.query(
+      await query(
+        pool,
         `INSERT INTO one_time_tokens (token_hash, purpose, user_id, email, email_key, created_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)`,
         [
@@ -64,7 +66,8 @@ export function postgresRecovery(pool: pg.Pool): OneTimeTokenStore & MailQueueSt
     },
 
     async enqueueMail(mail) {
-      await pool.query(
+      await query(
+        pool,
         `INSERT INTO mail_outbox (id, user_id, kind, recipient, params, created_at, next_attempt_at)
          VALUES ($1, $2, $3, $4, $5, $6, $6)`,
         [mail.id, mail.userId, mail.kind, mail.recipient, JSON.stringify(mail.params), mail.createdAt],
