@@ -1,6 +1,7 @@
 import { accountOperations } from './accountOperations.js';
 import type { AuthClient, LogoutOptions } from './authClient.js';
 import { createAuthorizedFetch } from './authorizedFetch.js';
+import { backendFetch } from './backendFetch.js';
 import type { BackendContext, LoginInput } from './backends/backend.js';
 import { openTabChannel } from './crossTab.js';
 import { deviceTokenStore } from './deviceTokens.js';
@@ -12,7 +13,6 @@ import { createRefreshScheduler } from './scheduler.js';
 import { decodeState, type Session, stateFromGrant, type TokenGrant } from './session.js';
 import { createSessionKeeper } from './sessionKeeper.js';
 import { createSessionRefresh } from './sessionRefresh.js';
-import { deadline } from './timers.js';
 import { resolveUrl } from './url.js';
 
 /**
@@ -32,9 +32,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
 
   const context: BackendContext = {
     baseUrl: config.baseUrl,
-    fetch: (input, init) =>
-      // A hung request would hold the cross-tab lock and every waiting request forever.
-      config.fetch(input, { ...init, signal: init?.signal ?? deadline(config.refreshTimeoutMs, timers) }),
+    fetch: backendFetch(config.fetch, config.refreshTimeoutMs, timers),
   };
   const tabs = openTabChannel({
     name: `baton:${storageKey}`,
@@ -67,7 +65,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     storageKey,
     publish: (message) => tabs.publish(message),
     emit: (event) => events.emit(event),
-    changed: (state, failedAttempts) => scheduler.plan(state, failedAttempts),
+    changed: (state, failedAttempts, retryAfterMs) => scheduler.plan(state, failedAttempts, retryAfterMs),
   });
   const refresh = createSessionRefresh({
     keeper,

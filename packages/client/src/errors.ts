@@ -15,6 +15,8 @@ export interface AuthErrorOptions {
   readonly serverCode?: string | undefined;
   /** Messages per input field, when the server named the fields (Django REST framework does). */
   readonly fields?: Readonly<Record<string, readonly string[]>> | undefined;
+  /** How long the server asked to wait before trying again (`Retry-After`), in ms, when it said. */
+  readonly retryAfterMs?: number | undefined;
 }
 
 /**
@@ -36,6 +38,12 @@ export class AuthError extends Error {
   readonly serverCode?: string;
   /** Messages per input field (e.g. `{ last_name: ['This field is required.'] }`), when known. */
   readonly fields?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * How long the server asked to wait before trying again, in ms: its `Retry-After` on a 429
+   * (`rate_limited`) or a 503 (`storage_unavailable`), when it sent one. The client's own
+   * background refresh waits at least this long (up to a minute) before its next try.
+   */
+  readonly retryAfterMs?: number;
 
   constructor(code: AuthErrorCode, message: string, options: AuthErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -44,6 +52,7 @@ export class AuthError extends Error {
     if (options.status !== undefined) this.status = options.status;
     if (options.serverCode !== undefined && options.serverCode !== code) this.serverCode = options.serverCode;
     if (options.fields !== undefined) this.fields = options.fields;
+    if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
   }
 }
 
@@ -76,15 +85,15 @@ export class SessionExpiredError extends AuthError {
 
 /**
  * The refresh could not reach a working server (network failure, timeout, 5xx, 429). The session
- * is kept and the client retries in the background with back-off; `cause` holds the underlying
- * error.
+ * is kept and the client retries in the background with back-off, not sooner than the server's
+ * `Retry-After` (`retryAfterMs`); `cause` holds the underlying error.
  */
 export class RefreshUnavailableError extends AuthError {
   constructor(cause: unknown, status?: number) {
     super(
       'refresh_unavailable',
       'The server did not answer, so the sign-in could not be renewed. You are still signed in; it is retried automatically.',
-      { cause, status },
+      { cause, status, retryAfterMs: cause instanceof AuthError ? cause.retryAfterMs : undefined },
     );
     this.name = 'RefreshUnavailableError';
   }

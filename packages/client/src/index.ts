@@ -36,7 +36,7 @@ export {
 export type { AuthEvent, SignOutReason } from './events.js';
 export type { AuthClientOptions } from './options.js';
 export { type SingleFlight, singleFlight } from './refresh.js';
-export { RETRY_BASE_MS, RETRY_MAX_MS, retryDelayMs } from './scheduler.js';
+export { RETRY_BASE_MS, RETRY_MAX_MS, retryDelayAfter, retryDelayMs } from './scheduler.js';
 export type { Session, TokenGrant, User } from './session.js';
 export { type AsyncKeyValue, asyncStorage } from './storage/keyValue.js';
 export { memoryStorage } from './storage/memory.js';

@@ -15,13 +15,32 @@ export function retryDelayMs(attempt: number, random: () => number = Math.random
   return Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (Math.max(1, attempt) - 1)) * (0.75 + random() / 2);
 }
 
+/**
+ * The delay before retry number `attempt` when the server asked to wait `retryAfterMs`
+ * (`Retry-After`): the back-off of {@link retryDelayMs}, or the server's wait if that is longer,
+ * never more than {@link RETRY_MAX_MS} (a token that expires meanwhile is still renewed on
+ * demand). The server's wait is jittered upwards only, by up to a quarter: every client of an
+ * outage hears the same Retry-After, and should not all come back in the same second.
+ */
+export function retryDelayAfter(
+  attempt: number,
+  retryAfterMs: number | undefined,
+  random: () => number = Math.random,
+): number {
+  const backOff = retryDelayMs(attempt, random);
+  if (retryAfterMs === undefined) return backOff;
+  const asked = Math.min(RETRY_MAX_MS, retryAfterMs) * (1 + random() / 4);
+  return Math.max(backOff, asked);
+}
+
 /** When the next background refresh runs. */
 export interface RefreshScheduler {
   /**
    * Re-plans after a change: nothing when signed out; at `refreshAt` (server time) while refreshes
-   * succeed; after {@link retryDelayMs} while they fail.
+   * succeed; while they fail, after {@link retryDelayMs} or the server's `retryAfterMs`, whichever
+   * is later (see {@link retryDelayAfter}).
    */
-  plan(state: SessionState | null, failedAttempts: number): void;
+  plan(state: SessionState | null, failedAttempts: number, retryAfterMs?: number): void;
   stop(): void;
 }
 
@@ -35,12 +54,12 @@ export function createRefreshScheduler(options: {
   const timer = createTimer(options.timers);
   let stopped = false;
   return {
-    plan(state, failedAttempts) {
+    plan(state, failedAttempts, retryAfterMs) {
       if (state === null || stopped) return timer.clear();
       const delay =
         failedAttempts === 0
           ? state.refreshAt - options.serverNow()
-          : retryDelayMs(failedAttempts, options.random);
+          : retryDelayAfter(failedAttempts, retryAfterMs, options.random);
       timer.set(delay, options.onDue);
     },
     stop() {

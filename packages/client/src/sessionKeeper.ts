@@ -39,8 +39,15 @@ export interface SessionKeeperDeps {
     message: { type: 'session'; state: SessionState } | { type: 'signed-out'; reason: SignOutReason },
   ) => void;
   readonly emit: (event: AuthEvent) => void;
-  /** Called after every change of state or of the failure count (the scheduler re-plans). */
-  readonly changed: (state: SessionState | null, failedAttempts: number) => void;
+  /**
+   * Called after every change of state or of the failure count (the scheduler re-plans), with the
+   * wait the server asked for after the last failed refresh.
+   */
+  readonly changed: (
+    state: SessionState | null,
+    failedAttempts: number,
+    retryAfterMs: number | undefined,
+  ) => void;
 }
 
 /**
@@ -52,13 +59,15 @@ export interface SessionKeeperDeps {
 export function createSessionKeeper(deps: SessionKeeperDeps): SessionKeeper {
   let state: SessionState | null = null;
   let failedAttempts = 0;
+  let retryAfterMs: number | undefined;
   let restored = false;
   let waiters: (() => void)[] = [];
 
   const set = (next: SessionState | null, failures: number) => {
     state = next;
     failedAttempts = failures;
-    deps.changed(state, failedAttempts);
+    if (failures === 0) retryAfterMs = undefined;
+    deps.changed(state, failedAttempts, retryAfterMs);
     const woken = waiters;
     waiters = [];
     for (const wake of woken) wake();
@@ -140,6 +149,8 @@ export function createSessionKeeper(deps: SessionKeeperDeps): SessionKeeper {
           return updateUser(change.user, change.origin);
         case 'refresh-failed':
           if (state === null) return;
+          // This failure's own wait, or none: an earlier answer's Retry-After is no longer news.
+          retryAfterMs = change.error.retryAfterMs;
           set(state, failedAttempts + 1);
           if (failedAttempts === 1) deps.emit({ type: 'refresh-unavailable', error: change.error });
           return;

@@ -50,12 +50,19 @@ export function createTimer(timers: Timers): Timer {
   };
 }
 
-/** An `AbortSignal` that aborts with a `TimeoutError` after `delayMs`, timed by `timers`. */
-export function deadline(delayMs: number, timers: Timers): AbortSignal {
+/** A deadline: its `signal` aborts with a `TimeoutError` after `delayMs`, timed by `timers`. */
+export interface Deadline {
+  readonly signal: AbortSignal;
+  /** Disarms it once the work is done, so that no timer outlives the work (and keeps Node alive). */
+  clear(): void;
+}
+
+/** A {@link Deadline} of `delayMs` on `timers`. */
+export function deadline(delayMs: number, timers: Timers): Deadline {
   const controller = new AbortController();
-  timers.setTimeout(
+  const handle = timers.setTimeout(
     () => controller.abort(new DOMException(`No answer within ${delayMs} ms.`, 'TimeoutError')),
     delayMs,
   );
-  return controller.signal;
+  return { signal: controller.signal, clear: () => timers.clearTimeout(handle) };
 }

@@ -125,6 +125,22 @@ describe('when the server fails: outages, hung requests, sign-outs it did not co
     }
   });
 
+  test('no request to the server leaves its deadline armed once answered, so none keeps Node alive', async () => {
+    const { timers, pending } = manualTimers();
+    const auth = client({ timers, refreshTimeoutMs: REFRESH_TIMEOUT_MS });
+    const account = newAccount();
+    await auth.register(account);
+    await auth.logout();
+    await auth.login(account);
+    server.clock.advance(PAST_EXPIRY_MS);
+    await auth.getAccessToken();
+    await assert.rejects(auth.login({ ...account, password: 'not the password' }), {
+      code: 'invalid_credentials',
+    });
+    assert.deepEqual(pending(), [30_000], 'only the proactive refresh is armed');
+    auth.dispose();
+  });
+
   test('failed background refreshes retry after 1 s, doubling up to 60 s, jittered, until the server is back', async () => {
     const { timers, fire, pending } = manualTimers();
     const auth = client({ timers, refreshTimeoutMs: REFRESH_TIMEOUT_MS });

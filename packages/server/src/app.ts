@@ -204,6 +204,9 @@ export async function buildServer(
         origin: [...config.corsOrigins],
         methods: ['GET', 'POST', 'PATCH', 'DELETE'],
         allowedHeaders: ['authorization', 'content-type'],
+        // A browser hides every other header of a cross-origin answer from the app: Retry-After
+        // tells a client how long to wait after a 429 or a 503.
+        exposedHeaders: ['retry-after'],
         maxAge: 600,
       });
     }

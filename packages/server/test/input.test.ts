@@ -166,6 +166,12 @@ describe('CORS', () => {
     assert.equal(denied.headers.get('access-control-allow-origin'), null);
   });
 
+  it('lets a browser app read Retry-After, which says how long to wait after a 429 or a 503', async () => {
+    const answer = await server.request('GET', '/todos', { headers: { origin: 'https://app.example.com' } });
+    assert.equal(answer.headers.get('access-control-allow-origin'), 'https://app.example.com');
+    assert.equal(answer.headers.get('access-control-expose-headers'), 'retry-after');
+  });
+
   it('grants no origin anything without an allow-list', async () => {
     const closed = await startServer();
     try {

@@ -58,8 +58,11 @@ export async function send(context: BackendContext, path: string, init: SendInit
   } catch (error) {
     throw new NetworkError(error);
   }
-  if (!response.ok) throw errorFromAnswer(response.status, parsed, init.refusal);
   const date = Date.parse(response.headers.get('date') ?? '');
+  if (!response.ok) {
+    const retryAfterMs = retryAfterOf(response.headers.get('retry-after'), date);
+    throw errorFromAnswer(response.status, parsed, init.refusal, retryAfterMs);
+  }
   return Number.isNaN(date) ? { body: parsed } : { body: parsed, serverDate: date };
 }
 
@@ -82,6 +85,7 @@ function errorFromAnswer(
   status: number,
   body: Record<string, unknown>,
   refusal: AuthErrorCode | undefined,
+  retryAfterMs: number | undefined,
 ): AuthError {
   const text = (key: string) => (typeof body[key] === 'string' ? (body[key] as string) : undefined);
   const serverCode = text('code') ?? text('error');
@@ -92,7 +96,26 @@ function errorFromAnswer(
     (fields === undefined ? undefined : describeFields(fields)) ??
     text('title') ??
     `The server refused the request (HTTP ${status}).`;
-  return new AuthError(codeOf(status, serverCode, refusal), message, { status, serverCode, fields });
+  return new AuthError(codeOf(status, serverCode, refusal), message, {
+    status,
+    serverCode,
+    fields,
+    retryAfterMs,
+  });
+}
+
+/**
+ * `Retry-After` (RFC 9110 §10.2.3) in ms: delay-seconds, or an HTTP-date measured against the
+ * answer's own `Date` (`serverDate`, NaN without one), so that this device's clock plays no part.
+ * Undefined when absent or unreadable.
+ */
+export function retryAfterOf(header: string | null, serverDate: number): number | undefined {
+  if (header === null) return undefined;
+  const value = header.trim();
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const until = Date.parse(value);
+  if (Number.isNaN(until) || Number.isNaN(serverDate)) return undefined;
+  return Math.max(0, until - serverDate);
 }
 
 function codeOf(status: number, serverCode: string | undefined, refusal: AuthErrorCode | undefined) {
