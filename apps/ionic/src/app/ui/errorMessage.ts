@@ -57,15 +57,31 @@ const PROBLEMS: Partial<Record<AuthErrorCode, Problem>> = {
 
 /** The sentence to show for a failed call, and the field it belongs to. */
 export function describeError(error: unknown): Problem {
-  if (error instanceof AuthError) return PROBLEMS[error.code] ?? { message: FALLBACK };
+  if (error instanceof AuthError) {
+    if (error.code === 'rate_limited' && error.retryAfterMs !== undefined) return tooMany(error.retryAfterMs);
+    return PROBLEMS[error.code] ?? { message: FALLBACK };
+  }
   if (error instanceof HttpErrorResponse) {
     if (error.status === 0) return { message: OFFLINE };
     const code: unknown = (error.error as { code?: unknown } | null)?.code;
+    const retryAfter = Number(error.headers?.get('retry-after') ?? Number.NaN);
+    if (code === 'rate_limited' && Number.isInteger(retryAfter)) return tooMany(retryAfter * 1000);
     if (typeof code === 'string' && code in PROBLEMS)
       return PROBLEMS[code as AuthErrorCode] ?? { message: FALLBACK };
     if (error.status === 404) return PROBLEMS.not_found ?? { message: FALLBACK };
   }
   return { message: FALLBACK };
+}
+
+/**
+ * Too many attempts, with the wait the server named: a lockout after repeated wrong passwords
+ * lasts minutes, and "wait a minute" would send the person back too early.
+ */
+function tooMany(waitMs: number): Problem {
+  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+  const wait =
+    seconds === 1 ? '1 second' : seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`;
+  return { message: `Too many attempts. Try again in ${wait}.` };
 }
 
 /** The sentence alone, for toasts. */
