@@ -82,10 +82,11 @@ function connectionSurvives(error: unknown): boolean {
 }
 
 /**
- * Runs `work` on one pooled connection and hands it back: to the pool when it is fine, destroyed
- * when it broke. node-postgres's `pool.query` destroys the connection after any failed query,
- * the routine ones too (a registration with a taken email, a statement timeout): PostgreSQL then
- * starts a new backend process for the next caller, who also prepares the hot statements again.
+ * Runs `work` on one pooled connection and hands it back: to the pool, unless it broke (its
+ * `error` event) or `work` dropped it. node-postgres's `pool.query` destroys the connection after
+ * any failed query, the routine ones too (a registration with a taken email, a statement timeout):
+ * PostgreSQL then starts a new backend process for the next caller, who also prepares the hot
+ * statements again.
  */
 async function onConnection<T>(
   pool: pg.Pool,
@@ -101,9 +102,6 @@ async function onConnection<T>(
   client.on('error', onError);
   try {
     return await work(client, onError);
-  } catch (error) {
-    if (!connectionSurvives(error)) broken ??= error instanceof Error ? error : new Error(String(error));
-    throw error;
   } finally {
     client.off('error', onError);
     // A broken connection is destroyed, not handed to the next caller.
@@ -120,9 +118,16 @@ export function query<R extends pg.QueryResultRow = pg.QueryResultRow>(
   statement: string | pg.QueryConfig,
   values?: unknown[],
 ): Promise<pg.QueryResult<R>> {
-  return onConnection(pool, (client) =>
-    typeof statement === 'string' ? client.query<R>(statement, values) : client.query<R>(statement),
-  );
+  return onConnection(pool, async (client, drop) => {
+    try {
+      return await (typeof statement === 'string'
+        ? client.query<R>(statement, values)
+        : client.query<R>(statement));
+    } catch (error) {
+      if (!connectionSurvives(error)) drop(error instanceof Error ? error : new Error(String(error)));
+      throw error;
+    }
+  });
 }
 
 /** Runs `work` in one transaction on one connection, committing on success, rolling back on error. */
@@ -131,13 +136,14 @@ export async function inTransaction<T>(
   work: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
   return onConnection(pool, async (client, drop) => {
-    await client.query('BEGIN');
     try {
+      await client.query('BEGIN');
       const result = await work(client);
       await client.query('COMMIT');
       return result;
     } catch (error) {
-      // A connection that cannot even roll back is dropped; the caller hears the first failure.
+      // Rolled back, the connection serves on, whatever failed; one that cannot even roll back is
+      // dropped. The caller hears the first failure.
       await client.query('ROLLBACK').catch(drop);
       throw error;
     }

@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import { inTransaction, openPool, query } from '../src/store/postgres/database.js';
+import { createTestDatabase, findTestDatabase, NO_POSTGRES, type TestDatabase } from './support/postgres.js';
+import { needs } from './support/runtime.js';
+
+const skip = needs((await findTestDatabase()) !== undefined, NO_POSTGRES);
+
+describe('which failures cost the store a PostgreSQL connection', { skip }, () => {
+  let database: TestDatabase;
+  let pool: pg.Pool;
+  let admin: pg.Client;
+  /** The backend process behind the pool's one connection. */
+  const backend = async () =>
+    (await query<{ pid: number }>(pool, 'SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
+
+  before(async () => {
+    const created = await createTestDatabase();
+    if (!created) throw new Error('PostgreSQL went away');
+    database = created;
+    pool = openPool({ connectionString: database.url, schema: database.schema, max: 1 });
+    admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    await query(pool, 'CREATE TABLE keys (id int PRIMARY KEY)');
+    await query(pool, 'INSERT INTO keys (id) VALUES (1)');
+  });
+  after(async () => {
+    await admin?.end();
+    await pool?.end();
+    await database?.drop();
+  });
+
+  it('none when PostgreSQL refuses a statement: the same backend serves the next one', async () => {
+    const before = await backend();
+    await assert.rejects(query(pool, 'INSERT INTO keys (id) VALUES (1)'), { code: '23505' });
+    await assert.rejects(query(pool, 'SELECT 1 / 0'), { code: '22012' });
+    assert.equal(await backend(), before);
+  });
+
+  it('none when a transaction fails for a reason of the code, once it is rolled back', async () => {
+    const before = await backend();
+    await assert.rejects(
+      inTransaction(pool, async (client) => {
+        await client.query('INSERT INTO keys (id) VALUES (2)');
+        throw new Error('the caller changed its mind');
+      }),
+      /changed its mind/,
+    );
+    assert.equal(await backend(), before);
+    const { rows } = await query(pool, 'SELECT id FROM keys ORDER BY id');
+    assert.deepEqual(
+      rows.map((row) => row.id),
+      [1],
+      'rolled back',
+    );
+  });
+
+  it('the connection when its backend is terminated: the next statement gets a new one and works', async () => {
+    const before = await backend();
+    const ended = query(pool, 'SELECT pg_sleep(5)');
+    await admin.query('SELECT pg_terminate_backend($1)', [before]);
+    await assert.rejects(ended, { code: '57P01' });
+    const after = await backend();
+    assert.ok(after !== undefined && after !== before, 'a new backend');
+  });
+});
