@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { inTransaction, openPool, query } from '../src/store/postgres/database.js';
-import { createTestDatabase, findTestDatabase, NO_POSTGRES, type TestDatabase } from './support/postgres.js';
+import { findTestDatabase, NO_POSTGRES, requireTestDatabase, type TestDatabase } from './support/postgres.js';
 import { needs } from './support/runtime.js';
 
 const skip = needs((await findTestDatabase()) !== undefined, NO_POSTGRES);
@@ -16,9 +16,7 @@ describe('which failures cost the store a PostgreSQL connection', { skip }, () =
     (await query<{ pid: number }>(pool, 'SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
 
   before(async () => {
-    const created = await createTestDatabase();
-    if (!created) throw new Error('PostgreSQL went away');
-    database = created;
+    database = await requireTestDatabase();
     pool = openPool({ connectionString: database.url, schema: database.schema, max: 1 });
     admin = new pg.Client({ connectionString: database.url });
     await admin.connect();
@@ -58,9 +56,19 @@ describe('which failures cost the store a PostgreSQL connection', { skip }, () =
 
   it('the connection when its backend is terminated: the next statement gets a new one and works', async () => {
     const before = await backend();
-    const ended = query(pool, 'SELECT pg_sleep(5)');
+    // Expected at once: the failure may arrive while the test still awaits the termination.
+    const ended = assert.rejects(query(pool, 'SELECT pg_sleep(5)'), { code: '57P01' });
+    // Terminated before its statement arrives, the backend's farewell reaches an idle connection,
+    // not the statement: wait until the statement runs.
+    const sleeping = async () =>
+      (
+        await admin.query("SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND query LIKE 'SELECT pg_sleep%'", [
+          before,
+        ])
+      ).rowCount === 1;
+    for (let tries = 0; tries < 500 && !(await sleeping()); tries++);
     await admin.query('SELECT pg_terminate_backend($1)', [before]);
-    await assert.rejects(ended, { code: '57P01' });
+    await ended;
     const after = await backend();
     assert.ok(after !== undefined && after !== before, 'a new backend');
   });
