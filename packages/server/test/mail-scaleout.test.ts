@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createManualClock, createServer } from '../src/index.js';
 import { retryDelayMs } from '../src/mail/delivery.js';
-import { createTestDatabase, findTestDatabase, NO_POSTGRES, type TestDatabase } from './support/postgres.js';
+import { findTestDatabase, NO_POSTGRES, requireTestDatabase, type TestDatabase } from './support/postgres.js';
 import { needs } from './support/runtime.js';
 import { GOOD_PASSWORD, uniqueEmail } from './support/server.js';
 import { startSmtp, type TestSmtp } from './support/smtp.js';
@@ -22,9 +22,7 @@ describe('two instances delivering one mail queue on PostgreSQL', { skip }, () =
   const urls: string[] = [];
 
   before(async () => {
-    const created = await createTestDatabase();
-    if (!created) throw new Error('PostgreSQL went away');
-    database = created;
+    database = await requireTestDatabase();
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'baton-mail-'));
     smtp = await startSmtp('refuse');
     const options = {

@@ -10,7 +10,7 @@ import pg from 'pg';
 import { openPool } from '../src/store/postgres/database.js';
 import { hotPathStatements } from '../src/store/postgres/hotPath.js';
 import { createPostgresStore } from '../src/store/postgres/index.js';
-import { createTestDatabase, findTestDatabase, NO_POSTGRES, type TestDatabase } from './support/postgres.js';
+import { findTestDatabase, NO_POSTGRES, requireTestDatabase, type TestDatabase } from './support/postgres.js';
 import { needs } from './support/runtime.js';
 
 const skip = needs((await findTestDatabase()) !== undefined, NO_POSTGRES);
@@ -28,9 +28,7 @@ describe('PostgreSQL plans the refresh statements once per connection', { skip }
   const live: string[] = [];
 
   before(async () => {
-    const created = await createTestDatabase();
-    if (!created) throw new Error('PostgreSQL went away');
-    database = created;
+    database = await requireTestDatabase();
     const store = createPostgresStore({ connectionString: database.schemaUrl });
     await store.migrate();
     await store.close();

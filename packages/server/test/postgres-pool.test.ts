@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { createTestDatabase, findTestDatabase, NO_POSTGRES, type TestDatabase } from './support/postgres.js';
+import { findTestDatabase, NO_POSTGRES, requireTestDatabase, type TestDatabase } from './support/postgres.js';
 import { needs } from './support/runtime.js';
 import { GOOD_PASSWORD, registerUser, startServer } from './support/server.js';
 
@@ -12,9 +12,7 @@ describe('BATON_DATABASE_POOL: the connections of each instance', { skip }, () =
   let database: TestDatabase;
   const secret = randomBytes(32).toString('base64url');
   before(async () => {
-    const created = await createTestDatabase();
-    if (!created) throw new Error('PostgreSQL went away');
-    database = created;
+    database = await requireTestDatabase();
   });
   after(async () => {
     await database?.drop();

@@ -9,7 +9,7 @@ import { createManualClock, createServer, optionsFromEnv } from '../src/index.js
 import { createPostgresStore } from '../src/store/postgres/index.js';
 import type { Store } from '../src/store/store.js';
 import { createSecretBox, SecretBoxError } from '../src/tokens/secretBox.js';
-import { createTestDatabase, findTestDatabase, NO_POSTGRES, type TestDatabase } from './support/postgres.js';
+import { findTestDatabase, NO_POSTGRES, requireTestDatabase, type TestDatabase } from './support/postgres.js';
 import { needs } from './support/runtime.js';
 import { GOOD_PASSWORD, uniqueEmail } from './support/server.js';
 
@@ -22,9 +22,7 @@ describe('signing keys shared through PostgreSQL', { skip }, () => {
   const secret = randomBytes(32).toString('base64url');
 
   before(async () => {
-    const created = await createTestDatabase();
-    if (!created) throw new Error('PostgreSQL went away');
-    database = created;
+    database = await requireTestDatabase();
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'baton-keys-'));
   });
   after(async () => {

@@ -9,7 +9,7 @@ import { type Limit, memoryRateLimiter } from '../src/auth/rateLimiter.js';
 import { redisRateLimiter } from '../src/auth/redisRateLimiter.js';
 import { createManualClock, createServer } from '../src/index.js';
 import { DEFAULT_LIMITS } from '../src/limits.js';
-import { createTestDatabase, findTestDatabase, NO_POSTGRES, type TestDatabase } from './support/postgres.js';
+import { findTestDatabase, NO_POSTGRES, requireTestDatabase, type TestDatabase } from './support/postgres.js';
 import { NO_REDIS, probeRedis, REDIS_URL } from './support/redis.js';
 import { needs } from './support/runtime.js';
 import { GOOD_PASSWORD, uniqueEmail } from './support/server.js';
@@ -184,9 +184,7 @@ describe('two instances on one PostgreSQL database sharing Redis', { skip: skipB
   const net = `10.${randomBytes(1)[0]}.${randomBytes(1)[0]}`;
 
   before(async () => {
-    const created = await createTestDatabase();
-    if (!created) throw new Error('PostgreSQL went away');
-    database = created;
+    database = await requireTestDatabase();
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'baton-redis-'));
     const options = {
       dataDir,

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createManualClock, createServer } from '../src/index.js';
-import { createTestDatabase, findTestDatabase, NO_POSTGRES, type TestDatabase } from './support/postgres.js';
+import { findTestDatabase, NO_POSTGRES, requireTestDatabase, type TestDatabase } from './support/postgres.js';
 import { needs } from './support/runtime.js';
 import { GOOD_PASSWORD, uniqueEmail } from './support/server.js';
 
@@ -19,9 +19,7 @@ describe('a revocation made on one instance, seen by another', { skip }, () => {
   const apps: Awaited<ReturnType<typeof createServer>>[] = [];
 
   before(async () => {
-    const created = await createTestDatabase();
-    if (!created) throw new Error('PostgreSQL went away');
-    database = created;
+    database = await requireTestDatabase();
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'baton-revocation-'));
     const options = {
       dataDir,

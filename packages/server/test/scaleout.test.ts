@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createTestDatabase, findTestDatabase, NO_POSTGRES, type TestDatabase } from './support/postgres.js';
+import { findTestDatabase, NO_POSTGRES, requireTestDatabase, type TestDatabase } from './support/postgres.js';
 import { needs } from './support/runtime.js';
 import { getJson, postJson, type ServerProcess, startServerProcess } from './support/serverProcess.js';
 
@@ -16,9 +16,7 @@ describe('two server processes on one PostgreSQL database', { skip }, () => {
   let servers: ServerProcess[] = [];
 
   before(async () => {
-    const created = await createTestDatabase();
-    if (!created) throw new Error('PostgreSQL went away');
-    database = created;
+    database = await requireTestDatabase();
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'baton-scaleout-'));
     const env = {
       BATON_DATABASE_URL: database.schemaUrl,

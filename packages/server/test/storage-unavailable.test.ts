@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { SQLITE_FILE } from '../src/openStore.js';
 import { isStorageUnavailable } from '../src/store/unavailable.js';
-import { createTestDatabase, findTestDatabase, NO_POSTGRES, type TestDatabase } from './support/postgres.js';
+import { findTestDatabase, NO_POSTGRES, requireTestDatabase, type TestDatabase } from './support/postgres.js';
 import { needs } from './support/runtime.js';
 import { GOOD_PASSWORD, registerUser, startServer, type TestServer } from './support/server.js';
 
@@ -296,9 +296,7 @@ describe('a server whose PostgreSQL goes away answers 503 and recovers by itself
 }, () => {
   let database: TestDatabase;
   before(async () => {
-    const created = await createTestDatabase();
-    if (!created) throw new Error('PostgreSQL went away');
-    database = created;
+    database = await requireTestDatabase();
   });
   after(async () => {
     await database?.drop();

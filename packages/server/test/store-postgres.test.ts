@@ -8,7 +8,13 @@ import { openStore } from '../src/openStore.js';
 import { createFixture } from '../src/store/conformance/fixture.js';
 import { describeStoreConformance } from '../src/store/conformance.js';
 import { type BatchFailure, createPostgresStore } from '../src/store/postgres/index.js';
-import { createTestDatabase, findTestDatabase, NO_POSTGRES, type TestDatabase } from './support/postgres.js';
+import {
+  createTestDatabase,
+  findTestDatabase,
+  NO_POSTGRES,
+  requireTestDatabase,
+  type TestDatabase,
+} from './support/postgres.js';
 import { needs } from './support/runtime.js';
 
 const skip = needs((await findTestDatabase()) !== undefined, NO_POSTGRES);
@@ -45,9 +51,7 @@ describe('PostgreSQL store', { skip }, () => {
 describe('PostgreSQL store across pools', { skip }, () => {
   let database: TestDatabase;
   before(async () => {
-    const created = await createTestDatabase();
-    if (!created) throw new Error('PostgreSQL went away');
-    database = created;
+    database = await requireTestDatabase();
   });
   after(() => database?.drop());
   /** The test schema's URL, naming its connections so that pg_stat_activity tells them apart. */

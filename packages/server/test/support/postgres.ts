@@ -43,6 +43,16 @@ export function findTestDatabase(): Promise<string | undefined> {
 /** Why a PostgreSQL test is skipped, for `t.skip()`; printed as `skipped: ...`. */
 export const NO_POSTGRES = `no PostgreSQL at ${CANDIDATES.join(' or ')}`;
 
+/**
+ * {@link createTestDatabase} for a suite that already checked PostgreSQL answers (its `skip`):
+ * throws when it went away since.
+ */
+export async function requireTestDatabase(): Promise<TestDatabase> {
+  const created = await createTestDatabase();
+  if (!created) throw new Error('PostgreSQL went away');
+  return created;
+}
+
 /** Creates `baton_test_<pid>_<random>` on the test database, or `undefined` when none is reachable. */
 export async function createTestDatabase(): Promise<TestDatabase | undefined> {
   const url = await findTestDatabase();
