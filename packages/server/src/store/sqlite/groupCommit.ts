@@ -59,7 +59,7 @@ export class GroupCommit {
   /** A flush of the WAL is running, and the batch is committed when it ends. */
   #heldForFlush = false;
   readonly #now: () => number;
-  /** When the batch first found the write lock taken by another connection, while it still waits. */
+  /** When the waiting batch first found the write lock taken by another connection. */
   #lockedOutSince: number | undefined;
   /** The next try for the write lock, while one is due: settles once it was made. */
   #lockRetry: Promise<void> | undefined;
@@ -134,6 +134,10 @@ export class GroupCommit {
     }
     const batch = this.#batch;
     this.#batch = [];
+    // The wait for another connection's write lock belongs to this batch: #waitForLock hands it
+    // back only while the batch waits on.
+    const lockedOutSince = this.#lockedOutSince;
+    this.#lockedOutSince = undefined;
     const failAll = (error: unknown) => {
       for (const item of batch) item.reject(error);
     };
@@ -144,30 +148,27 @@ export class GroupCommit {
       this.#checkpoint?.failure?.error ??
       (this.#db.open ? undefined : new Error('the store is closed'));
     if (refusal !== undefined) {
-      this.#lockedOutSince = undefined;
       failAll(refusal);
       return;
     }
     // No WAL flush runs, and every group committed so far has been flushed: the WAL is on disk,
     // so its frames may be copied into the database file (see OffLoopCheckpoint).
     const durablePoint = wal && !wal.busy && this.#flushed === this.#committed;
-    if (durablePoint && this.#lockedOutSince === undefined) this.#checkpoint?.committed();
+    if (durablePoint && lockedOutSince === undefined) this.#checkpoint?.committed();
     let outcomes: Outcome[];
     try {
       // The WAL flush is ours, on the thread pool: SQLite need not fsync this commit itself.
-      const commit = () =>
+      outcomes = withoutBusyWait(this.#db, () =>
         wal
           ? atSynchronous(this.#db, 'NORMAL', () => this.#commit.immediate(batch))
-          : this.#commit.immediate(batch);
-      outcomes = withoutBusyWait(this.#db, commit);
+          : this.#commit.immediate(batch),
+      );
     } catch (error) {
       // Refused at BEGIN, before any write ran: the whole batch can wait for the lock.
-      if (isBusy(error) && !this.#db.inTransaction && this.#waitForLock(batch)) return;
-      this.#lockedOutSince = undefined;
+      if (isBusy(error) && !this.#db.inTransaction && this.#waitForLock(batch, lockedOutSince)) return;
       failAll(error);
       return;
     }
-    this.#lockedOutSince = undefined;
     const settle = () =>
       outcomes.forEach((outcome, index) => {
         const item = batch[index] as Pending;
@@ -188,12 +189,14 @@ export class GroupCommit {
 
   /**
    * Puts `batch` back, ahead of the writes that came meanwhile, and asks for the write lock again
-   * in {@link LOCK_RETRY_MS} ms; false once it has been out of reach for the busy timeout.
+   * in {@link LOCK_RETRY_MS} ms; false once it has been out of reach for the busy timeout, counted
+   * from `lockedOutSince` (the batch's first refusal; now when this is its first).
    */
-  #waitForLock(batch: Pending[]): boolean {
+  #waitForLock(batch: Pending[], lockedOutSince: number | undefined): boolean {
     const now = this.#now();
-    this.#lockedOutSince ??= now;
-    if (now - this.#lockedOutSince >= BUSY_TIMEOUT_MS) return false;
+    const since = lockedOutSince ?? now;
+    if (now - since >= BUSY_TIMEOUT_MS) return false;
+    this.#lockedOutSince = since;
     this.#batch = [...batch, ...this.#batch];
     this.#lockRetry ??= new Promise<void>((resolve) =>
       setTimeout(() => {
