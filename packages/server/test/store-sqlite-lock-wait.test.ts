@@ -72,6 +72,21 @@ describe('SQLite group commit while another connection holds the write lock', ()
     assert.deepEqual(names(), ['first', 'second'], 'in the order they were asked for');
   });
 
+  it('a burst of 200 parallel writes during the lock waits as one group and commits every write once', async () => {
+    holder.exec('BEGIN IMMEDIATE');
+    const burst = Array.from({ length: 200 }, (_, index) => track(commits.run(insert(`burst ${index}`))));
+    await until(() => false, 4);
+    assert.equal(commits.pending, 200, 'all of them wait, none failed');
+    assert.ok(burst.every((write) => !write.settled));
+    holder.exec('COMMIT');
+    await until(() => burst.every((write) => write.settled));
+    assert.ok(burst.every((write) => write.error === undefined));
+    assert.deepEqual(
+      names(),
+      burst.map((_, index) => `burst ${index}`),
+    );
+  });
+
   it('asks SQLite for the lock without its busy wait, and leaves the connection waiting as before for everything else', async () => {
     // Whether SQLite sleeps on the event loop is a matter of time, which tests do not measure:
     // the busy timeout in force inside a group's transaction says it instead.
