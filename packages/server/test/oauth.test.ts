@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as oauth from 'oauth4webapi';
 import { createManualClock, createServer } from '../src/index.js';
-import { GOOD_PASSWORD, uniqueEmail } from './support/server.js';
+import { GOOD_PASSWORD, startServer, type TestServer, uniqueEmail } from './support/server.js';
 import { freePort } from './support/serverProcess.js';
 
 /** A real outside client: oauth4webapi, allowed plain http only because this is the loopback. */
@@ -236,6 +237,53 @@ describe('the OAuth password grant, off by default (RFC 9700)', () => {
     } finally {
       await app.close();
       await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a client that hangs up in the middle of its request', () => {
+  /** Sends the head of `route` with a body of 1000 announced bytes, 15 of them, then closes the socket. */
+  const hangUpMidBody = (server: TestServer, route: string, contentType: string) =>
+    new Promise<void>((resolve, reject) => {
+      const socket = net.connect(Number(new URL(server.url).port), '127.0.0.1', () => {
+        socket.write(
+          `POST ${route} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: ${contentType}\r\n` +
+            'Content-Length: 1000\r\n\r\ngrant_type=pass',
+          () => socket.destroy(),
+        );
+      });
+      socket.on('close', () => resolve());
+      socket.on('error', reject);
+    });
+  /** Resolves once the server holds no connection: it has seen every hang-up, and handled it. */
+  const connectionsGone = async (server: TestServer) => {
+    const open = () =>
+      new Promise<number>((resolve, reject) =>
+        server.app.server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+      );
+    while ((await open()) > 0) await new Promise((resolve) => setImmediate(resolve));
+  };
+
+  it('is not logged as a storage outage (OAuth token endpoint and Baton’s API alike)', async () => {
+    const lines: string[] = [];
+    const server = await startServer({
+      logLevel: 'error',
+      logStream: { write: (line) => void lines.push(line) },
+    });
+    try {
+      await hangUpMidBody(server, '/oauth/token', 'application/x-www-form-urlencoded');
+      await hangUpMidBody(server, '/auth/login', 'application/json');
+      await connectionsGone(server);
+      // A request after the hang-ups: their handling, some turns of the event loop long, is over.
+      assert.equal((await server.request('GET', '/healthz')).status, 200);
+      const logged = lines.map((line) => JSON.parse(line) as { msg: string });
+      assert.deepEqual(
+        logged.filter((entry) => entry.msg === 'storage unavailable'),
+        [],
+        'a hang-up is the client’s doing: operators alert on storage outages',
+      );
+    } finally {
+      await server.close();
     }
   });
 });

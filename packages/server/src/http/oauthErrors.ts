@@ -50,12 +50,14 @@ export function toOAuthError(error: unknown): OAuthError {
     if (error.code === 'rate_limited') return new OAuthError('slow_down', error.detail, 429, error.headers);
     if (error.status === 400) return new OAuthError('invalid_request', error.detail);
   }
-  const outage = storageOutage(error);
-  if (outage) return new OAuthError('temporarily_unavailable', outage.detail, outage.status, outage.headers);
+  // The request's own failures first: a client that hangs up mid-body fails with ECONNRESET and
+  // status 400, which is no storage outage (operators alert on those).
   const fastifyError = error as Partial<FastifyError>;
   if (fastifyError.validation || (fastifyError.statusCode && fastifyError.statusCode < 500)) {
     return new OAuthError('invalid_request', fastifyError.message ?? 'the request is malformed');
   }
+  const outage = storageOutage(error);
+  if (outage) return new OAuthError('temporarily_unavailable', outage.detail, outage.status, outage.headers);
   return new OAuthError('server_error', 'an unexpected error occurred', 500);
 }
 
