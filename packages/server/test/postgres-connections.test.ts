@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { inTransaction, openPool, query } from '../src/store/postgres/database.js';
@@ -72,4 +73,94 @@ describe('which failures cost the store a PostgreSQL connection', { skip }, () =
     const after = await backend();
     assert.ok(after !== undefined && after !== before, 'a new backend');
   });
+
+  it('the connection when its backend is terminated by a server that speaks Italian (severity FATALE)', async () => {
+    // The severity a client reads is translated with the server's lc_messages (FATALE, PANIK,
+    // ВАЖНО); only the SQLSTATE is not. This proxy translates as an Italian server would.
+    const italian = await translatingProxy(new URL(database.url), { FATAL: 'FATALE', ERROR: 'ERRORE' });
+    const url = new URL(database.url);
+    url.host = `127.0.0.1:${italian.port}`;
+    const translated = openPool({ connectionString: url.toString(), schema: database.schema, max: 1 });
+    try {
+      const pidOf = async () =>
+        (await query<{ pid: number }>(translated, 'SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
+      const before = await pidOf();
+      await assert.rejects(query(translated, 'SELECT 1 / 0'), { code: '22012', severity: 'ERRORE' });
+      assert.equal(await pidOf(), before, 'a refused statement keeps its connection in any language');
+      const ended = assert.rejects(query(translated, 'SELECT pg_sleep(5)'), {
+        code: '57P01',
+        severity: 'FATALE',
+      });
+      for (let tries = 0; tries < 500 && !(await sleepingIn(before)); tries++);
+      await admin.query('SELECT pg_terminate_backend($1)', [before]);
+      await ended;
+      // Handed back, the dead connection would fail this statement: "Connection terminated".
+      const after = await pidOf();
+      assert.ok(after !== undefined && after !== before, 'a new backend');
+    } finally {
+      await translated.end();
+      italian.close();
+    }
+  });
+
+  /** Whether the backend `pid` runs the test's `pg_sleep` (terminated before it, its farewell reaches an idle connection). */
+  const sleepingIn = async (pid: number | undefined) =>
+    (
+      await admin.query("SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND query LIKE 'SELECT pg_sleep%'", [
+        pid,
+      ])
+    ).rowCount === 1;
 });
+
+/**
+ * A TCP proxy to PostgreSQL that rewrites the severity field (`S`) of the server's error and
+ * notice messages through `words`, as a server with another `lc_messages` sends it. Each message
+ * is a type byte and a length that counts itself; the server sends nothing else after start-up
+ * (the client asks for no TLS).
+ */
+async function translatingProxy(target: URL, words: Readonly<Record<string, string>>) {
+  const sockets = new Set<net.Socket>();
+  const translate = (message: Buffer): Buffer => {
+    const type = String.fromCharCode(message[0] ?? 0);
+    if (type !== 'E' && type !== 'N') return message;
+    const fields = message
+      .subarray(5, message.length - 1)
+      .toString('utf8')
+      .split('\0')
+      .map((field) => (field[0] === 'S' ? `S${words[field.slice(1)] ?? field.slice(1)}` : field));
+    const body = Buffer.from(`${fields.join('\0')}\0\0`, 'utf8');
+    const head = Buffer.alloc(5);
+    head.write(type, 0, 'latin1');
+    head.writeUInt32BE(body.length + 4, 1);
+    return Buffer.concat([head, body]);
+  };
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(target.port || 5432), target.hostname);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => {});
+    }
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+    client.pipe(upstream);
+    let pending = Buffer.alloc(0);
+    upstream.on('data', (chunk: Buffer) => {
+      pending = Buffer.concat([pending, chunk]);
+      while (pending.length >= 5) {
+        const size = pending.readUInt32BE(1) + 1;
+        if (pending.length < size) break;
+        client.write(translate(pending.subarray(0, size)));
+        pending = pending.subarray(size);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close() {
+      server.close();
+      for (const socket of sockets) socket.destroy();
+    },
+  };
+}

@@ -73,12 +73,29 @@ export function openPool(options: PoolOptions): pg.Pool {
 /**
  * Whether `client` may serve the next caller after `error`: only when PostgreSQL itself answered
  * with an error (a taken key, a statement timeout, a deadlock), after which the connection is
- * ready for the next query, and not one that ends the session (FATAL, PANIC: a shutdown, a
- * terminated backend). Anything else (a socket error, the driver's own timeout, with a statement
+ * ready for the next query, and not one that ends the session (a shutdown, a terminated backend,
+ * an idle timeout). Anything else (a socket error, the driver's own timeout, with a statement
  * possibly still running) leaves the connection in an unknown state.
  */
 function connectionSurvives(error: unknown): boolean {
-  return error instanceof pg.DatabaseError && error.severity !== 'FATAL' && error.severity !== 'PANIC';
+  return error instanceof pg.DatabaseError && !endsSession(error);
+}
+
+/**
+ * SQLSTATEs of the errors after which PostgreSQL closes the connection: connection exceptions
+ * (class 08), operator intervention (57P01-57P05: shutdown, crash, start-up, database dropped,
+ * idle session timeout) and the idle-in-transaction timeout.
+ */
+const SESSION_ENDING = /^(08|57P)|^25P03$/;
+
+/**
+ * True when `error` ended its session. The severity alone would not do: PostgreSQL translates it
+ * with its `lc_messages` (FATALE, PANIK, ВАЖНО), and node-postgres does not keep the untranslated
+ * one. The SQLSTATE is never translated; the severity still catches the rarer FATAL errors of
+ * other classes on an English-speaking server.
+ */
+function endsSession(error: pg.DatabaseError): boolean {
+  return SESSION_ENDING.test(error.code ?? '') || error.severity === 'FATAL' || error.severity === 'PANIC';
 }
 
 /**
