@@ -216,7 +216,7 @@ export async function buildServer(
     await app.register(accountRoutes, { deps });
     await app.register(sessionRoutes, { deps });
     await app.register(todoRoutes, { deps });
-    await app.register(wellKnownRoutes, { keys });
+    await app.register(wellKnownRoutes, { keys, store });
     await app.register(oauthRoutes, { deps });
     await app.register(introspectRoutes, { deps });
     if (config.metrics === 'api') await app.register(metricsRoutes, { registry: metrics.registry });

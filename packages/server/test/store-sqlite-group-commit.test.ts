@@ -2,17 +2,18 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
-import { syncBuiltinESMExports } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { createFixture, HOUR, T0 } from '../src/store/conformance/fixture.js';
+import { StoreFailedError } from '../src/store/failed.js';
 import { createSqliteStore } from '../src/store/index.js';
 import { openDatabase } from '../src/store/sqlite/database.js';
 import { GroupCommit } from '../src/store/sqlite/groupCommit.js';
 import { coalescedSync, type WalSync, walFileSync } from '../src/store/sqlite/walSync.js';
 import type { Rotation } from '../src/store/store.js';
+import { failingFdatasync, realFdatasync, useFdatasync } from './support/fdatasync.js';
 
 describe('SQLite group commit', () => {
   let dir: string;
@@ -315,13 +316,6 @@ describe('SQLite group commit', () => {
 });
 
 describe('a SQLite store during a flush', () => {
-  type Fdatasync = (fd: number, done: (error: NodeJS.ErrnoException | null) => void) => void;
-  const realFdatasync: Fdatasync = fs.fdatasync;
-  /** Puts `replacement` where the store's `fdatasync` import reads it (the real one when omitted). */
-  const useFdatasync = (replacement: Fdatasync = realFdatasync) => {
-    (fs as { fdatasync: unknown }).fdatasync = replacement;
-    syncBuiltinESMExports();
-  };
   /** A store in a directory of its own, with one user's session, its refresh token's hash, and its clean-up. */
   const storeWithSession = async (name: string) => {
     const dir = await mkdtemp(path.join(os.tmpdir(), name));
@@ -432,11 +426,14 @@ describe('a SQLite store during a flush', () => {
       await storeWithSession('baton-flush-fails-');
     try {
       // The real call path (walFileSync's fdatasync on the thread pool), failing as a dying disk does.
-      useFdatasync((_fd, done) => {
-        done(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
-      });
-      await assert.rejects(store.rotateRefreshToken(rotationOf(tokenHash)), /EIO/);
+      assert.equal(store.lastingFailure?.(), undefined);
+      useFdatasync(failingFdatasync);
+      await assert.rejects(
+        store.rotateRefreshToken(rotationOf(tokenHash)),
+        (error) => error instanceof StoreFailedError && (error.cause as { code?: string }).code === 'EIO',
+      );
       useFdatasync();
+      assert.ok(store.lastingFailure?.() instanceof StoreFailedError, 'the store says it failed');
       // A later fsync that succeeds proves nothing about the pages the failed one dropped: its
       // frames would follow them in the WAL, past where recovery stops after a power loss. So no
       // write is acknowledged, also those that are not sign-in or refresh.
@@ -578,7 +575,10 @@ describe('WAL flushes', () => {
       await sync.sync();
       await sync.close();
       walDb.close();
-      await assert.rejects(walFileSync(path.join(dir, 'missing-wal')).sync(), { code: 'ENOENT' });
+      await assert.rejects(
+        walFileSync(path.join(dir, 'missing-wal')).sync(),
+        (error) => error instanceof StoreFailedError && (error.cause as { code?: string }).code === 'ENOENT',
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

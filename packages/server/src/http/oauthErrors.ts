@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { type ProblemCode, ProblemError } from '../errors.js';
+import { STORE_FAILED_DETAIL, StoreFailedError } from '../store/failed.js';
 import { storageOutage } from '../store/unavailable.js';
 
 /**
@@ -56,6 +57,7 @@ export function toOAuthError(error: unknown): OAuthError {
   if (fastifyError.validation || (fastifyError.statusCode && fastifyError.statusCode < 500)) {
     return new OAuthError('invalid_request', fastifyError.message ?? 'the request is malformed');
   }
+  if (error instanceof StoreFailedError) return new OAuthError('server_error', STORE_FAILED_DETAIL, 500);
   const outage = storageOutage(error);
   if (outage) return new OAuthError('temporarily_unavailable', outage.detail, outage.status, outage.headers);
   return new OAuthError('server_error', 'an unexpected error occurred', 500);
@@ -75,7 +77,12 @@ export function answerWithOAuthErrors(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
     const oauth = toOAuthError(error);
     if (oauth.status >= 500) {
-      const what = oauth.code === 'temporarily_unavailable' ? 'storage unavailable' : 'unhandled error';
+      const what =
+        oauth.code === 'temporarily_unavailable'
+          ? 'storage unavailable'
+          : error instanceof StoreFailedError
+            ? 'storage failed'
+            : 'unhandled error';
       request.log.error({ reqId: request.id, err: error }, what);
     }
     return sendOAuthError(reply, oauth);

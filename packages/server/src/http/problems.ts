@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEMS, type ProblemCode, ProblemError, problemBody } from '../errors.js';
+import { STORE_FAILED_DETAIL, StoreFailedError } from '../store/failed.js';
 import { storageOutage } from '../store/unavailable.js';
 
 const CODE_BY_STATUS: Readonly<Record<number, ProblemCode>> = {
@@ -67,6 +68,10 @@ export function registerProblemHandlers(app: FastifyInstance, fallback?: NotFoun
     if (status >= 400 && status < 500) {
       const code = CODE_BY_STATUS[status] ?? 'invalid_request';
       return sendProblem(reply, code, clientMessage(error, code), { status });
+    }
+    if (error instanceof StoreFailedError) {
+      request.log.error({ reqId: request.id, err: error }, 'storage failed');
+      return sendProblem(reply, 'internal_error', STORE_FAILED_DETAIL);
     }
     const outage = storageOutage(error);
     if (outage) {

@@ -10,6 +10,7 @@
  * move time and every instance of a scaled-out deployment agrees on what "now" was for a write.
  */
 
+import type { StoreFailedError } from './failed.js';
 import type { MailQueueStore } from './mailQueue.js';
 import type { OneTimeTokenStore } from './oneTimeTokens.js';
 
@@ -234,6 +235,13 @@ export interface Store extends OneTimeTokenStore, MailQueueStore {
   migrate(): Promise<void>;
   /** Releases connections and file handles. */
   close(): Promise<void>;
+  /**
+   * The failure that keeps this store from writing until the process restarts, if one happened:
+   * the SQLite store's after a failed flush of its file to disk. `GET /healthz` answers 503 with
+   * it, so that a supervisor restarts the server. Optional: a store without such failures leaves
+   * it out (PostgreSQL's outages pass, and a connection is replaced).
+   */
+  lastingFailure?(): StoreFailedError | undefined;
 
   /** Inserts a user. Throws {@link EmailTakenError} when `emailKey` exists. */
   createUser(user: NewUser): Promise<UserRecord>;

@@ -8,8 +8,9 @@ export const STORAGE_UNAVAILABLE_DETAIL =
   'The service cannot reach its database right now. Nothing you did caused this: try again in a few seconds.';
 
 /**
- * System error codes of a connection to PostgreSQL that failed or was cut, and of a disk that
- * refused a flush (the SQLite store flushes its WAL itself).
+ * System error codes of a connection to PostgreSQL that failed or was cut. A disk that refused the
+ * SQLite store's own flush (EIO, ENOSPC) is no outage to wait out: the store refuses every write
+ * after it, with a StoreFailedError, until the process restarts (see store/failed.ts).
  */
 const SYSTEM_CODES: ReadonlySet<string> = new Set([
   'ECONNREFUSED',
@@ -20,10 +21,6 @@ const SYSTEM_CODES: ReadonlySet<string> = new Set([
   'ENETUNREACH',
   'ENOTFOUND',
   'EAI_AGAIN',
-  'EIO',
-  'ENOSPC',
-  'EDQUOT',
-  'EROFS',
 ]);
 
 /**

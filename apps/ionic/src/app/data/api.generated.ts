@@ -1471,7 +1471,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness */
+        /**
+         * Liveness
+         * @description 200 while the server can serve. 503 once its store can no longer write until the process restarts (a failed flush of the SQLite file to disk): restart it. A database that cannot be reached does not fail it, since every instance shares the database (see docs/deploy.md).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1489,6 +1492,18 @@ export interface paths {
                     content: {
                         "application/json": {
                             status: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            status: string;
+                            detail: string;
                         };
                     };
                 };

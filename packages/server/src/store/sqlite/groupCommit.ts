@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { StoreFailedError } from '../failed.js';
 import { atSynchronous, BUSY_TIMEOUT_MS, isBusy, withoutBusyWait } from './database.js';
 import { OffLoopCheckpoint } from './offLoopCheckpoint.js';
 import { type WalSync, walFileSync } from './walSync.js';
@@ -233,10 +234,23 @@ export class GroupCommit {
     await this.#checkpoint?.close();
   }
 
+  /**
+   * The failed flush (of the WAL, or of a checkpoint) after which this group commit refuses every
+   * write, until the process restarts; undefined while none failed.
+   */
+  get failure(): StoreFailedError | undefined {
+    return failureOf(this.#wal?.failure) ?? failureOf(this.#checkpoint?.failure);
+  }
+
   /** Writes waiting for the next commit. */
   get pending(): number {
     return this.#batch.length;
   }
+}
+
+/** A flush's recorded failure: always a StoreFailedError (walSync.ts and offLoopCheckpoint.ts wrap it). */
+function failureOf(failure: { readonly error: unknown } | undefined): StoreFailedError | undefined {
+  return failure?.error instanceof StoreFailedError ? failure.error : undefined;
 }
 
 /** The WAL file's sync when `db` has one (next to the database's real path: SQLite follows links). */

@@ -105,6 +105,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     async migrate() {
       migrate(db);
     },
+    lastingFailure: () => groupCommit.failure,
     async close() {
       if (!db.open) return;
       await groupCommit.close();

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { StoreFailedError } from '../failed.js';
 import { atSynchronous } from './database.js';
 import { type FileFlush, fileFlush } from './walSync.js';
 
@@ -47,7 +48,7 @@ interface CheckpointRow {
  * the WAL start over. After a crash SQLite rebuilds its index of the WAL and counts no frame as
  * copied (that count lives in shared memory only), so every frame is copied again. A flush that
  * failed keeps the guard (the WAL keeps the pages the kernel may have dropped) and is reported
- * through {@link OffLoopCheckpoint.failure}.
+ * through {@link OffLoopCheckpoint.failure}, a {@link StoreFailedError}.
  */
 export class OffLoopCheckpoint {
   readonly #db: Database.Database;
@@ -117,7 +118,7 @@ export class OffLoopCheckpoint {
       },
       (error: unknown) => {
         this.#flushing = undefined;
-        this.#failure = { error };
+        this.#failure = { error: new StoreFailedError(error) };
       },
     );
   }

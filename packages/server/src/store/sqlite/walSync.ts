@@ -1,5 +1,6 @@
 import { close, fdatasync, open } from 'node:fs';
 import { promisify } from 'node:util';
+import { StoreFailedError } from '../failed.js';
 
 /**
  * `fdatasync` as a promise, wrapped by hand: a `promisify(fdatasync)` made per flush cost about 1%
@@ -16,8 +17,9 @@ const flushFile = (fd: number) =>
 export interface WalSync {
   /**
    * Resolves once everything committed before the call is on disk. Rejects if the flush failed, and
-   * from then on always: after a failed fsync the kernel may have dropped the pages it could not
-   * write, so a later "successful" fsync would prove nothing (PostgreSQL stops for the same reason).
+   * from then on always, with a {@link StoreFailedError} (its cause: the flush's error): after a
+   * failed fsync the kernel may have dropped the pages it could not write, so a later "successful"
+   * fsync would prove nothing (PostgreSQL stops for the same reason).
    */
   sync(): Promise<void>;
   /** The error of the flush that failed, if one did: nothing more may be committed unflushed. */
@@ -51,8 +53,8 @@ export function coalescedSync(
       },
       (error: unknown) => {
         if (running === flushing) running = undefined;
-        failure ??= { error };
-        throw error;
+        failure ??= { error: new StoreFailedError(error) };
+        throw failure.error;
       },
     );
     running = flushing;
