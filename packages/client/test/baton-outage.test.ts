@@ -11,6 +11,7 @@ import {
 import { type BatonTestServer, newAccount, startBaton } from './support/batonServer.js';
 import { recordEvents, typesOf } from './support/events.js';
 import { manualTimers } from './support/manualTimers.js';
+import { stallingProxy } from './support/stallingProxy.js';
 import { until } from './support/until.js';
 
 const ACCESS_TTL = 60;
@@ -122,6 +123,47 @@ describe('when the server fails: outages, hung requests, sign-outs it did not co
     } finally {
       held.release();
       auth.dispose();
+    }
+  });
+
+  test('a refresh whose answer stops after its headers fails at the same deadline; the session is kept', async () => {
+    const proxy = await stallingProxy(server.url, '/auth/refresh');
+    const { timers, fire, pending } = manualTimers();
+    // Resolves once the client's fetch of the refresh has its status and headers.
+    let headersIn: () => void = () => {};
+    const refreshAnswered = new Promise<void>((resolve) => {
+      headersIn = resolve;
+    });
+    const watchedFetch: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      if (String(input).endsWith('/auth/refresh')) headersIn();
+      return response;
+    };
+    const auth = client({
+      baseUrl: proxy.url,
+      fetch: watchedFetch,
+      timers,
+      refreshTimeoutMs: REFRESH_TIMEOUT_MS,
+    });
+    try {
+      await auth.register(newAccount());
+      server.clock.advance(PAST_EXPIRY_MS);
+      const token = auth.getAccessToken();
+      await refreshAnswered;
+      // The client's own continuations after its fetch resolved (a macrotask runs after them all).
+      await new Promise((resolve) => setImmediate(resolve));
+      // The status and headers are in, the body is not: the deadline still runs.
+      assert.ok(pending().includes(REFRESH_TIMEOUT_MS), 'the deadline covers the body');
+      fire((delay) => delay === REFRESH_TIMEOUT_MS);
+      await assert.rejects(token, (error: unknown) => {
+        assert.ok(error instanceof RefreshUnavailableError);
+        assert.ok(error.cause instanceof NetworkError);
+        return true;
+      });
+      assert.notEqual(auth.session, null);
+    } finally {
+      auth.dispose();
+      await proxy.close();
     }
   });
 
