@@ -8,6 +8,7 @@ import { openRateLimiter } from './auth/openRateLimiter.js';
 import { SessionGate } from './auth/sessionGate.js';
 import { createThrottle, NO_THROTTLE } from './auth/throttle.js';
 import { resolveConfig, type ServerOptions, type TrustProxy } from './config.js';
+import { registerEventLoopMetrics } from './eventLoopMetrics.js';
 import { onAnswered } from './http/answered.js';
 import { registerDocs } from './http/docs.js';
 import { clientErrorHandler, frameworkErrorHandler, registerProblemHandlers } from './http/problems.js';
@@ -99,14 +100,16 @@ export async function buildServer(
     const stopReloadingKeys = keys.reloadEvery();
     const rateLimiter = await openRateLimiter(config);
     const sweeps = startSweeps(store, config);
+    const metrics = createMetrics(store, clock);
+    const loopMetrics = config.metrics === false ? undefined : registerEventLoopMetrics(metrics.registry);
     releaseShared = async () => {
       stopReloadingKeys();
       sweeps.stop();
+      loopMetrics?.stop();
       // Work a request left behind may still write (a reset link): it finishes before the store closes.
       await accountMail?.close();
       await rateLimiter.close();
     };
-    const metrics = createMetrics(store, clock);
     const throttle = config.rateLimits
       ? createThrottle(rateLimiter.limiter, config.rateLimits, await sharedSecret(store, 'throttle-keys'))
       : NO_THROTTLE;

@@ -94,6 +94,69 @@ describe('GET /metrics', () => {
   });
 });
 
+/** Keeps the event loop busy for `ms`, as a long synchronous task does. */
+function blockEventLoop(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until);
+}
+
+/** Lets the timers that fell due during a block run (the delay monitor's among them, due first). */
+const afterOverdueTimers = () => new Promise((resolve) => setTimeout(resolve, 1));
+
+/**
+ * Waits for the delay monitor (due every 10 ms) to run twice: started over by a scrape, it counts
+ * from its next run, and a block before that would go unseen.
+ */
+const monitorRunning = () => new Promise((resolve) => setTimeout(resolve, 25));
+
+describe('the event loop’s saturation signals', () => {
+  const BLOCK_MS = 200;
+
+  it('count its busy time, and how late it ran since the previous scrape', async () => {
+    const server = await startServer();
+    try {
+      const scrape = async () => (await fetch(new URL('/metrics', server.url))).text();
+      const busy = 'baton_event_loop_busy_seconds_total';
+      const longest = 'baton_event_loop_delay_seconds{quantile="1"}';
+      const before = await scrape();
+      await monitorRunning();
+      blockEventLoop(BLOCK_MS);
+      await afterOverdueTimers();
+      const blocked = await scrape();
+      const busyFor = (sample(blocked, busy) ?? 0) - (sample(before, busy) ?? Number.NaN);
+      assert.ok(busyFor >= (BLOCK_MS * 0.9) / 1000, `busy ${busyFor} s over a ${BLOCK_MS} ms block`);
+      const late = sample(blocked, longest) ?? 0;
+      // The timer was due every 10 ms: the block made one run at least 190 ms late.
+      assert.ok(late >= (BLOCK_MS - 20) / 1000, `${late} s late at most`);
+      assert.ok((sample(blocked, 'baton_event_loop_delay_seconds{quantile="0.99"}') ?? 0) <= late);
+      const next = sample(await scrape(), longest) ?? Number.NaN;
+      assert.ok(next < (BLOCK_MS - 20) / 1000, `since the previous scrape only: ${next} s`);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('stop measuring when the app closes, and are not kept with metrics off', async () => {
+    const server = await startServer();
+    const registry = server.app.baton.metrics;
+    // This one metric: the others read the store, closed by then.
+    const delays = () => registry.getSingleMetricAsString('baton_event_loop_delay_seconds');
+    await delays();
+    await server.close();
+    await monitorRunning();
+    blockEventLoop(BLOCK_MS);
+    await afterOverdueTimers();
+    assert.equal(sample(await delays(), 'baton_event_loop_delay_seconds{quantile="1"}'), 0);
+
+    const off = await startServer({ metrics: false });
+    try {
+      assert.doesNotMatch(await off.app.baton.metrics.metrics(), /baton_event_loop/);
+    } finally {
+      await off.close();
+    }
+  });
+});
+
 describe('requests counted after their answer', () => {
   // The count and the request line share one hook (http/answered.ts), with or without a logger.
   for (const logLevel of [false, 'warn', 'info'] as const) {
