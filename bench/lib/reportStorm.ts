@@ -1,3 +1,4 @@
+import type { LoopWindow } from './loopMetrics.js';
 import { f, table } from './markdown.js';
 import { PLAN, type StackResult } from './scenarios.js';
 
@@ -32,6 +33,7 @@ export function renderStorm(stacks: readonly StackResult[]): string[] {
         ]
       : [],
   );
+  const loops = stormed.flatMap(({ stack, storm }) => (storm?.loop ? [loopLine(stack, storm.loop)] : []));
   return [
     '',
     `### Protected GET latency during a login storm (probe at ${PLAN.probeRate} req/s, open loop; ${PLAN.stormClients} clients logging in)`,
@@ -48,5 +50,21 @@ export function renderStorm(stacks: readonly StackResult[]): string[] {
       ],
       [...storms, ...references],
     ),
+    ...loops.flatMap((line) => ['', line]),
   ];
+}
+
+/**
+ * The server's own event loop beside its probe: a delay of the probe that the loop's own delay
+ * does not show happened outside it (the probe's process, or the server's, waiting for a core).
+ */
+function loopLine(stack: string, loop: { readonly quiet: LoopWindow; readonly during: LoopWindow }): string {
+  const { quiet, during } = loop;
+  const percent = (share: number) => `${f(share * 100, 0)}%`;
+  return (
+    `${stack}'s own event loop (its /metrics, over each probe's run): busy ${percent(quiet.busy)} quiet and ` +
+    `${percent(during.busy)} in the storm; it ran its 10 ms timer late by ${f(quiet.delayP99Ms, 2)} and ` +
+    `${f(during.delayP99Ms, 2)} ms at the 99th percentile, ${f(quiet.delayMaxMs, 2)} and ${f(during.delayMaxMs, 2)} ms at most. ` +
+    "The probe's times also hold what the loop's delay does not: each request's own handling, the kernel's, and the processes waiting for a core."
+  );
 }

@@ -1,6 +1,7 @@
 import { cpuMeter } from './cpuSplit.js';
 import { type HashingBackdrop, hashBeside } from './hashLimit.js';
 import { type LoginResult, measureLogins, type ProbeResult, singleLoginMs } from './login.js';
+import { type LoopWindow, startLoopWindow } from './loopMetrics.js';
 import type { PreparedStack } from './prepare.js';
 import { probeInOwnProcess } from './probeProcess.js';
 import { type RefreshResult, runRefreshChains } from './refresh.js';
@@ -56,7 +57,13 @@ export interface StackResult {
   refreshConcurrent?: MeteredRefresh;
   singleLoginMs?: number;
   logins?: LoginResult;
-  storm?: { readonly quiet: ProbeResult; readonly during: ProbeResult; readonly logins: LoginResult };
+  storm?: {
+    readonly quiet: ProbeResult;
+    readonly during: ProbeResult;
+    readonly logins: LoginResult;
+    /** Baton's own event loop during each (its `/metrics`). */
+    readonly loop?: { readonly quiet: LoopWindow; readonly during: LoopWindow };
+  };
   /** For the bare server: the probe quiet and with argon2 busy in other processes (no logins). */
   hashingBeside?: {
     readonly quiet: ProbeResult;
@@ -185,15 +192,27 @@ export async function measureLoginsOf(p: PreparedStack, result: StackResult, log
   if (!p.deep) return;
   const url = `${p.baseUrl}${p.stack.todosPath}`;
   const token = (await api.login(p.baseUrl, p.accounts[0]!)).accessToken;
-  const quiet = (await probeInOwnProcess(url, token, PLAN.probeRate, PLAN.probeSeconds)).probe;
-  const stormed = await probeInOwnProcess(url, token, PLAN.probeRate, PLAN.probeSeconds, () =>
-    measureLogins(p.baseUrl, api, p.accounts, PLAN.stormClients, PLAN.probeSeconds),
+  // Baton's own loop is read over each probe's run, from when the probe is ready.
+  const calm = await probeInOwnProcess(url, token, PLAN.probeRate, PLAN.probeSeconds, () =>
+    startLoopWindow(p.baseUrl),
   );
-  const { probe: during, alongside: logins } = stormed;
-  if (!logins) throw new Error('the login storm did not run');
-  result.storm = { quiet, during, logins };
+  const quietLoop = await calm.alongside?.end();
+  const stormed = await probeInOwnProcess(url, token, PLAN.probeRate, PLAN.probeSeconds, async () => {
+    const loop = await startLoopWindow(p.baseUrl);
+    const logins = await measureLogins(p.baseUrl, api, p.accounts, PLAN.stormClients, PLAN.probeSeconds);
+    return { logins, loop: await loop.end() };
+  });
+  const { probe: during, alongside } = stormed;
+  if (!alongside || !quietLoop) throw new Error('the login storm did not run');
+  result.storm = {
+    quiet: calm.probe,
+    during,
+    logins: alongside.logins,
+    loop: { quiet: quietLoop, during: alongside.loop },
+  };
   log(
-    `${p.stack.name}: GET p99 ${quiet.p99Ms.toFixed(2)} ms quiet, ${during.p99Ms.toFixed(2)} ms in a login storm`,
+    `${p.stack.name}: GET p99 ${calm.probe.p99Ms.toFixed(2)} ms quiet, ${during.p99Ms.toFixed(2)} ms in a login storm; ` +
+      `its event loop's delay p99 ${quietLoop.delayP99Ms.toFixed(2)} and ${alongside.loop.delayP99Ms.toFixed(2)} ms`,
   );
 }
 
