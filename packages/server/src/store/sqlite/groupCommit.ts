@@ -16,12 +16,6 @@ interface Pending {
  */
 export const LOCK_RETRY_MS = 5;
 
-/** A moment on the store's clock and on the process's monotonic one. */
-interface LockedOutSince {
-  readonly clock: number;
-  readonly monotonic: number;
-}
-
 type Outcome =
   | { readonly ok: true; readonly value: unknown }
   | { readonly ok: false; readonly error: unknown };
@@ -66,9 +60,8 @@ export class GroupCommit {
   /** A flush of the WAL is running, and the batch is committed when it ends. */
   #heldForFlush = false;
   readonly #now: () => number;
-  readonly #monotonic: () => number;
-  /** When the waiting batch first found the write lock taken by another connection, on both clocks. */
-  #lockedOutSince: LockedOutSince | undefined;
+  /** When the waiting batch first found the write lock taken by another connection. */
+  #lockedOutSince: number | undefined;
   /** The next try for the write lock, while one is due: settles once it was made. */
   #lockRetry: Promise<void> | undefined;
 
@@ -78,20 +71,16 @@ export class GroupCommit {
    * mode) each group commit is flushed by SQLite itself, on the event loop. `checkpoint`: the
    * checkpoints made between group commits, whose flush runs on the thread pool (by default on
    * `db`'s file whenever it has a WAL). `now`: the clock, in ms, of the wait for a write lock that
-   * another connection holds (the server's, which tests move); `monotonic`: the process's own, which
-   * ends that wait too, so that a clock that stands still (a test's manual clock) cannot make a
-   * write, and closing, wait for ever.
+   * another connection holds.
    */
   constructor(
     db: Database.Database,
     wal: WalSync | undefined = defaultWalSync(db),
     checkpoint: OffLoopCheckpoint | undefined = defaultCheckpoint(db),
     now: () => number = Date.now,
-    monotonic: () => number = () => performance.now(),
   ) {
     this.#db = db;
     this.#now = now;
-    this.#monotonic = monotonic;
     this.#wal = wal;
     this.#checkpoint = checkpoint;
     // A transaction function called inside another transaction runs as a savepoint.
@@ -201,15 +190,13 @@ export class GroupCommit {
 
   /**
    * Puts `batch` back, ahead of the writes that came meanwhile, and asks for the write lock again
-   * in {@link LOCK_RETRY_MS} ms; false once it has been out of reach for the busy timeout on either
-   * clock, counted from `lockedOutSince` (the batch's first refusal; now when this is its first).
+   * in {@link LOCK_RETRY_MS} ms; false once it has been out of reach for the busy timeout, counted
+   * from `lockedOutSince` (the batch's first refusal; now when this is its first).
    */
-  #waitForLock(batch: Pending[], lockedOutSince: LockedOutSince | undefined): boolean {
-    const now = { clock: this.#now(), monotonic: this.#monotonic() };
+  #waitForLock(batch: Pending[], lockedOutSince: number | undefined): boolean {
+    const now = this.#now();
     const since = lockedOutSince ?? now;
-    if (now.clock - since.clock >= BUSY_TIMEOUT_MS || now.monotonic - since.monotonic >= BUSY_TIMEOUT_MS) {
-      return false;
-    }
+    if (now - since >= BUSY_TIMEOUT_MS) return false;
     this.#lockedOutSince = since;
     this.#batch = [...batch, ...this.#batch];
     this.#lockRetry ??= new Promise<void>((resolve) =>
