@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { STORE_FAILED_DETAIL } from '../src/store/failed.js';
 import { failingFdatasync, useFdatasync } from './support/fdatasync.js';
-import { GOOD_PASSWORD, registerUser, startServer, type TestServer } from './support/server.js';
+import { GOOD_PASSWORD, registerUser, startServer, type TestServer, uniqueEmail } from './support/server.js';
+import { BATON, startServerProcess } from './support/serverProcess.js';
 
 describe('a server whose disk refused a flush of its SQLite file', () => {
   const lines: string[] = [];
@@ -80,5 +85,61 @@ describe('a server whose disk refused a flush of its SQLite file', () => {
       todos.body.map((each: { title: string }) => each.title),
       ['kept'],
     );
+  });
+});
+
+describe('the baton command whose disk refused a flush', () => {
+  it('exits with status 1, and restarted on its file answers the refused refresh from its grace window', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'baton-store-failed-'));
+    // A grace window longer than any restart here: what is tested is that the refresh lands in it.
+    const env = { BATON_DATA_DIR: dataDir, BATON_REFRESH_GRACE: '120' };
+    const [node, ...flags] = BATON.slice(0, -1);
+    const failing = await startServerProcess(env, {
+      baton: [node as string, ...flags, '--import', './test/support/fdatasyncFailsOnSignal.ts', 'src/cli.ts'],
+    });
+    let restarted: Awaited<ReturnType<typeof startServerProcess>> | undefined;
+    try {
+      const post = (url: string, route: string, body: unknown) =>
+        fetch(new URL(route, url), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      const registered = await post(failing.url, '/auth/register', {
+        email: uniqueEmail('disk'),
+        password: GOOD_PASSWORD,
+      });
+      assert.equal(registered.status, 201);
+      const { refreshToken } = (await registered.json()) as { refreshToken: string };
+      const exited = once(failing.child, 'exit');
+      failing.child.kill('SIGUSR2');
+      while (!failing.output().includes('fdatasync fails'))
+        await new Promise((resolve) => setImmediate(resolve));
+
+      const refused = await post(failing.url, '/auth/refresh', { refreshToken });
+      assert.equal(refused.status, 500);
+      const [status] = await exited;
+      assert.equal(status, 1);
+      assert.match(failing.output(), /storage failed: exiting, so that the supervisor restarts the server/);
+
+      // The supervisor's restart: SQLite replays the WAL, in which the refused rotation may be.
+      restarted = await startServerProcess(env);
+      const retried = await post(restarted.url, '/auth/refresh', { refreshToken });
+      assert.equal(retried.status, 200, 'the same client, within the grace window: its successor');
+      // The refused rotation was saved (the WAL replayed it): the retry was answered by the grace
+      // window, not counted as the reuse of a spent token.
+      const metrics = await (await fetch(new URL('/metrics', restarted.url))).text();
+      assert.match(metrics, /^baton_refreshes_total\{outcome="grace"\} 1$/m);
+      assert.match(metrics, /^baton_refreshes_total\{outcome="reuse"\} 0$/m);
+      const next = (await retried.json()) as { refreshToken: string };
+      assert.equal(
+        (await post(restarted.url, '/auth/refresh', { refreshToken: next.refreshToken })).status,
+        200,
+      );
+    } finally {
+      await failing.kill().catch(() => {});
+      await restarted?.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
