@@ -74,34 +74,44 @@ describe('which failures cost the store a PostgreSQL connection', { skip }, () =
     assert.ok(after !== undefined && after !== before, 'a new backend');
   });
 
-  it('the connection when its backend is terminated by a server that speaks Italian (severity FATALE)', async () => {
-    // The severity a client reads is translated with the server's lc_messages (FATALE, PANIK,
-    // ВАЖНО); only the SQLSTATE is not. This proxy translates as an Italian server would.
-    const italian = await translatingProxy(new URL(database.url), { FATAL: 'FATALE', ERROR: 'ERRORE' });
-    const url = new URL(database.url);
-    url.host = `127.0.0.1:${italian.port}`;
-    const translated = openPool({ connectionString: url.toString(), schema: database.schema, max: 1 });
-    try {
-      const pidOf = async () =>
-        (await query<{ pid: number }>(translated, 'SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
-      const before = await pidOf();
-      await assert.rejects(query(translated, 'SELECT 1 / 0'), { code: '22012', severity: 'ERRORE' });
-      assert.equal(await pidOf(), before, 'a refused statement keeps its connection in any language');
-      const ended = assert.rejects(query(translated, 'SELECT pg_sleep(5)'), {
-        code: '57P01',
-        severity: 'FATALE',
+  // The severity a client reads is translated with the server's lc_messages (FATALE, PANIK,
+  // ВАЖНО); only the SQLSTATE is not. The proxy translates as an Italian server would, and in the
+  // second case also sends the termination with the code of PostgreSQL 17's transaction timeout
+  // (25P04, FATAL too), which this PostgreSQL does not have.
+  for (const ending of [
+    { code: '57P01', why: 'terminated' },
+    { code: '25P04', why: 'ended by a transaction timeout (PostgreSQL 17)' },
+  ]) {
+    it(`the connection whose backend is ${ending.why}, from a server that speaks Italian (FATALE)`, async () => {
+      const italian = await translatingProxy(new URL(database.url), {
+        S: { FATAL: 'FATALE', ERROR: 'ERRORE' },
+        C: { '57P01': ending.code },
       });
-      for (let tries = 0; tries < 500 && !(await sleepingIn(before)); tries++);
-      await admin.query('SELECT pg_terminate_backend($1)', [before]);
-      await ended;
-      // Handed back, the dead connection would fail this statement: "Connection terminated".
-      const after = await pidOf();
-      assert.ok(after !== undefined && after !== before, 'a new backend');
-    } finally {
-      await translated.end();
-      italian.close();
-    }
-  });
+      const url = new URL(database.url);
+      url.host = `127.0.0.1:${italian.port}`;
+      const translated = openPool({ connectionString: url.toString(), schema: database.schema, max: 1 });
+      try {
+        const pidOf = async () =>
+          (await query<{ pid: number }>(translated, 'SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
+        const before = await pidOf();
+        await assert.rejects(query(translated, 'SELECT 1 / 0'), { code: '22012', severity: 'ERRORE' });
+        assert.equal(await pidOf(), before, 'a refused statement keeps its connection in any language');
+        const ended = assert.rejects(query(translated, 'SELECT pg_sleep(5)'), {
+          code: ending.code,
+          severity: 'FATALE',
+        });
+        for (let tries = 0; tries < 500 && !(await sleepingIn(before)); tries++);
+        await admin.query('SELECT pg_terminate_backend($1)', [before]);
+        await ended;
+        // Handed back, the dead connection would fail this statement: "Connection terminated".
+        const after = await pidOf();
+        assert.ok(after !== undefined && after !== before, 'a new backend');
+      } finally {
+        await translated.end();
+        italian.close();
+      }
+    });
+  }
 
   /** Whether the backend `pid` runs the test's `pg_sleep` (terminated before it, its farewell reaches an idle connection). */
   const sleepingIn = async (pid: number | undefined) =>
@@ -113,12 +123,15 @@ describe('which failures cost the store a PostgreSQL connection', { skip }, () =
 });
 
 /**
- * A TCP proxy to PostgreSQL that rewrites the severity field (`S`) of the server's error and
- * notice messages through `words`, as a server with another `lc_messages` sends it. Each message
+ * A TCP proxy to PostgreSQL that rewrites fields of the server's error and notice messages (the
+ * severity `S`, the code `C`) through `rewrites`, as a server with another `lc_messages` sends them. Each message
  * is a type byte and a length that counts itself; the server sends nothing else after start-up
  * (the client asks for no TLS).
  */
-async function translatingProxy(target: URL, words: Readonly<Record<string, string>>) {
+async function translatingProxy(
+  target: URL,
+  rewrites: Readonly<Record<'S' | 'C', Readonly<Record<string, string>>>>,
+) {
   const sockets = new Set<net.Socket>();
   const translate = (message: Buffer): Buffer => {
     const type = String.fromCharCode(message[0] ?? 0);
@@ -127,7 +140,11 @@ async function translatingProxy(target: URL, words: Readonly<Record<string, stri
       .subarray(5, message.length - 1)
       .toString('utf8')
       .split('\0')
-      .map((field) => (field[0] === 'S' ? `S${words[field.slice(1)] ?? field.slice(1)}` : field));
+      .map((field) => {
+        const type = field[0] as 'S' | 'C';
+        const rewrite = rewrites[type]?.[field.slice(1)];
+        return rewrite === undefined ? field : `${type}${rewrite}`;
+      });
     const body = Buffer.from(`${fields.join('\0')}\0\0`, 'utf8');
     const head = Buffer.alloc(5);
     head.write(type, 0, 'latin1');

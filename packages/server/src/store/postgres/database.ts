@@ -84,9 +84,12 @@ function connectionSurvives(error: unknown): boolean {
 /**
  * SQLSTATEs of the errors after which PostgreSQL closes the connection: connection exceptions
  * (class 08), operator intervention (57P01-57P05: shutdown, crash, start-up, database dropped,
- * idle session timeout) and the idle-in-transaction timeout.
+ * idle session timeout), the idle-in-transaction timeout (25P03) and PostgreSQL 17's transaction
+ * timeout (25P04). A FATAL error of another class (a recovery conflict on a standby, 40001) is
+ * caught by its severity on an English-speaking server only; elsewhere the next caller's
+ * statement fails on the closed connection, which is then dropped.
  */
-const SESSION_ENDING = /^(08|57P)|^25P03$/;
+const SESSION_ENDING = /^(08|57P)|^25P0[34]$/;
 
 /**
  * True when `error` ended its session. The severity alone would not do: PostgreSQL translates it
