@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { StoreFailedError } from '../failed.js';
+import type { StoreFailedError } from '../failed.js';
 import { atSynchronous, BUSY_TIMEOUT_MS, isBusy, withoutBusyWait } from './database.js';
 import { OffLoopCheckpoint } from './offLoopCheckpoint.js';
 import { type WalSync, walFileSync } from './walSync.js';
@@ -144,10 +144,7 @@ export class GroupCommit {
     };
     // After a failed flush nothing more is committed unflushed: the writes would be visible, and
     // spend tokens, with no one answered.
-    const refusal =
-      wal?.failure?.error ??
-      this.#checkpoint?.failure?.error ??
-      (this.#db.open ? undefined : new Error('the store is closed'));
+    const refusal = this.failure ?? (this.#db.open ? undefined : new Error('the store is closed'));
     if (refusal !== undefined) {
       failAll(refusal);
       return;
@@ -239,18 +236,13 @@ export class GroupCommit {
    * write, until the process restarts; undefined while none failed.
    */
   get failure(): StoreFailedError | undefined {
-    return failureOf(this.#wal?.failure) ?? failureOf(this.#checkpoint?.failure);
+    return this.#wal?.failure?.error ?? this.#checkpoint?.failure?.error;
   }
 
   /** Writes waiting for the next commit. */
   get pending(): number {
     return this.#batch.length;
   }
-}
-
-/** A flush's recorded failure: always a StoreFailedError (walSync.ts and offLoopCheckpoint.ts wrap it). */
-function failureOf(failure: { readonly error: unknown } | undefined): StoreFailedError | undefined {
-  return failure?.error instanceof StoreFailedError ? failure.error : undefined;
 }
 
 /** The WAL file's sync when `db` has one (next to the database's real path: SQLite follows links). */

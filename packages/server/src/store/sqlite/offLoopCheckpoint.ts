@@ -56,7 +56,7 @@ export class OffLoopCheckpoint {
   readonly #file: FileFlush;
   #guard: Guard | undefined;
   #flushing: Promise<void> | undefined;
-  #failure: { readonly error: unknown } | undefined;
+  #failure: { readonly error: StoreFailedError } | undefined;
   #closed = false;
   #commitsSinceCopy = 0;
   /** Copies made whose flush ended, for tests. */
@@ -124,7 +124,7 @@ export class OffLoopCheckpoint {
   }
 
   /** The error of the flush that failed, if one did: nothing more may be committed. */
-  get failure(): { readonly error: unknown } | undefined {
+  get failure(): { readonly error: StoreFailedError } | undefined {
     return this.#failure;
   }
 

@@ -23,7 +23,7 @@ export interface WalSync {
    */
   sync(): Promise<void>;
   /** The error of the flush that failed, if one did: nothing more may be committed unflushed. */
-  readonly failure: { readonly error: unknown } | undefined;
+  readonly failure: { readonly error: StoreFailedError } | undefined;
   /** True while a flush runs or waits to start. */
   readonly busy: boolean;
   /** Resolves once no flush runs or waits, whether they succeeded or failed. */
@@ -43,7 +43,7 @@ export function coalescedSync(
 ): WalSync {
   let running: Promise<void> | undefined;
   let queued: Promise<void> | undefined;
-  let failure: { readonly error: unknown } | undefined;
+  let failure: { readonly error: StoreFailedError } | undefined;
   let closed: Promise<void> | undefined;
   const start = (): Promise<void> => {
     if (failure) return Promise.reject(failure.error);
