@@ -23,10 +23,10 @@ describe('a login', () => {
     real = createSqliteStore({ filename: path.join(dir, 'baton.sqlite') });
     const noted: Store = {
       ...real,
-      async createSession(session, firstTokenHash, event) {
-        calls.push(`createSession with ${event?.kind ?? 'no event'}`);
+      async createSession(session, firstTokenHash, options) {
+        calls.push(`createSession with ${options?.event?.kind ?? 'no event'}`);
         if (failSessions) throw new Error('disk full');
-        return real.createSession(session, firstTokenHash, event);
+        return real.createSession(session, firstTokenHash, options);
       },
       async appendAudit(event) {
         calls.push(`appendAudit ${event.kind}`);

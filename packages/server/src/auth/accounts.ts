@@ -67,7 +67,11 @@ export async function register(
   }
   await sendVerification(deps, user);
   if (deps.config.requireVerifiedEmail) return { user: publicUser(user), emailVerificationRequired: true };
-  return { ...(await startSession(deps, user, meta)), deviceToken: deps.devices.issue(user.id) };
+  const tokens = await startSession(deps, user, meta);
+  // Deleted or disabled by an operator in the moment since it was created.
+  if (!tokens)
+    throw new ProblemError('invalid_credentials', 'This account is no longer available. Sign in again.');
+  return { ...tokens, deviceToken: deps.devices.issue(user.id) };
 }
 
 /**
@@ -175,6 +179,16 @@ export async function login(deps: AuthDeps, input: Credentials, meta: RequestMet
     meta,
     auditEvent(deps, 'login_succeeded', meta, { userId: signedIn.id }),
   );
+  if (!tokens) {
+    // The password was reset or changed, or the account disabled or deleted, while it was being
+    // checked: the password that was checked no longer opens the account. Same answer as a wrong one.
+    // A deleted account gets no event: its trail was scrubbed of addresses and devices.
+    if (await deps.store.findUserById(signedIn.id)) {
+      await audit(deps, 'login_failed', meta, { userId: signedIn.id }, { reason: 'account_changed' });
+    }
+    deps.observe?.({ kind: 'login', ok: false });
+    throw new ProblemError('invalid_credentials', 'The email or password is incorrect.');
+  }
   deps.observe?.({ kind: 'login', ok: true });
   // A device already known keeps its token; any other client gets one for next time.
   const known = device === undefined ? undefined : input.deviceToken;

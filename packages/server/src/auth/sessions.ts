@@ -32,14 +32,16 @@ export interface TokenResponse {
 
 /**
  * Creates a session (a new refresh-token family) for a user who just proved who they are, and
- * writes `event` (the sign-in) with it, atomically.
+ * writes `event` (the sign-in) with it, atomically. `undefined`, with nothing written, when the
+ * account changed since `user` was read: deleted, disabled, or its password reset or changed (the
+ * proof was of a password that no longer opens it).
  */
 export async function startSession(
   deps: AuthDeps,
   user: UserRecord,
   meta: RequestMeta,
   event?: AuditEvent,
-): Promise<TokenResponse> {
+): Promise<TokenResponse | undefined> {
   const now = deps.clock.now();
   const { refreshIdleTtl, sessionMaxAge } = deps.config;
   const expiresAt = now + sessionMaxAge * 1000;
@@ -53,7 +55,11 @@ export async function startSession(
     ip: meta.ip,
   };
   const refreshToken = mintRefreshToken();
-  await deps.store.createSession(session, hashRefreshToken(refreshToken), event);
+  const created = await deps.store.createSession(session, hashRefreshToken(refreshToken), {
+    event,
+    passwordHash: user.passwordHash,
+  });
+  if (!created) return undefined;
   return issueTokens(
     deps,
     user,
@@ -126,6 +132,9 @@ async function rotate(
     deps.observe?.({ kind: 'refresh', outcome: 'rotated' });
     return issueTokens(deps, user, result.session, successor);
   }
+  // Gone since it was read: its session or its account was deleted meanwhile. Not reuse, and no
+  // event: a deleted account's trail keeps no address or device.
+  if (result.status === 'not_found') throw rejected(deps, 'invalid_refresh_token', INVALID);
   const inGrace = result.status === 'already_used' && now - result.usedAt <= config.refreshGrace * 1000;
   const sameClient = result.status === 'already_used' && result.token.consumedBy === client;
   if (result.status === 'already_used' && inGrace && sameClient) {

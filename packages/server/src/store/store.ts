@@ -267,11 +267,22 @@ export interface Store extends OneTimeTokenStore, MailQueueStore {
   deleteUser(userId: string): Promise<boolean>;
 
   /**
-   * Creates a session together with its first refresh token, and `event` when given (the sign-in
-   * that opened it), atomically: the event is written exactly when the session is. One durable
-   * write per sign-in instead of two.
+   * Creates a session together with its first refresh token, and `options.event` when given (the
+   * sign-in that opened it), atomically: the event is written exactly when the session is. One
+   * durable write per sign-in instead of two.
+   *
+   * Only while the user still exists, is not disabled and, with `options.passwordHash`, still has
+   * that hash: otherwise it creates nothing and returns false. A sign-in checks the password
+   * against the row it read before hashing, which takes a while; a reset, a change or a disabling
+   * that commits meanwhile ends every session, and must not be outlived by one opened with the
+   * password it replaced. Decided in the same transaction as the insert, so that no such change
+   * can commit between the check and the session (PostgreSQL: the user's row is share-locked).
    */
-  createSession(session: NewSession, firstTokenHash: string, event?: AuditEvent): Promise<void>;
+  createSession(
+    session: NewSession,
+    firstTokenHash: string,
+    options?: { readonly event?: AuditEvent | undefined; readonly passwordHash?: string },
+  ): Promise<boolean>;
   findSession(id: string): Promise<SessionRecord | undefined>;
   /** The user's sessions that are neither revoked nor expired at `now`, newest first. */
   listActiveSessions(userId: string, now: number): Promise<SessionRecord[]>;

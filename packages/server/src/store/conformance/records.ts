@@ -144,16 +144,61 @@ export function describeRecords(f: StoreFixture): void {
         ip: '10.0.0.2',
       };
       const written = signIn();
-      await f.store.createSession(session, `hash-${randomUUID()}`, written);
+      await f.store.createSession(session, `hash-${randomUUID()}`, { event: written });
       assert.deepEqual(await f.store.listAudit({ userId: user.id }), [written]);
       assert.ok(await f.store.findSession(session.id));
       // The same session id again fails (its primary key): the event must not be written alone.
-      await assert.rejects(f.store.createSession(session, `hash-${randomUUID()}`, signIn()));
+      await assert.rejects(f.store.createSession(session, `hash-${randomUUID()}`, { event: signIn() }));
       assert.deepEqual(
         await f.store.listAudit({ userId: user.id }),
         [written],
         'no event without its session',
       );
+    });
+
+    it('opens a session only for a user still live with the password the sign-in checked, writing nothing else', async () => {
+      const sessionOf = (userId: string) => ({
+        id: randomUUID(),
+        userId,
+        createdAt: T0,
+        idleExpiresAt: T0 + HOUR,
+        expiresAt: T0 + 10 * HOUR,
+        userAgent: 'ua',
+        ip: '10.0.0.2',
+      });
+      const refused = async (userId: string, passwordHash: string, why: string) => {
+        const session = sessionOf(userId);
+        const tokenHash = `hash-${randomUUID()}`;
+        const event: AuditEvent = {
+          id: randomUUID(),
+          at: T0,
+          kind: 'login_succeeded',
+          userId,
+          sessionId: null,
+          ip: '10.0.0.2',
+          userAgent: 'ua',
+          detail: null,
+        };
+        assert.equal(await f.store.createSession(session, tokenHash, { event, passwordHash }), false, why);
+        assert.equal(await f.store.findSession(session.id), undefined, `${why}: no session`);
+        assert.equal(await f.store.findRefreshContext(tokenHash), undefined, `${why}: no token`);
+        assert.deepEqual(await f.store.listAudit({ userId }), [], `${why}: no event`);
+      };
+      const user = await f.newUser();
+      assert.equal(
+        await f.store.createSession(sessionOf(user.id), `hash-${randomUUID()}`, {
+          passwordHash: user.passwordHash,
+        }),
+        true,
+      );
+      await f.store.updatePasswordHash(user.id, '$argon2id$reset', T0 + 1);
+      await refused(user.id, user.passwordHash, 'password reset since it was checked');
+      const disabled = await f.newUser();
+      await f.store.setUserDisabled(disabled.id, true);
+      await refused(disabled.id, disabled.passwordHash, 'disabled');
+      const deleted = await f.newUser();
+      await f.store.deleteUser(deleted.id);
+      await refused(deleted.id, deleted.passwordHash, 'deleted');
     });
   });
 

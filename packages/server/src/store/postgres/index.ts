@@ -174,8 +174,16 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       });
     },
 
-    async createSession(session, firstTokenHash, event) {
-      await inTransaction(pool, async (client) => {
+    async createSession(session, firstTokenHash, options) {
+      return inTransaction(pool, async (client) => {
+        // FOR SHARE: a reset, change or disabling of this user waits for this transaction, and
+        // then ends the session it made; one that came first is seen here, and none is made.
+        const live = await client.query(
+          `SELECT 1 FROM users WHERE id = $1 AND NOT disabled AND ($2::text IS NULL OR password_hash = $2)
+           FOR SHARE`,
+          [session.userId, options?.passwordHash ?? null],
+        );
+        if (live.rowCount === 0) return false;
         await client.query(
           `INSERT INTO sessions (id, user_id, created_at, last_used_at, idle_expires_at, expires_at, user_agent, ip)
            VALUES ($1, $2, $3, $3, $4, $5, $6, $7)`,
@@ -193,7 +201,8 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
           'INSERT INTO refresh_tokens (token_hash, session_id, created_at) VALUES ($1, $2, $3)',
           [firstTokenHash, session.id, session.createdAt],
         );
-        if (event) await client.query(INSERT_AUDIT, auditParameters(event));
+        if (options?.event) await client.query(INSERT_AUDIT, auditParameters(options.event));
+        return true;
       });
     },
     async findSession(id) {

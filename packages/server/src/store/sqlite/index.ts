@@ -164,11 +164,13 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       });
     },
 
-    async createSession(session, firstTokenHash, event) {
-      await write((s) => {
-        s.insertSession.run(session);
+    async createSession(session, firstTokenHash, options) {
+      return write((s) => {
+        const inserted = s.insertSession.run({ ...session, passwordHash: options?.passwordHash ?? null });
+        if (inserted.changes === 0) return false;
         s.insertToken.run({ tokenHash: firstTokenHash, sessionId: session.id, createdAt: session.createdAt });
-        if (event) s.insertAudit.run(auditRow(event));
+        if (options?.event) s.insertAudit.run(auditRow(options.event));
+        return true;
       });
     },
     async findSession(id) {

@@ -68,9 +68,12 @@ export function prepareStatements(db: Database.Database) {
     // Sessions, refresh tokens, one-time tokens, todos and mail follow by ON DELETE CASCADE.
     deleteUser: q<string>('DELETE FROM users WHERE id = ?'),
 
-    insertSession: q<NewSession>(
+    // Only for a live user with the password the sign-in checked (see Store.createSession).
+    insertSession: q<NewSession & { passwordHash: string | null }>(
       `INSERT INTO sessions (id, user_id, created_at, last_used_at, idle_expires_at, expires_at, user_agent, ip)
-       VALUES (@id, @userId, @createdAt, @createdAt, @idleExpiresAt, @expiresAt, @userAgent, @ip)`,
+       SELECT @id, @userId, @createdAt, @createdAt, @idleExpiresAt, @expiresAt, @userAgent, @ip
+       WHERE EXISTS (SELECT 1 FROM users WHERE id = @userId AND disabled = 0
+                     AND (@passwordHash IS NULL OR password_hash = @passwordHash))`,
     ),
     sessionById: q<string, SessionRow>('SELECT * FROM sessions WHERE id = ?'),
     activeSessions: q<{ userId: string; now: number }, SessionRow>(
