@@ -62,6 +62,26 @@ describe('email change', () => {
     assert.equal(stale.status, 400);
   });
 
+  it('a password-reset link mailed to the old address sets nothing once the account moved', async () => {
+    const { email, accessToken } = await registerUser(server);
+    const forgot = await server.request('POST', '/auth/password/forgot', { body: { email } });
+    assert.equal(forgot.status, 202);
+    const oldLink = await mail.tokenFor(email, '/reset-password', 'Reset');
+    const newEmail = uniqueEmail('left-the-old-box');
+    await change(accessToken, newEmail);
+    const token = await mail.tokenFor(newEmail, '/verify-email', 'Confirm your new email');
+    assert.equal((await server.request('POST', '/auth/email/verify', { body: { token } })).status, 204);
+    const stale = await server.request('POST', '/auth/password/reset', {
+      body: { token: oldLink, newPassword: 'whoever reads the old mailbox' },
+    });
+    assert.equal(stale.status, 400);
+    assert.equal(stale.body.code, 'invalid_reset_token');
+    const login = await server.request('POST', '/auth/login', {
+      body: { email: newEmail, password: GOOD_PASSWORD },
+    });
+    assert.equal(login.status, 200, "the password is still the owner's");
+  });
+
   it('a taken address answers exactly like a free one; its owner gets a notice and nobody a link', async () => {
     const taken = await registerUser(server);
     const { email, accessToken } = await registerUser(server);

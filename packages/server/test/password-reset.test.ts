@@ -106,6 +106,18 @@ describe('password reset by mail', () => {
     }
   });
 
+  it('a password change voids the reset links already mailed', async () => {
+    const { email, accessToken } = await registerUser(server);
+    const link = await resetToken(email, '10.20.2.1');
+    const changed = await server.request('POST', '/auth/password', {
+      token: accessToken,
+      body: { currentPassword: GOOD_PASSWORD, newPassword: 'the owner chose this one' },
+    });
+    assert.equal(changed.status, 204);
+    const stale = await reset(link, 'someone else chose this one', '10.20.2.1');
+    assert.equal(stale.body.code, 'invalid_reset_token');
+  });
+
   it('known and unknown addresses get the same answer', async () => {
     const { email } = await registerUser(server);
     const known = await server.request('POST', '/auth/password/forgot', {

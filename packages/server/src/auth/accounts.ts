@@ -195,7 +195,7 @@ export async function login(deps: AuthDeps, input: Credentials, meta: RequestMet
   return { ...tokens, deviceToken: known ?? deps.devices.issue(signedIn.id) };
 }
 
-/** Changes a password after re-checking the current one, and ends every other session. */
+/** Changes a password after re-checking the current one, ends every other session and voids reset links. */
 export async function changePassword(
   deps: AuthDeps,
   subject: { readonly userId: string; readonly sessionId: string },
@@ -209,6 +209,8 @@ export async function changePassword(
   await deps.store.updatePasswordHash(user.id, await timedHash(deps, input.newPassword), now);
   const revoked = await deps.store.revokeUserSessions(user.id, 'password_change', now, subject.sessionId);
   deps.sessions.forget();
+  // As after a reset: a link mailed before the owner chose this password must not replace it.
+  await deps.store.voidOneTimeTokens(user.id, 'password_reset', now);
   await audit(deps, 'password_changed', meta, { userId: user.id, sessionId: subject.sessionId }, { revoked });
 }
 

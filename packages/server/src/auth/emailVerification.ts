@@ -97,9 +97,11 @@ async function moveToAddress(
     throw error;
   }
   const now = deps.clock.now();
-  // Links to the old address, and other pending moves, end with the move.
+  // Links to the old address, and other pending moves, end with the move: a reset link there
+  // would let whoever reads the mailbox the owner just left set the password.
   await deps.store.voidOneTimeTokens(user.id, 'email_change', now);
   await deps.store.voidOneTimeTokens(user.id, 'email_verification', now);
+  await deps.store.voidOneTimeTokens(user.id, 'password_reset', now);
   await audit(deps, 'email_changed', meta, { userId: user.id });
 }
 
