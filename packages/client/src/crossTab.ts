@@ -69,11 +69,17 @@ export function openTabChannel(options: TabChannelOptions): TabChannel {
     channel.onmessage = (event: MessageEvent) => {
       if (isTabMessage(event.data)) options.onMessage(event.data);
     };
+    let closed = false;
     return {
       withLock,
-      publish: (message) => channel.postMessage(message),
+      // A refresh on the wire when the client is disposed still ends and stores its session (the
+      // other tabs read it there); posting to the closed channel would throw at its callers.
+      publish: (message) => {
+        if (!closed) channel.postMessage(message);
+      },
       rotations,
       close: () => {
+        closed = true;
         channel.close();
         rotations.close();
       },

@@ -220,3 +220,31 @@ test('misuse is a TypeError at the boundary', () => {
   assert.equal(client.isAllowedUrl('https://evil.example/?http://127.0.0.1:9'), false);
   client.dispose();
 });
+
+test('dispose() during a refresh still stores the rotated session and hands its token to the waiting callers', async () => {
+  const storage = memoryStorage();
+  const clock = createManualClock();
+  const { backend } = fakeBackend(clock);
+  let answer = () => {};
+  const answered = new Promise<void>((resolve) => {
+    answer = resolve;
+  });
+  const client = createAuthClient({
+    baseUrl,
+    backend: { ...backend, refresh: (...args) => answered.then(() => backend.refresh(...args)) },
+    storage,
+    clock,
+    crossTab: true,
+    storageKey: `dispose-${process.pid}`,
+  });
+  await client.login(ada);
+  clock.advance(61_000);
+  const token = client.getAccessToken();
+  await new Promise((resolve) => setImmediate(resolve));
+  client.dispose(); // a component unmounted while its request waited for the refresh
+  answer();
+  const fresh = await token;
+  const stored = JSON.parse((await storage.get(`dispose-${process.pid}`)) ?? '{}');
+  assert.equal(stored.session?.refreshToken, 'rt_2');
+  assert.equal(fresh, stored.session?.accessToken);
+});
