@@ -10,7 +10,14 @@ import { type AuthEvent, createEmitter } from './events.js';
 import { watchResume } from './lifecycle.js';
 import { type AuthClientOptions, resolveOptions } from './options.js';
 import { createRefreshScheduler } from './scheduler.js';
-import { decodeState, type Session, stateFromGrant, type TokenGrant } from './session.js';
+import {
+  decodeState,
+  LEGACY_LINEAGE,
+  newLineage,
+  type Session,
+  stateFromGrant,
+  type TokenGrant,
+} from './session.js';
 import { createSessionKeeper } from './sessionKeeper.js';
 import { createSessionRefresh } from './sessionRefresh.js';
 import { resolveUrl } from './url.js';
@@ -41,12 +48,13 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     storageKey,
     lockTimeoutMs: config.lockTimeoutMs,
     timers,
+    lineageIfMissing: () => keeper.state?.lineage ?? LEGACY_LINEAGE,
     onMessage(message) {
       if (disposed) return;
       void keeper.apply(
         message.type === 'session'
           ? { type: 'refreshed', state: message.state, origin: 'elsewhere' }
-          : { type: 'signed-out', reason: message.reason, origin: 'elsewhere' },
+          : { ...message, origin: 'elsewhere' },
       );
     },
   });
@@ -65,6 +73,13 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     storageKey,
     publish: (message) => tabs.publish(message),
     emit: (event) => events.emit(event),
+    revoke(session) {
+      Promise.resolve()
+        .then(() => backend.logout?.(context, session))
+        .catch(() => {
+          // Best effort, as logout() is: the token expires on its own.
+        });
+    },
     changed: (state, failedAttempts, retryAfterMs) => scheduler.plan(state, failedAttempts, retryAfterMs),
   });
   const refresh = createSessionRefresh({
@@ -127,7 +142,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     await ready;
     const grant = await grantOf().catch((error: unknown) => Promise.reject(asAuthError(error)));
     if (grant.deviceToken !== undefined) await devices.set(email, grant.deviceToken);
-    const next = stateFromGrant(grant, clock.now(), config.leadMs, null);
+    const next = stateFromGrant(grant, clock.now(), config.leadMs, null, newLineage());
     await keeper.apply({ type: 'signed-in', state: next, origin: 'here' });
     return next.session;
   }
@@ -165,7 +180,8 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     await ready;
     if (keeper.state === null || disposed) return;
     if (config.crossTab) {
-      const stored = decodeState(await storage.get(storageKey));
+      const text = await storage.get(storageKey);
+      const stored = decodeState(text, keeper.state?.lineage ?? LEGACY_LINEAGE);
       if (stored !== null) await keeper.apply({ type: 'refreshed', state: stored, origin: 'elsewhere' });
     }
     const current = keeper.state;

@@ -5,10 +5,19 @@ import type { TokenStorage } from './storage/storage.js';
 import { createTabLock, platformLocks } from './tabLock.js';
 import type { Timers } from './timers.js';
 
-/** What one tab tells the others. */
+/**
+ * What one tab tells the others. A sign-out names the lineage it ended and the refresh token it
+ * ended it with, so that a tab holding a newer token of that lineage revokes it too; without them
+ * (an older version's message) it ends whatever session the receiving tab holds.
+ */
 export type TabMessage =
   | { readonly type: 'session'; readonly state: SessionState }
-  | { readonly type: 'signed-out'; readonly reason: SignOutReason };
+  | {
+      readonly type: 'signed-out';
+      readonly reason: SignOutReason;
+      readonly lineage?: string;
+      readonly refreshToken?: string;
+    };
 
 /**
  * Coordination between tabs (and windows, workers) of one origin that share a session.
@@ -31,6 +40,8 @@ interface TabChannelOptions {
   readonly storageKey: string;
   readonly lockTimeoutMs: number;
   readonly timers: Timers;
+  /** The lineage a session written by an older version belongs to (see `decodeState`). */
+  readonly lineageIfMissing: () => string;
   readonly onMessage: (message: TabMessage) => void;
 }
 
@@ -67,7 +78,8 @@ export function openTabChannel(options: TabChannelOptions): TabChannel {
     // In Node a channel keeps the process alive; a client should not.
     (channel as { unref?: () => void }).unref?.();
     channel.onmessage = (event: MessageEvent) => {
-      if (isTabMessage(event.data)) options.onMessage(event.data);
+      const message = tabMessageOf(event.data, options.lineageIfMissing());
+      if (message !== null) options.onMessage(message);
     };
     let closed = false;
     return {
@@ -86,9 +98,16 @@ export function openTabChannel(options: TabChannelOptions): TabChannel {
     };
   }
 
-  const unwatch = options.storage.watch?.(options.storageKey, (value) => {
-    const state = decodeState(value);
-    options.onMessage(state === null ? { type: 'signed-out', reason: 'logout' } : { type: 'session', state });
+  const unwatch = options.storage.watch?.(options.storageKey, (value, previous) => {
+    const state = decodeState(value, options.lineageIfMissing());
+    if (state !== null) return options.onMessage({ type: 'session', state });
+    // A removal ends the session that was stored, when the storage says which one it was.
+    const ended = previous == null ? null : decodeState(previous, options.lineageIfMissing());
+    options.onMessage({
+      type: 'signed-out',
+      reason: 'logout',
+      ...(ended === null ? {} : { lineage: ended.lineage, refreshToken: ended.session.refreshToken }),
+    });
   });
   return {
     withLock,
@@ -101,11 +120,20 @@ export function openTabChannel(options: TabChannelOptions): TabChannel {
   };
 }
 
-function isTabMessage(value: unknown): value is TabMessage {
-  if (typeof value !== 'object' || value === null) return false;
-  const message = value as { type?: unknown; reason?: unknown; state?: unknown };
-  if (message.type === 'signed-out') return typeof message.reason === 'string';
-  return (
-    message.type === 'session' && decodeState(JSON.stringify({ v: 1, ...(message.state as object) })) !== null
-  );
+/** The message another tab posted, checked (null when it is not one of ours). */
+function tabMessageOf(value: unknown, lineageIfMissing: string): TabMessage | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const { type, reason, state, lineage, refreshToken } = value as Record<string, unknown>;
+  if (type === 'signed-out') {
+    if (typeof reason !== 'string') return null;
+    return {
+      type,
+      reason: reason as SignOutReason,
+      ...(typeof lineage === 'string' ? { lineage } : {}),
+      ...(typeof refreshToken === 'string' ? { refreshToken } : {}),
+    };
+  }
+  if (type !== 'session' || typeof state !== 'object' || state === null) return null;
+  const decoded = decodeState(JSON.stringify({ v: 1, ...state }), lineageIfMissing);
+  return decoded === null ? null : { type, state: decoded };
 }

@@ -49,6 +49,24 @@ export interface SessionState {
   readonly refreshAt: number;
   /** Server clock minus this device's clock, in ms. */
   readonly skewMs: number;
+  /**
+   * Which sign-in this session descends from: random at sign-in, carried through every refresh.
+   * A tab that saw the user sign out of a lineage never takes a session of it again, however
+   * late another tab's refresh of it arrives (see sessionKeeper.ts).
+   */
+  readonly lineage: string;
+}
+
+/**
+ * The lineage of a session written without one, by a version of the client before lineages:
+ * the same for every tab that reads it, so that they all agree which session a sign-out ended.
+ */
+export const LEGACY_LINEAGE = 'legacy';
+
+/** A new lineage: 128 random bits (`crypto.getRandomValues` works outside secure contexts too). */
+export function newLineage(): string {
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
 const FALLBACK_LIFETIME_S = 300;
@@ -64,6 +82,7 @@ export function stateFromGrant(
   localNow: number,
   leadMs: number,
   previousUser: User | null,
+  lineage: string,
 ): SessionState {
   const claims = decodeJwtClaims(grant.accessToken);
   const issuedAt = typeof claims?.iat === 'number' ? claims.iat * 1000 : (grant.serverDate ?? localNow);
@@ -84,6 +103,7 @@ export function stateFromGrant(
     },
     refreshAt: accessExpiresAt - Math.min(leadMs, lifetime / 2),
     skewMs,
+    lineage,
   };
 }
 
@@ -106,8 +126,15 @@ export function encodeState(state: SessionState): string {
   return JSON.stringify({ v: 1, ...state });
 }
 
-/** Parses stored state; anything unreadable or of another shape counts as "no session". */
-export function decodeState(text: string | null): SessionState | null {
+/**
+ * Parses stored state; anything unreadable or of another shape counts as "no session". A state
+ * written before lineages existed gets `lineageIfMissing`: the reader's own session's lineage
+ * (an older tab's news of the session this tab holds), or else {@link LEGACY_LINEAGE}.
+ */
+export function decodeState(
+  text: string | null,
+  lineageIfMissing: string = LEGACY_LINEAGE,
+): SessionState | null {
   if (text === null) return null;
   try {
     const value = JSON.parse(text) as Partial<SessionState> & { v?: unknown };
@@ -125,17 +152,22 @@ export function decodeState(text: string | null): SessionState | null {
     // A session stored by an older version has a user without `emailVerified`: unknown, not false.
     const user =
       session.user == null ? null : { ...session.user, emailVerified: session.user.emailVerified ?? null };
-    return { session: { ...session, user }, refreshAt: value.refreshAt, skewMs: value.skewMs };
+    const lineage =
+      typeof value.lineage === 'string' && value.lineage !== '' ? value.lineage : lineageIfMissing;
+    return { session: { ...session, user }, refreshAt: value.refreshAt, skewMs: value.skewMs, lineage };
   } catch {
     return null;
   }
 }
 
 /**
- * Whether `candidate` (from another tab or from storage) replaces `than`: another refresh token,
- * and an access token that lives at least as long (a late message of an older rotation does not).
+ * Whether `candidate` (from another tab or from storage) replaces `than`: a session of another
+ * lineage (a sign-in in another tab; the keeper refuses lineages that ended), or of the same one
+ * with another refresh token and an access token that lives at least as long (a late message of
+ * an older rotation does not).
  */
 export function isNewer(candidate: SessionState, than: SessionState): boolean {
+  if (candidate.lineage !== than.lineage) return true;
   return (
     candidate.session.refreshToken !== than.session.refreshToken &&
     candidate.session.accessExpiresAt >= than.session.accessExpiresAt

@@ -46,10 +46,11 @@ export function createSessionRefresh(deps: SessionRefreshDeps): SingleFlight<Ses
   /** The session another tab stored, when it is newer than `before` (adopted here too). */
   const storedAfter = async (before: SessionState): Promise<SessionState | undefined> => {
     if (deps.shared === null) return undefined;
-    const stored = decodeState(await deps.shared.storage.get(deps.shared.storageKey));
+    const stored = decodeState(await deps.shared.storage.get(deps.shared.storageKey), before.lineage);
     if (stored === null || !isNewer(stored, before)) return undefined;
+    // The keeper refuses a session of a lineage that ended; then this tab refreshes its own.
     await keeper.apply({ type: 'refreshed', state: stored, origin: 'elsewhere' });
-    return replacement(before) ?? stored;
+    return replacement(before);
   };
 
   /** Waits, at most `timeoutMs`, for this client's session to stop being `before`. */
@@ -84,7 +85,7 @@ export function createSessionRefresh(deps: SessionRefreshDeps): SingleFlight<Ses
       let next: SessionState;
       try {
         const grant = await deps.backend.refresh(deps.context, before.session.refreshToken);
-        next = stateFromGrant(grant, deps.clock.now(), deps.leadMs, before.session.user);
+        next = stateFromGrant(grant, deps.clock.now(), deps.leadMs, before.session.user, before.lineage);
       } catch (error) {
         if (error instanceof AuthError && (error.status === 400 || error.status === 401)) {
           // Only the session whose token was refused ends; a newer one (signed in meanwhile) stays.
@@ -100,7 +101,12 @@ export function createSessionRefresh(deps: SessionRefreshDeps): SingleFlight<Ses
         if (keeper.state === before) await keeper.apply({ type: 'refresh-failed', error: unavailable });
         throw unavailable;
       }
-      // Signed out (or in as someone else) while the request was on the wire: keep that decision.
+      // The user signed out (or in as someone else) while the request was on the wire: the keeper
+      // refuses the new session of the ended lineage, and revokes it after a sign-out, since no
+      // other tab knows its token and a djoser or OAuth 2 server would keep it live.
+      if (keeper.hasEnded(before.lineage))
+        await keeper.apply({ type: 'refreshed', state: next, origin: 'here' });
+      // Signed out, in as someone else, or another tab's newer session came: keep that.
       const meanwhile = replacement(before);
       if (meanwhile) return meanwhile;
       await keeper.apply({ type: 'refreshed', state: next, origin: 'here' });

@@ -8,8 +8,9 @@ export interface TokenStorage {
   set(key: string, value: string): Promise<void>;
   remove(key: string): Promise<void>;
   /**
-   * Optional: calls `onChange` when another tab or process changes `key`. Used for cross-tab sync
-   * where `BroadcastChannel` is missing. Returns an unsubscribe function.
+   * Optional: calls `onChange` with the new value (and, where the storage tells, the value it
+   * replaced) when another tab or process changes `key`. Used for cross-tab sync where
+   * `BroadcastChannel` is missing. Returns an unsubscribe function.
    */
-  watch?(key: string, onChange: (value: string | null) => void): () => void;
+  watch?(key: string, onChange: (value: string | null, previous?: string | null) => void): () => void;
 }

@@ -26,7 +26,7 @@ export function localStorageAdapter(storage: WebStorage = globalThis.localStorag
       if (typeof globalThis.addEventListener !== 'function') return () => {};
       // `storage` events fire in every OTHER tab of the origin, never in the writer.
       const listener = (event: StorageEvent) => {
-        if (event.storageArea === storage && event.key === key) onChange(event.newValue);
+        if (event.storageArea === storage && event.key === key) onChange(event.newValue, event.oldValue);
       };
       globalThis.addEventListener('storage', listener);
       return () => globalThis.removeEventListener('storage', listener);
