@@ -1,4 +1,3 @@
-import { setBounded } from '../boundedMap.js';
 import type { Clock } from '../clock.js';
 
 /** At most `max` events for `key` in a window of `windowSeconds` that opens at the key's first event. */
@@ -48,7 +47,9 @@ export type Granted = Extract<Reservation, { granted: true }>;
  *
  * Implementations: in this process ({@link memoryRateLimiter}) and in Redis (one Lua script, so
  * every instance of a deployment shares one count). The policy (which keys, which limits) lives in
- * `throttle.ts`.
+ * `throttle.ts`. A key reads `kind:subject`, the kind one of a fixed set of names (`login-account`,
+ * `mail-address`, ...) and never anything a request chose: the in-process limiter gives each kind
+ * room of its own.
  */
 export interface RateLimiter {
   reserve(limits: readonly Limit[]): Promise<Reservation>;
@@ -77,56 +78,137 @@ export function backoffSeconds(limit: BackoffLimit, count: number): number {
   return Math.min(limit.baseSeconds * 2 ** doublings, limit.maxSeconds);
 }
 
-interface Window {
-  readonly start: number;
-  readonly windowMs: number;
+/**
+ * A key's events in its current window and, for a backoff limit, the end of its lock: kept while
+ * either still restricts something, and not longer.
+ */
+interface Counter {
+  start: number;
+  windowMs: number;
   count: number;
+  lockedUntil: number;
 }
+
+/** The counters of one kind of key. */
+interface Room {
+  readonly counters: Map<string, Counter>;
+  /** No counter of the room ends before this (a lower bound): a sweep before it frees nothing. */
+  earliestEnd: number;
+  sweptAt: number;
+}
+
+/** A full room is swept at most this often: a sweep visits every counter of the room. */
+const SWEEP_INTERVAL_MS = 1000;
+
+const counting = (counter: Counter, now: number) =>
+  counter.count > 0 && now - counter.start < counter.windowMs;
+
+/** When `counter` stops restricting anything: its window and its lock both over. */
+const endOf = (counter: Counter) =>
+  Math.max(counter.count > 0 ? counter.start + counter.windowMs : 0, counter.lockedUntil);
 
 /**
  * A {@link RateLimiter} in this process's memory, on the injected clock. JavaScript runs
  * `reserve` to completion before any other request's code, which is what makes it atomic here.
- * Bounded: beyond `maxKeys` windows the oldest are forgotten.
+ *
+ * Bounded without forgetting. Each kind of key (see {@link RateLimiter}) has room for
+ * `maxKeysPerKind` counters, so the limiter holds at most that many times the number of kinds
+ * (`throttle.ts` names 14): with the default, 700,000 counters of about 170 bytes, 120 MB if every
+ * kind were full at once, 8.5 MB for one full kind. A counter leaves when it stops restricting
+ * anything: its window and lock are over (seen at its next use, or by a sweep of its room when the
+ * room is full, at most once a second) or all its events were handed back (a successful login
+ * leaves nothing behind). A counter still counting is never dropped to make room: dropping the
+ * oldest, as this limiter once did, let anyone lift every lockout by sending forgot-password
+ * requests for made-up addresses until the victim's counters were the oldest.
+ *
+ * While a kind's room is full of live counters, a reservation that needs a new counter there is
+ * refused (429) until one ends. Letting it through uncounted would give whoever keeps the room
+ * full unlimited guesses on every account that had no counter yet, which is what the flood is for.
+ * The refusal falls on the flooded kind only, as each has its own room: made-up addresses fill the
+ * mail rooms and leave sign-in alone. A sign-in room fills only with failed logins, an argon2 hash
+ * each (at the default, 50,000 an hour for the account-wide back-off), and even then refuses only
+ * clients the account does not know: a known device counts in a room of its own, as it is out of
+ * reach of the back-off. Behind Redis this limiter is the fallback while Redis is unreachable, and
+ * holds to the same bound.
  */
-export function memoryRateLimiter(clock: Clock, maxKeys = 100_000): RateLimiter {
-  const windows = new Map<string, Window>();
-  const locks = new Map<string, number>();
-  const current = (key: string, now: number): Window | undefined => {
-    const window = windows.get(key);
-    if (window && now - window.start >= window.windowMs) {
-      windows.delete(key);
+export function memoryRateLimiter(clock: Clock, maxKeysPerKind = 50_000): RateLimiter {
+  if (!Number.isSafeInteger(maxKeysPerKind) || maxKeysPerKind < 1)
+    throw new TypeError(`maxKeysPerKind must be a positive integer, not ${maxKeysPerKind}`);
+  const rooms = new Map<string, Room>();
+  const kindOf = (key: string) => key.slice(0, key.indexOf(':') + 1);
+  const roomOf = (key: string): Room => {
+    const kind = kindOf(key);
+    let room = rooms.get(kind);
+    if (!room) {
+      room = {
+        counters: new Map(),
+        earliestEnd: Number.POSITIVE_INFINITY,
+        sweptAt: Number.NEGATIVE_INFINITY,
+      };
+      rooms.set(kind, room);
+    }
+    return room;
+  };
+  /** The counter of `key` if it still restricts something; an ended one is deleted. */
+  const live = (room: Room, key: string, now: number): Counter | undefined => {
+    const counter = room.counters.get(key);
+    if (counter && endOf(counter) <= now) {
+      room.counters.delete(key);
       return undefined;
     }
-    return window;
+    return counter;
   };
-  const lockedUntil = (key: string, now: number): number => {
-    const until = locks.get(key) ?? 0;
-    if (until <= now) locks.delete(key);
-    return until;
+  const sweep = (room: Room, now: number) => {
+    room.sweptAt = now;
+    room.earliestEnd = Number.POSITIVE_INFINITY;
+    for (const [key, counter] of room.counters) {
+      const end = endOf(counter);
+      if (end <= now) room.counters.delete(key);
+      else room.earliestEnd = Math.min(room.earliestEnd, end);
+    }
+  };
+  /** 0 if `room` can take `added` new counters (sweeping it if it is full and a sweep is due); else until when it cannot. */
+  const fullUntil = (room: Room, added: number, now: number): number => {
+    const fits = () => room.counters.size + added <= maxKeysPerKind;
+    if (fits()) return 0;
+    if (now >= room.earliestEnd && now - room.sweptAt >= SWEEP_INTERVAL_MS) sweep(room, now);
+    if (fits()) return 0;
+    return Math.max(room.earliestEnd, room.sweptAt + SWEEP_INTERVAL_MS);
   };
   const reserve = (limits: readonly Limit[]): Reservation => {
     const now = clock.now();
     let blockedUntil = 0;
+    const added = new Map<Room, Set<string>>();
     for (const limit of limits) {
-      if (limit.kind === 'backoff') {
-        blockedUntil = Math.max(blockedUntil, lockedUntil(limit.key, now));
-        continue;
-      }
-      const window = current(limit.key, now);
-      if (window && window.count >= limit.max)
-        blockedUntil = Math.max(blockedUntil, window.start + window.windowMs);
+      const room = roomOf(limit.key);
+      const counter = live(room, limit.key, now);
+      if (!counter) added.set(room, (added.get(room) ?? new Set()).add(limit.key));
+      else if (limit.kind === 'backoff') blockedUntil = Math.max(blockedUntil, counter.lockedUntil);
+      else if (counting(counter, now) && counter.count >= limit.max)
+        blockedUntil = Math.max(blockedUntil, counter.start + counter.windowMs);
     }
+    for (const [room, keys] of added) blockedUntil = Math.max(blockedUntil, fullUntil(room, keys.size, now));
     if (blockedUntil > now)
       return { granted: false, retryAfter: Math.max(1, Math.ceil((blockedUntil - now) / 1000)) };
     const locked: string[] = [];
     for (const limit of limits) {
-      const window = current(limit.key, now);
-      const count = window ? ++window.count : 1;
-      if (!window)
-        setBounded(windows, limit.key, { start: now, windowMs: limit.windowSeconds * 1000, count }, maxKeys);
-      const lockSeconds = limit.kind === 'backoff' ? backoffSeconds(limit, count) : 0;
+      const room = roomOf(limit.key);
+      const windowMs = limit.windowSeconds * 1000;
+      let counter = room.counters.get(limit.key);
+      if (!counter) {
+        counter = { start: now, windowMs, count: 0, lockedUntil: 0 };
+        room.counters.set(limit.key, counter);
+        room.earliestEnd = Math.min(room.earliestEnd, now + windowMs);
+      } else if (!counting(counter, now)) {
+        // Only its lock was left: a new window opens.
+        counter.start = now;
+        counter.windowMs = windowMs;
+        counter.count = 0;
+      }
+      counter.count += 1;
+      const lockSeconds = limit.kind === 'backoff' ? backoffSeconds(limit, counter.count) : 0;
       if (lockSeconds > 0) {
-        setBounded(locks, limit.key, now + lockSeconds * 1000, maxKeys);
+        counter.lockedUntil = now + lockSeconds * 1000;
         locked.push(limit.key);
       }
     }
@@ -135,10 +217,15 @@ export function memoryRateLimiter(clock: Clock, maxKeys = 100_000): RateLimiter 
   const release = (limits: readonly Limit[], reservation: Granted): void => {
     const now = clock.now();
     for (const limit of limits) {
-      const window = current(limit.key, now);
-      if (window && window.count > 0) window.count -= 1;
+      const room = rooms.get(kindOf(limit.key));
+      const counter = room && live(room, limit.key, now);
+      if (!room || !counter) continue;
+      if (counting(counter, now)) counter.count -= 1;
+      if (reservation.locked.includes(limit.key)) counter.lockedUntil = 0;
+      // Back at zero and unlocked it restricts nothing, and a window its next event opens is no wider.
+      if (endOf(counter) <= now) room.counters.delete(limit.key);
+      else room.earliestEnd = Math.min(room.earliestEnd, endOf(counter));
     }
-    for (const key of reservation.locked) locks.delete(key);
   };
   return {
     reserve: async (limits) => reserve(limits),
