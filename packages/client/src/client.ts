@@ -141,7 +141,12 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
   async function signIn(email: string, grantOf: () => Promise<TokenGrant>): Promise<Session> {
     await ready;
     const grant = await grantOf().catch((error: unknown) => Promise.reject(asAuthError(error)));
-    if (grant.deviceToken !== undefined) await devices.set(email, grant.deviceToken);
+    if (grant.deviceToken !== undefined) {
+      await devices.set(email, grant.deviceToken).catch(() => {
+        // A convenience: a full storage must not fail a sign-in the server made (storing the
+        // session fails too, and the keeper tells the app).
+      });
+    }
     const next = stateFromGrant(grant, clock.now(), config.leadMs, null, newLineage());
     await keeper.apply({ type: 'signed-in', state: next, origin: 'here' });
     return next.session;

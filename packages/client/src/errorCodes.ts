@@ -49,6 +49,11 @@ export type ClientErrorCode =
   | 'session_expired'
   /** The refresh failed for a network or server reason; see {@link RefreshUnavailableError}. */
   | 'refresh_unavailable'
+  /**
+   * This device's storage refused to keep the session (full: `QuotaExceededError`, or otherwise
+   * unavailable); reported by the `storage-failed` event, `cause` holds the platform's error.
+   */
+  | 'storage_failed'
   /** A successful answer that lacks what a token answer must carry. */
   | 'invalid_response'
   /** A 5xx answer without a code of its own. */

@@ -1,4 +1,4 @@
-import type { RefreshUnavailableError } from './errors.js';
+import type { AuthError, RefreshUnavailableError } from './errors.js';
 import type { Session } from './session.js';
 
 /**
@@ -20,6 +20,9 @@ export type SignOutReason = 'logout' | 'refresh_failed' | 'reused' | 'revoked' |
  *   `refreshed` event).
  * - `user-updated`: the session's user changed (`updateProfile`, `reloadUser`, a verified
  *   address), here or in another tab; the tokens are the same.
+ * - `storage-failed`: storage refused to keep `session` (`error.code` `storage_failed`; the
+ *   device's storage is full, say). It goes on in memory and in the other open tabs, and nothing
+ *   is stored, so a reload starts signed out. Emitted once until a write works again.
  */
 export type AuthEvent =
   | { readonly type: 'initial-session'; readonly session: Session | null }
@@ -28,7 +31,8 @@ export type AuthEvent =
   | { readonly type: 'signed-out'; readonly reason: SignOutReason }
   | { readonly type: 'refresh-unavailable'; readonly error: RefreshUnavailableError }
   | { readonly type: 'refresh-recovered'; readonly session: Session }
-  | { readonly type: 'user-updated'; readonly session: Session };
+  | { readonly type: 'user-updated'; readonly session: Session }
+  | { readonly type: 'storage-failed'; readonly session: Session; readonly error: AuthError };
 
 /** A minimal typed event emitter: listeners run synchronously, in subscription order. */
 export interface Emitter<E> {

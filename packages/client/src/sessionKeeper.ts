@@ -1,7 +1,8 @@
 import type { TabMessage } from './crossTab.js';
-import type { RefreshUnavailableError } from './errors.js';
+import { createEndedLineages } from './endedLineages.js';
+import { AuthError, type RefreshUnavailableError } from './errors.js';
 import type { AuthEvent, SignOutReason } from './events.js';
-import { decodeState, encodeState, isNewer, type Session, type SessionState, type User } from './session.js';
+import { encodeState, isNewer, type Session, type SessionState, type User } from './session.js';
 import type { TokenStorage } from './storage/storage.js';
 
 /**
@@ -66,15 +67,8 @@ export interface SessionKeeperDeps {
  * The one place where the session changes. Each change updates memory first (so readers never see
  * a gap), then the timers, then storage and the other tabs (for changes made here), then the
  * events: exactly one event per real change, none for news that is stale or a sign-out of a
- * session that already ended.
- *
- * A sign-out is final for its lineage (the sign-in and every refresh after it), in every tab: a
- * tab whose refresh was answered just after another tab signed out stores and announces the new
- * session before it hears of the sign-out. No tab takes a session of a lineage it saw end, and
- * storage is cleared of it. The new refresh token of that late refresh is known to one tab
- * only, and a djoser or OAuth 2 server keeps it live (Baton ends the whole session at logout), so
- * the tabs that meet it (that tab, hearing which token the sign-out ended; the tab that signed
- * out, hearing of the refresh) revoke it on the server.
+ * session that already ended. A sign-out is final for its lineage in every tab (see
+ * endedLineages.ts).
  */
 export function createSessionKeeper(deps: SessionKeeperDeps): SessionKeeper {
   let state: SessionState | null = null;
@@ -82,10 +76,9 @@ export function createSessionKeeper(deps: SessionKeeperDeps): SessionKeeper {
   let retryAfterMs: number | undefined;
   let restored = false;
   let waiters: (() => void)[] = [];
-  /** Lineages that ended in this tab: `true` for a sign-out, `false` when a sign-in replaced it. */
-  const ended = new Map<string, boolean>();
-  /** Refresh tokens ended on the server or being revoked there: none is revoked twice. */
-  const dead = new Set<string>();
+  const ended = createEndedLineages(deps);
+  /** Whether the last write to storage failed (the app has been told). */
+  let storageFailing = false;
 
   const set = (next: SessionState | null, failures: number) => {
     state = next;
@@ -97,40 +90,37 @@ export function createSessionKeeper(deps: SessionKeeperDeps): SessionKeeper {
     for (const wake of woken) wake();
   };
 
-  const endLineage = (lineage: string, signedOut: boolean) => {
-    ended.set(lineage, signedOut || ended.get(lineage) === true);
-  };
-
-  /** Revokes the token of a session whose lineage the user signed out of, once. */
-  const revokeAfterSignOut = (candidate: SessionState) => {
-    const token = candidate.session.refreshToken;
-    if (ended.get(candidate.lineage) !== true || dead.has(token)) return;
-    dead.add(token);
-    deps.revoke(candidate.session);
-  };
-
   /**
-   * Clears storage of a session whose lineage ended (a late refresh in another tab may have
-   * stored it after the sign-out): it then holds this tab's session, or nothing.
+   * Stores the session made here. A storage that refuses (full: `QuotaExceededError`) must not
+   * fail the sign-in or refresh that happened on the server: the session goes on in memory and
+   * reaches the other tabs by message. What storage held is removed (that needs no room): a
+   * reload that presented its spent refresh token would be reuse, which revokes the session.
+   * Returns what to tell the app, once until a write works again.
    */
-  async function settleStorage(): Promise<void> {
+  async function save(next: SessionState): Promise<AuthError | undefined> {
     try {
-      const stored = decodeState(await deps.storage.get(deps.storageKey), state?.lineage);
-      if (stored === null || !ended.has(stored.lineage)) return;
-      revokeAfterSignOut(stored);
-      if (state === null) await deps.storage.remove(deps.storageKey);
-      else await deps.storage.set(deps.storageKey, encodeState(state));
-    } catch {
-      // Best effort: a session left behind after a sign-out has had its token revoked, so the
-      // server refuses it when a reload presents it.
+      await deps.storage.set(deps.storageKey, encodeState(next));
+      storageFailing = false;
+      return undefined;
+    } catch (cause) {
+      await deps.storage.remove(deps.storageKey).catch(() => {
+        // Nothing more can be done here; the server refuses the spent token when presented.
+      });
+      if (storageFailing) return undefined;
+      storageFailing = true;
+      return new AuthError(
+        'storage_failed',
+        'This device could not save your sign-in (its storage may be full), so you will need to sign in again after the app is closed or reloaded.',
+        { cause },
+      );
     }
   }
 
   async function adopt(change: Extract<SessionChange, { type: 'signed-in' | 'refreshed' }>): Promise<void> {
     const previous = state;
     if (ended.has(change.state.lineage)) {
-      revokeAfterSignOut(change.state);
-      return settleStorage();
+      ended.revokeIfSignedOut(change.state);
+      return ended.settle(state);
     }
     // Another tab's news can arrive late or twice: only a newer session replaces ours. The same
     // tokens with another user are that tab's profile change (`user-updated`).
@@ -144,20 +134,23 @@ export function createSessionKeeper(deps: SessionKeeperDeps): SessionKeeper {
     // A new sign-in (here or in another tab) ends the lineage it replaces: a late message of it
     // must not switch this tab back to the previous account.
     const replaced = previous !== null && previous.lineage !== change.state.lineage;
-    if (replaced) endLineage(previous.lineage, false);
+    if (replaced) ended.end(previous.lineage, 'replaced');
     const recovered = failedAttempts > 0 && !replaced;
     set(change.state, 0);
+    let storageFailed: AuthError | undefined;
     if (change.origin === 'here') {
-      await deps.storage.set(deps.storageKey, encodeState(change.state));
+      storageFailed = await save(change.state);
       // Signed out in another tab while storage was written: what was written must go again.
-      if (ended.has(change.state.lineage)) return settleStorage();
+      if (ended.has(change.state.lineage)) return ended.settle(state);
       deps.publish({ type: 'session', state: change.state });
     }
     // A session arriving from another tab while signed out here, or of another sign-in, is a
     // sign-in here.
     const type = previous === null || replaced ? 'signed-in' : change.type;
-    deps.emit({ type, session: change.state.session });
-    if (recovered) deps.emit({ type: 'refresh-recovered', session: change.state.session });
+    const { session } = change.state;
+    deps.emit({ type, session });
+    if (recovered) deps.emit({ type: 'refresh-recovered', session });
+    if (storageFailed) deps.emit({ type: 'storage-failed', session, error: storageFailed });
   }
 
   async function updateUser(user: User, origin: ChangeOrigin): Promise<void> {
@@ -165,12 +158,11 @@ export function createSessionKeeper(deps: SessionKeeperDeps): SessionKeeper {
     if (state === null || sameUser(user, state.session.user)) return;
     const next: SessionState = { ...state, session: { ...state.session, user } };
     set(next, failedAttempts);
-    if (origin === 'here') {
-      await deps.storage.set(deps.storageKey, encodeState(next));
-      // The other tabs see the same tokens with a new user and take the user (see `adopt`).
-      deps.publish({ type: 'session', state: next });
-    }
+    const storageFailed = origin === 'here' ? await save(next) : undefined;
+    // The other tabs see the same tokens with a new user and take the user (see `adopt`).
+    if (origin === 'here') deps.publish({ type: 'session', state: next });
     deps.emit({ type: 'user-updated', session: next.session });
+    if (storageFailed) deps.emit({ type: 'storage-failed', session: next.session, error: storageFailed });
   }
 
   async function end(change: Extract<SessionChange, { type: 'signed-out' }>): Promise<void> {
@@ -181,8 +173,8 @@ export function createSessionKeeper(deps: SessionKeeperDeps): SessionKeeper {
     const { refreshToken } = ending.session;
     // Every sign-out here ends this token on the server: logout revokes it, a refused refresh
     // found it dead, "everywhere" and a deleted account ended them all.
-    endLineage(lineage, true);
-    dead.add(refreshToken);
+    ended.end(lineage, 'signed-out');
+    ended.spent(refreshToken);
     set(null, 0);
     try {
       await deps.storage.remove(deps.storageKey);
@@ -198,17 +190,17 @@ export function createSessionKeeper(deps: SessionKeeperDeps): SessionKeeper {
     // An older version's message names no lineage: it ends whatever session this tab holds.
     const lineage = change.lineage ?? state?.lineage;
     if (lineage === undefined) return;
-    endLineage(lineage, true);
-    if (change.refreshToken !== undefined) dead.add(change.refreshToken);
+    ended.end(lineage, 'signed-out');
+    if (change.refreshToken !== undefined) ended.spent(change.refreshToken);
     const mine = state;
     if (mine?.lineage === lineage) {
       set(null, 0);
       // A newer token than the one the other tab ended: this tab's refresh was answered after
       // that sign-out. Without the ended token named, this tab cannot tell, and revokes nothing.
-      if (change.refreshToken !== undefined) revokeAfterSignOut(mine);
+      if (change.refreshToken !== undefined) ended.revokeIfSignedOut(mine);
       deps.emit({ type: 'signed-out', reason: change.reason });
     }
-    await settleStorage();
+    await ended.settle(state);
   }
 
   return {
@@ -221,7 +213,7 @@ export function createSessionKeeper(deps: SessionKeeperDeps): SessionKeeper {
     get restored() {
       return restored;
     },
-    hasEnded: (lineage) => ended.has(lineage),
+    hasEnded: ended.has,
     nextChange: () => new Promise<void>((resolve) => waiters.push(resolve)),
     async apply(change) {
       switch (change.type) {
@@ -234,8 +226,8 @@ export function createSessionKeeper(deps: SessionKeeperDeps): SessionKeeper {
           }
           deps.emit({ type: 'initial-session', session: state?.session ?? null });
           if (change.state !== null && ended.has(change.state.lineage)) {
-            revokeAfterSignOut(change.state);
-            await settleStorage();
+            ended.revokeIfSignedOut(change.state);
+            await ended.settle(state);
           }
           return;
         case 'signed-in':

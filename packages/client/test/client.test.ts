@@ -12,6 +12,7 @@ import {
 } from '../src/index.js';
 import { nextEvent, recordEvents, typesOf } from './support/events.js';
 import { fakeBackend, fakeWebStorage } from './support/fakeBackend.js';
+import { until } from './support/until.js';
 
 const baseUrl = 'http://127.0.0.1:9';
 const ada = { email: 'ada@example.com', password: 'correct horse battery staple' };
@@ -247,4 +248,72 @@ test('dispose() during a refresh still stores the rotated session and hands its 
   const stored = JSON.parse((await storage.get(`dispose-${process.pid}`)) ?? '{}');
   assert.equal(stored.session?.refreshToken, 'rt_2');
   assert.equal(fresh, stored.session?.accessToken);
+});
+
+test('a rotated session that storage cannot keep still serves the request, leaves no spent token stored, reaches the other tabs and is reported', async () => {
+  const web = fakeWebStorage();
+  const write = web.setItem.bind(web);
+  let full = false;
+  web.setItem = (key, value) => {
+    if (full) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    write(key, value);
+  };
+  const storageKey = `quota-${process.pid}`;
+  const sent: string[] = [];
+  const fetch: typeof globalThis.fetch = async (_input, init) => {
+    sent.push(new Headers(init?.headers).get('authorization') ?? '');
+    return new Response('ok');
+  };
+  const clock = createManualClock();
+  const { backend } = fakeBackend(clock);
+  const tab = () =>
+    createAuthClient({
+      baseUrl,
+      backend,
+      storage: localStorageAdapter(web),
+      clock,
+      crossTab: true,
+      storageKey,
+      fetch,
+    });
+  const client = tab();
+  const other = tab();
+  const events = recordEvents(client);
+  await client.login(ada);
+  await until(() => other.session !== null, 'the other tab sees the sign-in');
+
+  full = true; // the app's own caches filled the origin's quota
+  clock.advance(61_000);
+  const response = await client.fetch(`${baseUrl}/todos`);
+  assert.equal(response.status, 200, 'the request goes on with the new token');
+  assert.equal(sent.at(-1), `Bearer ${client.session?.accessToken}`);
+  assert.equal(client.session?.refreshToken, 'rt_2');
+  assert.equal(web.getItem(storageKey), null, 'the spent rt_1 is not left stored');
+  await until(() => other.session?.refreshToken === 'rt_2', 'the other tab gets the new session');
+
+  const failure = events.find((event) => event.type === 'storage-failed');
+  assert.ok(failure?.type === 'storage-failed');
+  assert.equal(failure.error.code, 'storage_failed');
+  assert.match(failure.error.message, /sign in again/);
+  assert.equal((failure.error.cause as DOMException).name, 'QuotaExceededError');
+  clock.advance(61_000);
+  await client.getAccessToken();
+  assert.deepEqual(typesOf(events), [
+    'initial-session',
+    'signed-in',
+    'refreshed',
+    'storage-failed',
+    'refreshed',
+  ]);
+
+  const reloaded = createAuthClient({
+    baseUrl,
+    backend,
+    storage: localStorageAdapter(web),
+    clock,
+    storageKey,
+  });
+  await reloaded.ready;
+  assert.equal(reloaded.session, null, 'a reload starts signed out instead of presenting a spent token');
+  for (const each of [client, other, reloaded]) each.dispose();
 });
