@@ -19,7 +19,7 @@ import {
   type TokenGrant,
 } from './session.js';
 import { createSessionKeeper } from './sessionKeeper.js';
-import { createSessionRefresh } from './sessionRefresh.js';
+import { createSessionRefresh, onDemand } from './sessionRefresh.js';
 import { resolveUrl } from './url.js';
 
 /**
@@ -94,6 +94,8 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     clock,
     leadMs: config.leadMs,
   });
+  // Every refresh but the scheduler's waits for the server's Retry-After (see onDemand).
+  const refreshNow = onDemand(refresh, keeper, clock);
 
   const ready = (async () => {
     let stored = null;
@@ -116,7 +118,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     if (current === null) return null;
     if (refresh.pending() === null && serverNow() < current.refreshAt) return current.session.accessToken;
     try {
-      return (await refresh()).session.accessToken;
+      return (await refreshNow()).session.accessToken;
     } catch (error) {
       // A token that is only close to expiry still works while the server is unreachable.
       if (
@@ -135,7 +137,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     const current = keeper.state;
     if (current === null) throw new SessionExpiredError();
     if (current.session.accessToken !== rejectedAccessToken) return current.session.accessToken;
-    return (await refresh()).session.accessToken;
+    return (await refreshNow()).session.accessToken;
   }
 
   async function signIn(email: string, grantOf: () => Promise<TokenGrant>): Promise<Session> {
@@ -191,7 +193,10 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     }
     const current = keeper.state;
     if (current !== null && serverNow() >= current.refreshAt) {
-      await refresh().catch(() => {
+      // The server's Retry-After holds here too: a page made visible or a network back says
+      // nothing of a server that answered "wait". A wait that ended while the tab slept (and its
+      // timers with it) stops nothing.
+      await refreshNow().catch(() => {
         // The outcome is reported through events (signed-out, refresh-unavailable) and retried.
       });
     }

@@ -86,14 +86,18 @@ export class SessionExpiredError extends AuthError {
 /**
  * The refresh could not reach a working server (network failure, timeout, 5xx, 429). The session
  * is kept and the client retries in the background with back-off, not sooner than the server's
- * `Retry-After` (`retryAfterMs`); `cause` holds the underlying error.
+ * `Retry-After` (`retryAfterMs`: until then no refresh is sent, and callers get this error with
+ * the wait that remains); `cause` holds the underlying error.
  */
 export class RefreshUnavailableError extends AuthError {
-  constructor(cause: unknown, status?: number) {
+  constructor(cause: unknown, status?: number, retryAfterMs?: number) {
+    const wait = retryAfterMs ?? (cause instanceof AuthError ? cause.retryAfterMs : undefined);
     super(
       'refresh_unavailable',
-      'The server did not answer, so the sign-in could not be renewed. You are still signed in; it is retried automatically.',
-      { cause, status, retryAfterMs: cause instanceof AuthError ? cause.retryAfterMs : undefined },
+      wait === undefined
+        ? 'The server did not answer, so the sign-in could not be renewed. You are still signed in; it is retried automatically.'
+        : 'The server is busy and asked to wait, so the sign-in could not be renewed yet. You are still signed in; it is retried automatically.',
+      { cause, status, retryAfterMs: wait },
     );
     this.name = 'RefreshUnavailableError';
   }

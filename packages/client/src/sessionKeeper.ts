@@ -2,6 +2,7 @@ import type { TabMessage } from './crossTab.js';
 import { createEndedLineages } from './endedLineages.js';
 import { AuthError, type RefreshUnavailableError } from './errors.js';
 import type { AuthEvent, SignOutReason } from './events.js';
+import { RETRY_MAX_MS } from './scheduler.js';
 import { encodeState, isNewer, type Session, type SessionState, type User } from './session.js';
 import type { TokenStorage } from './storage/storage.js';
 
@@ -28,7 +29,20 @@ export type SessionChange =
       readonly refreshToken?: string;
     }
   | { readonly type: 'user-updated'; readonly user: User; readonly origin: ChangeOrigin }
-  | { readonly type: 'refresh-failed'; readonly error: RefreshUnavailableError };
+  | {
+      readonly type: 'refresh-failed';
+      readonly error: RefreshUnavailableError;
+      /** When it failed: this device's epoch ms. */
+      readonly at: number;
+    };
+
+/** The wait a server asked for after a failed refresh (`Retry-After`). */
+export interface ServerWait {
+  /** This device's epoch ms when it ends: at most a minute on, as the background retry waits. */
+  readonly until: number;
+  /** The failure that asked for it. */
+  readonly error: RefreshUnavailableError;
+}
 
 /** The session of a client. Read it anywhere; change it only through {@link apply}. */
 export interface SessionKeeper {
@@ -37,6 +51,8 @@ export interface SessionKeeper {
   readonly failedAttempts: number;
   /** Whether the stored session has been read yet. */
   readonly restored: boolean;
+  /** The wait the last failed refresh asked for, while no refresh has worked since. */
+  readonly serverWait: ServerWait | undefined;
   apply(change: SessionChange): Promise<void>;
   /** Whether this tab saw the lineage end (signed out, or replaced by another sign-in). */
   hasEnded(lineage: string): boolean;
@@ -74,6 +90,7 @@ export function createSessionKeeper(deps: SessionKeeperDeps): SessionKeeper {
   let state: SessionState | null = null;
   let failedAttempts = 0;
   let retryAfterMs: number | undefined;
+  let serverWait: ServerWait | undefined;
   let restored = false;
   let waiters: (() => void)[] = [];
   const ended = createEndedLineages(deps);
@@ -83,7 +100,10 @@ export function createSessionKeeper(deps: SessionKeeperDeps): SessionKeeper {
   const set = (next: SessionState | null, failures: number) => {
     state = next;
     failedAttempts = failures;
-    if (failures === 0) retryAfterMs = undefined;
+    if (failures === 0) {
+      retryAfterMs = undefined;
+      serverWait = undefined;
+    }
     deps.changed(state, failedAttempts, retryAfterMs);
     const woken = waiters;
     waiters = [];
@@ -213,6 +233,9 @@ export function createSessionKeeper(deps: SessionKeeperDeps): SessionKeeper {
     get restored() {
       return restored;
     },
+    get serverWait() {
+      return serverWait;
+    },
     hasEnded: ended.has,
     nextChange: () => new Promise<void>((resolve) => waiters.push(resolve)),
     async apply(change) {
@@ -241,6 +264,10 @@ export function createSessionKeeper(deps: SessionKeeperDeps): SessionKeeper {
           if (state === null) return;
           // This failure's own wait, or none: an earlier answer's Retry-After is no longer news.
           retryAfterMs = change.error.retryAfterMs;
+          serverWait =
+            retryAfterMs === undefined
+              ? undefined
+              : { until: change.at + Math.min(retryAfterMs, RETRY_MAX_MS), error: change.error };
           set(state, failedAttempts + 1);
           if (failedAttempts === 1) deps.emit({ type: 'refresh-unavailable', error: change.error });
           return;

@@ -98,7 +98,9 @@ export function createSessionRefresh(deps: SessionRefreshDeps): SingleFlight<Ses
           error,
           error instanceof AuthError ? error.status : undefined,
         );
-        if (keeper.state === before) await keeper.apply({ type: 'refresh-failed', error: unavailable });
+        if (keeper.state === before) {
+          await keeper.apply({ type: 'refresh-failed', error: unavailable, at: deps.clock.now() });
+        }
         throw unavailable;
       }
       // The user signed out (or in as someone else) while the request was on the wire: the keeper
@@ -124,4 +126,27 @@ function signOutReasonOf(code: AuthErrorCode): SignOutReason {
   if (code === 'refresh_token_reused') return 'reused';
   if (code === 'session_revoked') return 'revoked';
   return 'refresh_failed';
+}
+
+/**
+ * A refresh a caller asks for (a request, `getAccessToken`, `resume`), as opposed to the
+ * scheduler's. While the wait that the server asked for after a failed refresh lasts
+ * (`Retry-After` on a 429 `rate_limited` or a 503 `storage_unavailable`), it joins a running
+ * refresh but starts none: every request of the app would otherwise hit a server that asked for
+ * quiet, and the scheduler retries when the wait is over. It rejects instead with a
+ * {@link RefreshUnavailableError} whose `retryAfterMs` is the wait that remains.
+ */
+export function onDemand(
+  refresh: SingleFlight<SessionState>,
+  keeper: Pick<SessionKeeper, 'serverWait'>,
+  clock: { now(): number },
+): () => Promise<SessionState> {
+  return () => {
+    const running = refresh.pending();
+    if (running !== null) return running;
+    const wait = keeper.serverWait;
+    const remainingMs = wait === undefined ? 0 : wait.until - clock.now();
+    if (wait === undefined || remainingMs <= 0) return refresh();
+    return Promise.reject(new RefreshUnavailableError(wait.error.cause, wait.error.status, remainingMs));
+  };
 }

@@ -1,9 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { createManualClock } from '@baton/server';
 import { retryAfterOf } from '../src/backends/http.js';
-import { createAuthClient, memoryStorage, RefreshUnavailableError, retryDelayAfter } from '../src/index.js';
+import {
+  AuthError,
+  createAuthClient,
+  memoryStorage,
+  RefreshUnavailableError,
+  retryDelayAfter,
+} from '../src/index.js';
 import { type BatonTestServer, newAccount, startBaton } from './support/batonServer.js';
 import { nextEvent } from './support/events.js';
+import { fakeBackend } from './support/fakeBackend.js';
 import { manualTimers } from './support/manualTimers.js';
 
 describe('Retry-After: the client waits as long as the server asked', () => {
@@ -95,4 +103,57 @@ test('a retry waits for the back-off or the server’s wait, whichever is later,
   assert.equal(retryDelayAfter(1, 5000, () => 0.999_999) > 5000 * 1.249, true, 'later, never sooner');
   assert.equal(retryDelayAfter(7, 5000, neutral), 45_000, 'the back-off is longer');
   assert.equal(retryDelayAfter(1, 3_600_000, neutral), 60_000, 'an hour is capped at a minute');
+});
+
+test('while the Retry-After of a refused refresh lasts, requests send no refresh: the current token while it works, then RefreshUnavailableError with the wait left', async () => {
+  const clock = createManualClock();
+  const { backend, state } = fakeBackend(clock);
+  let busy = true;
+  const { timers, pending } = manualTimers();
+  const sent: string[] = [];
+  const auth = createAuthClient({
+    baseUrl: 'http://127.0.0.1:9',
+    backend: {
+      ...backend,
+      refresh: async (context, refreshToken) => {
+        if (!busy) return backend.refresh(context, refreshToken);
+        state.refreshCalls += 1;
+        throw new AuthError('rate_limited', 'Too many requests.', { status: 429, retryAfterMs: 30_000 });
+      },
+    },
+    storage: memoryStorage(),
+    clock,
+    timers,
+    fetch: async (_input, init) => {
+      sent.push(new Headers(init?.headers).get('authorization') ?? '');
+      return new Response('ok');
+    },
+  });
+  const { accessToken } = await auth.login({ email: 'ada@example.com', password: 'correct horse battery' });
+  const todos = 'http://127.0.0.1:9/todos';
+
+  clock.advance(45_000); // inside the 30 s lead: due, and valid for 15 s more
+  for (let request = 0; request < 10; request++) {
+    assert.equal((await auth.fetch(todos)).status, 200);
+    clock.advance(500);
+  }
+  assert.equal(state.refreshCalls, 1, 'one refresh; the other requests waited as the server asked');
+  assert.deepEqual(new Set(sent), new Set([`Bearer ${accessToken}`]), 'the current token still works');
+  assert.ok(
+    pending().every((delayMs) => delayMs >= 30_000),
+    'the background retry waits as well',
+  );
+
+  clock.advance(11_000); // 16 s after the refusal: the token has expired, 14 s of the wait remain
+  await assert.rejects(auth.getAccessToken(), { name: 'RefreshUnavailableError', retryAfterMs: 14_000 });
+  await assert.rejects(auth.fetch(todos), RefreshUnavailableError);
+  await assert.rejects(auth.recoverFromUnauthorized(accessToken), { retryAfterMs: 14_000 });
+  await auth.resume();
+  assert.equal(state.refreshCalls, 1, 'nor do resume() and a 401 send one');
+
+  busy = false;
+  clock.advance(14_000);
+  assert.notEqual(await auth.getAccessToken(), accessToken, 'once the wait is over, a request refreshes');
+  assert.equal(state.refreshCalls, 2);
+  auth.dispose();
 });
