@@ -317,3 +317,39 @@ test('a rotated session that storage cannot keep still serves the request, leave
   assert.equal(reloaded.session, null, 'a reload starts signed out instead of presenting a spent token');
   for (const each of [client, other, reloaded]) each.dispose();
 });
+
+test('relative URLs resolve against the page’s base URL (<base href>), as the browser’s fetch resolves them', async () => {
+  // An app served under a sub-path: https://app.example.com/shop/orders/42 with <base href="/shop/">.
+  const page = {
+    location: { href: 'https://app.example.com/shop/orders/42' },
+    document: Object.assign(new EventTarget(), {
+      baseURI: 'https://app.example.com/shop/',
+      visibilityState: 'visible',
+    }),
+  };
+  Object.assign(globalThis, page);
+  try {
+    const clock = createManualClock();
+    const sent: string[] = [];
+    const client = createAuthClient({
+      baseUrl: 'https://app.example.com',
+      backend: fakeBackend(clock).backend,
+      storage: memoryStorage(),
+      clock,
+      crossTab: false,
+      fetch: async (input) => {
+        sent.push(String(input));
+        return new Response('ok');
+      },
+    });
+    await client.login(ada);
+    await client.fetch('api/todos');
+    assert.deepEqual(sent, ['https://app.example.com/shop/api/todos']);
+    assert.equal(client.isAllowedUrl('api/todos'), true);
+    page.document.baseURI = 'https://cdn.example.com/app/';
+    assert.equal(client.isAllowedUrl('api/todos'), false, 'a base on another origin gets no bearer');
+    client.dispose();
+  } finally {
+    for (const name of Object.keys(page)) Reflect.deleteProperty(globalThis, name);
+  }
+});
