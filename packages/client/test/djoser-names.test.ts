@@ -26,6 +26,20 @@ describe('djoserBackend against the Django tutorial user model (REQUIRED_FIELDS 
     auth.dispose();
   });
 
+  test('registering an address that has an account already is email_taken', async (t) => {
+    if (!django.peer) return t.skip(django.skipReason);
+    const auth = client();
+    const input = { ...account(), name: 'Ada Lovelace' };
+    await auth.register(input);
+    await assert.rejects(auth.register(input), (error: unknown) => {
+      assert.ok(error instanceof AuthError);
+      assert.equal(error.code, 'email_taken');
+      assert.deepEqual(error.fields, { email: ['user with this email already exists.'] });
+      return true;
+    });
+    auth.dispose();
+  });
+
   test('missing fields are refused with their names, as invalid_request', async (t) => {
     if (!django.peer) return t.skip(django.skipReason);
     const auth = client();

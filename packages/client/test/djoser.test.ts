@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
+  AuthError,
   type Backend,
   createAuthClient,
   djoserBackend,
@@ -125,6 +126,27 @@ describe('djoserBackend against Django djoser + simplejwt (scripts/django-peer)'
     });
   });
 
+  test('registering an address that has an account already is email_taken', async (t) => {
+    const { peer } = django;
+    if (!peer) return t.skip(django.skipReason);
+    users += 1;
+    const account = {
+      email: `taken${users}-${process.pid}@example.com`,
+      password: 'correct horse battery staple',
+    };
+    const auth = createAuthClient({ baseUrl: peer.url, backend: djoserBackend(), storage: memoryStorage() });
+    await auth.register(account);
+    await assert.rejects(auth.register(account), (error: unknown) => {
+      assert.ok(error instanceof AuthError);
+      assert.equal(error.code, 'email_taken');
+      assert.equal(error.status, 400);
+      assert.equal(error.message, 'An account with this email address exists already.');
+      assert.deepEqual(error.fields, { username: ['A user with that username already exists.'] });
+      return true;
+    });
+    auth.dispose();
+  });
+
   test('logout blacklists the refresh token', async (t) => {
     const { peer } = django;
     if (!peer) return t.skip(django.skipReason);
@@ -139,4 +161,41 @@ describe('djoserBackend against Django djoser + simplejwt (scripts/django-peer)'
     assert.equal(refused.status, 401);
     client.dispose();
   });
+});
+
+test('djoser refusing a registration: the password validators are weak_password with their messages; other fields stay invalid_request', async () => {
+  const refusedWith = async (body: Record<string, unknown>) => {
+    const auth = createAuthClient({
+      baseUrl: 'http://127.0.0.1:9',
+      backend: djoserBackend(),
+      storage: memoryStorage(),
+      fetch: async () =>
+        new Response(JSON.stringify(body), { status: 400, headers: { 'content-type': 'application/json' } }),
+    });
+    const error = await auth.register({ email: 'ada@example.com', password: 'ada' }).catch((e: unknown) => e);
+    auth.dispose();
+    assert.ok(error instanceof AuthError);
+    return { code: error.code, message: error.message, fields: error.fields };
+  };
+  const validators = [
+    'This password is too short. It must contain at least 8 characters.',
+    'This password is too common.',
+  ];
+  assert.deepEqual(await refusedWith({ password: validators }), {
+    code: 'weak_password',
+    message: validators.join(' '),
+    fields: { password: validators },
+  });
+  // A serializer of one's own that runs the validators in validate().
+  const similar = { non_field_errors: ['The password is too similar to the username.'] };
+  assert.deepEqual(await refusedWith(similar), {
+    code: 'weak_password',
+    message: 'The password is too similar to the username.',
+    fields: similar,
+  });
+  assert.equal(
+    (await refusedWith({ password: ['This field may not be blank.'] })).message,
+    'The password was refused: This field may not be blank.',
+  );
+  assert.equal((await refusedWith({ email: ['Enter a valid email address.'] })).code, 'invalid_request');
 });

@@ -1,3 +1,4 @@
+import { AuthError } from '../errors.js';
 import type { TokenGrant, User } from '../session.js';
 import type { Backend, BackendContext, RegisterInput } from './backend.js';
 import { djoserAccountOperations, fetchDjoserUser, splitName } from './djoserAccount.js';
@@ -41,7 +42,8 @@ export function defaultDjoserRegistration(input: RegisterInput): Record<string, 
  * Django with djoser and djangorestframework-simplejwt, with `ROTATE_REFRESH_TOKENS` (and ideally
  * `BLACKLIST_AFTER_ROTATION`): `POST /auth/users/`, `/auth/jwt/create/`, `/auth/jwt/refresh/`.
  * Field errors of a refused registration (`{ "last_name": ["This field is required."] }`) reach
- * the caller as `AuthError.fields`, with code `invalid_request`. The account operations use
+ * the caller as `AuthError.fields`, with code `invalid_request`, or `email_taken` and
+ * `weak_password` as Baton answers (see {@link registrationRefusal}). The account operations use
  * djoser's `users/reset_password/`, `reset_password_confirm/`, `set_password/`, `activation/`,
  * `resend_activation/` and `users/me/` (see the client README for the table).
  *
@@ -71,7 +73,10 @@ export function djoserBackend(options: DjoserBackendOptions = {}): Backend {
     ...djoserAccountOperations(prefix),
     login,
     async register(context, input) {
-      await send(context, `${prefix}/users/`, { json: registrationBody(input), refusal: 'invalid_request' });
+      await send(context, `${prefix}/users/`, {
+        json: registrationBody(input),
+        refusal: 'invalid_request',
+      }).catch((error: unknown) => Promise.reject(registrationRefusal(error)));
       return login(context, input);
     },
     async refresh(context, refreshToken): Promise<TokenGrant> {
@@ -105,4 +110,35 @@ async function currentUser(
     // The profile is a convenience; signing in must not fail because it is unavailable.
     return null;
   }
+}
+
+/** Django's messages for a value that another account has (the model's unique check). */
+const TAKEN = /already exists|already (?:in use|taken|registered)|must be unique/i;
+
+/**
+ * djoser refuses a registration with Django REST framework field errors and no code. Two mean
+ * what Baton's codes mean: the unique check of `username` or `email` (the address is an account's
+ * already) is `email_taken`, and the password validators' verdict (djoser puts it under
+ * `password`; other serializers under `non_field_errors`) is `weak_password`, with their own
+ * messages. Recognised by Django's English messages: a server that translates them answers
+ * `invalid_request`, its messages still in `fields`.
+ */
+function registrationRefusal(error: unknown): unknown {
+  if (!(error instanceof AuthError) || error.status !== 400 || error.fields === undefined) return error;
+  const { fields } = error;
+  const options = { status: error.status, serverCode: error.serverCode, fields, cause: error };
+  if ([...(fields.username ?? []), ...(fields.email ?? [])].some((message) => TAKEN.test(message))) {
+    return new AuthError('email_taken', 'An account with this email address exists already.', options);
+  }
+  const password = [
+    ...(fields.password ?? []),
+    ...(fields.non_field_errors ?? []).filter((message) => /password/i.test(message)),
+  ];
+  if (password.length === 0) return error;
+  const said = password.join(' ');
+  return new AuthError(
+    'weak_password',
+    /password/i.test(said) ? said : `The password was refused: ${said}`,
+    options,
+  );
 }
