@@ -141,9 +141,15 @@ export const SETTINGS = {
     env: 'BATON_ISSUER',
     parse: text,
     fallback: ownOrigin,
+    // One spelling everywhere: the tokens' `iss`, the RFC 8414 metadata and the URLs built on it.
+    // Verifiers compare `iss` exactly, and the examples (like most configs) write it without.
+    normalise: (value) => value.replace(/\/+$/, ''),
     check: nonEmpty,
     expected: 'an issuer',
-    readme: { default: '`http://{host}:{port}`', meaning: '`iss` of access tokens' },
+    readme: {
+      default: '`http://{host}:{port}`',
+      meaning: '`iss` of access tokens (a trailing `/` is dropped)',
+    },
   }),
   audience: setting({
     env: 'BATON_AUDIENCE',

@@ -121,6 +121,11 @@ describe('account mail settings', () => {
     });
     const config = resolveConfig(options);
     assert.equal(config.publicUrl, 'https://app.example.com', 'links append their path to it');
+    assert.equal(
+      resolveConfig(optionsFromEnv({ BATON_ISSUER: 'https://auth.example.com/' })).issuer,
+      'https://auth.example.com',
+      'the issuer as the metadata and the examples spell it',
+    );
     assert.equal(config.resetTtl, 900);
     assert.equal(config.emailTokenTtl, 2 * 86_400);
     assert.equal(config.requireVerifiedEmail, true);

@@ -214,6 +214,31 @@ describe('OAuth 2.0 endpoints with a standard client (oauth4webapi)', () => {
   });
 });
 
+describe('the issuer', () => {
+  it('is one string in the tokens and the metadata, even when the setting ends in a slash', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'baton-issuer-'));
+    const app = await createServer({ dataDir, logLevel: false, issuer: 'https://auth.example.com/' });
+    try {
+      const metadata = (
+        await app.inject({ method: 'GET', url: '/.well-known/oauth-authorization-server' })
+      ).json();
+      const registered = await app.inject({
+        method: 'POST',
+        url: '/auth/register',
+        payload: { email: uniqueEmail('issuer'), password: GOOD_PASSWORD },
+      });
+      const payload = registered.json().accessToken.split('.')[1];
+      const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+      assert.equal(claims.iss, 'https://auth.example.com');
+      assert.equal(metadata.issuer, claims.iss, 'discovery-based verifiers compare the two exactly');
+      assert.equal(metadata.jwks_uri, 'https://auth.example.com/.well-known/jwks.json');
+    } finally {
+      await app.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('the OAuth password grant, off by default (RFC 9700)', () => {
   it('is neither advertised nor accepted unless switched on', async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'baton-oauth-'));

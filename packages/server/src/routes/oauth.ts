@@ -28,7 +28,7 @@ const param = { type: 'string', maxLength: 4096 } as const;
  */
 export const oauthRoutes: FastifyPluginAsync<{ deps: AuthDeps }> = async (app, { deps }) => {
   await app.register(formbody, { bodyLimit: 16 * 1024 });
-  const issuer = deps.config.issuer.replace(/\/$/, '');
+  const { issuer } = deps.config;
 
   answerWithOAuthErrors(app);
 
