@@ -19,6 +19,12 @@ export interface ScratchProjectSpec {
   /** Registry packages, at the version installed in the workspace (so the npm cache has them). */
   readonly dependencies: readonly string[];
   readonly devDependencies: readonly string[];
+  /**
+   * Registry packages at their newest version, as an app's own install resolves them: our types
+   * must hold against what the app gets, not against the workspace's pin (`@types/node` reaches
+   * every app through `@types/pg`'s `*`).
+   */
+  readonly newestDevDependencies?: readonly string[];
   /** Packages whose install scripts npm may run (npm 11 asks for this in `allowScripts`). */
   readonly allowScripts?: readonly string[];
   /** Environment of the install, over the user's (such as where a native prebuild is). */
@@ -61,7 +67,10 @@ export async function installScratchProject(
       ...Object.fromEntries(spec.batonPackages.map((name) => [name, tarballOf(name)])),
       ...(await pinned(spec.dependencies)),
     },
-    devDependencies: await pinned(spec.devDependencies),
+    devDependencies: {
+      ...(await pinned(spec.devDependencies)),
+      ...Object.fromEntries((spec.newestDevDependencies ?? []).map((name) => [name, 'latest'])),
+    },
     overrides: Object.fromEntries(spec.batonPackages.map((name) => [name, `$${name}`])),
     ...(spec.allowScripts
       ? { allowScripts: Object.fromEntries(spec.allowScripts.map((name) => [name, true])) }

@@ -1,16 +1,26 @@
-import {
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPair,
-  type JsonWebKey,
-  type KeyObject,
-} from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { Clock } from '../clock.js';
 import { jwkThumbprint } from './thumbprint.js';
 
-/** A JSON Web Key (RFC 7517) as `node:crypto` reads and writes it. */
-export type JWK = JsonWebKey;
+/**
+ * A JSON Web Key (RFC 7517) as `node:crypto` reads and writes it. Declared here rather than taken
+ * from `node:crypto`: Baton's published types must not depend on the `@types/node` an app has
+ * installed, and newer ones no longer export `JsonWebKey`.
+ */
+export interface JWK {
+  readonly kty?: string;
+  readonly crv?: string;
+  readonly x?: string;
+  readonly y?: string;
+  readonly n?: string;
+  readonly e?: string;
+  readonly d?: string;
+  readonly kid?: string;
+  readonly alg?: string;
+  readonly use?: string;
+  readonly [member: string]: unknown;
+}
 
 const generatePair = promisify(generateKeyPair);
 

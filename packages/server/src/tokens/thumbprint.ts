@@ -1,4 +1,5 @@
-import { createHash, type JsonWebKey } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import type { JWK } from './keys.js';
 
 /** The members of each key type that RFC 7638 §3.2 hashes, in lexicographic order. */
 const REQUIRED_MEMBERS: Readonly<Record<string, readonly string[]>> = {
@@ -11,7 +12,7 @@ const REQUIRED_MEMBERS: Readonly<Record<string, readonly string[]>> = {
  * The RFC 7638 SHA-256 thumbprint of a public JWK, base64url: the JSON of its required members
  * only, in lexicographic order and without white space, hashed. Baton uses it as the key's `kid`.
  */
-export function jwkThumbprint(jwk: JsonWebKey): string {
+export function jwkThumbprint(jwk: JWK): string {
   const members = typeof jwk.kty === 'string' ? REQUIRED_MEMBERS[jwk.kty] : undefined;
   if (!members) throw new Error(`no thumbprint for key type ${String(jwk.kty)}`);
   const required: Record<string, unknown> = {};
