@@ -12,6 +12,7 @@ import {
   register,
   signedInOnTwoDevices,
   todosOnScreen,
+  todosPageLoaded,
   waitForPath,
 } from '../support/appDriver.js';
 import { browserSuite } from '../support/suite.js';
@@ -179,4 +180,113 @@ test('a reload with a warm HTTP cache still runs the app (the 304 keeps the page
   await byTestId(page, 'email').waitFor();
   await page.reload();
   await byTestId(page, 'email').waitFor({ timeout: 5000 });
+});
+
+test('a refusal about two fields goes when either changes, so the next submit is sent', async (t) => {
+  const env = await setup(t);
+  if (env === null) return;
+  const { server } = env;
+  const user = newUser();
+  await createAccount(server.url, user);
+  const page = await env.device();
+
+  // A mistyped email: the refusal is shown under the password, but the email is what to fix.
+  await page.goto(`${server.url}/login`);
+  await field(page, 'email').fill(`x${user.email}`);
+  await field(page, 'password').fill(user.password);
+  await byTestId(page, 'submit').click();
+  assert.match(await fieldErrorText(page, 'password'), /^This email and password do not match\./);
+  await field(page, 'email').fill(user.email);
+  await page.waitForSelector('ion-input[data-testid="password"].ion-valid');
+  await byTestId(page, 'submit').click();
+  await todosPageLoaded(page);
+
+  // The reset form: "the two passwords differ" is under the second field, and goes when the first
+  // is changed to match it.
+  await page.goto(`${server.url}/reset-password?token=brp_not_sent`);
+  await field(page, 'password').fill('a brand new passphrase');
+  await field(page, 'confirmation').fill('a brand new passfrase');
+  await byTestId(page, 'submit').click();
+  assert.match(await fieldErrorText(page, 'confirmation'), /differ/);
+  await field(page, 'password').fill('a brand new passfrase');
+  await page.waitForSelector('ion-input[data-testid="confirmation"].ion-valid');
+});
+
+test('a list that cannot be loaded says so and why, with a way to try again, never "nothing to do"', async (t) => {
+  const env = await setup(t);
+  if (env === null) return;
+  const { server } = env;
+  const page = await env.device();
+  await register(page, server.url, newUser());
+  await addTodo(page, 'Buy milk');
+
+  let answer: 'network' | 'server' | 'none' = 'network';
+  await page.route(
+    (url) => url.pathname === '/todos',
+    (route) => {
+      if (route.request().isNavigationRequest() || answer === 'none') return route.continue();
+      if (answer === 'network') return route.abort('internetdisconnected');
+      return route.fulfill({
+        status: 500,
+        contentType: 'application/problem+json',
+        body: JSON.stringify({ type: 'about:blank', title: 'Internal Server Error', status: 500 }),
+      });
+    },
+  );
+  const loadError = byTestId(page, 'load-error');
+  await page.reload();
+  await loadError.waitFor();
+  assert.match(
+    (await loadError.textContent()) ?? '',
+    /Your todos could not be loaded\. The server cannot be reached\. Check your connection/,
+  );
+  assert.equal(await byTestId(page, 'todos-empty').count(), 0, 'a failed load is not an empty list');
+
+  answer = 'server';
+  await byTestId(page, 'load-retry').click();
+  await page.waitForFunction(() =>
+    /Something went wrong on our side/.test(
+      document.querySelector('[data-testid="load-error"]')?.textContent ?? '',
+    ),
+  );
+  assert.equal(await byTestId(page, 'todos-empty').count(), 0);
+
+  answer = 'none';
+  await byTestId(page, 'load-retry').click();
+  await page.waitForSelector('[data-testid="todo-item"]');
+  assert.deepEqual(await todosOnScreen(page), [{ title: 'Buy milk', done: false }]);
+  assert.equal(await loadError.count(), 0);
+});
+
+test('a double tap on Delete sends one DELETE', async (t) => {
+  const env = await setup(t);
+  if (env === null) return;
+  const { server } = env;
+  const page = await env.device();
+  await register(page, server.url, newUser());
+  await addTodo(page, 'Buy milk');
+
+  // The first DELETE is held while the second tap lands, as on a slow network.
+  let deletes = 0;
+  let release = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  await page.route(
+    (url) => url.pathname.startsWith('/todos/'),
+    async (route) => {
+      if (route.request().method() === 'DELETE') {
+        deletes++;
+        await released;
+      }
+      await route.continue();
+    },
+  );
+  await byTestId(page, 'todo-delete').dblclick();
+  // Room for a second request to reach the route, were one sent.
+  await page.waitForTimeout(500);
+  release();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="todo-item"]').length === 0);
+  assert.equal(deletes, 1);
+  assert.equal(await page.locator('ion-toast[data-testid="error"]').count(), 0, 'no error shown');
 });

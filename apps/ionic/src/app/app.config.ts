@@ -17,13 +17,15 @@ import { IonicRouteStrategy } from '@ionic/angular/ionic-route-strategy';
 import { NavController } from '@ionic/angular/nav-controller';
 import { provideIonicAngular } from '@ionic/angular/provide';
 import { routes } from './app.routes';
+import { apiUrlFrom, BATON_URL, TODOS_API_URL } from './data/apiUrls';
 import { provideNativeResume } from './data/nativeResume';
-import { TODOS_API_URL, todosApiUrlFrom } from './data/todosApiUrl';
 import { tokenStorage } from './data/tokenStorage';
 import { ErrorToast } from './ui/errorToast';
 
-// Baton serves the app, so Baton is the page's own origin; the todos may live on another API.
-const todosApiUrl = todosApiUrlFrom(document, location.origin);
+// On the web Baton serves the app, so Baton is the page's own origin; a native shell's page is not
+// (capacitor://localhost), and its build names Baton in index.html. The todos may live on another API.
+const batonUrl = apiUrlFrom(document, 'baton-api', location.origin);
+const todosApiUrl = apiUrlFrom(document, 'baton-todos-api', batonUrl);
 
 export const appConfig: ApplicationConfig = {
   providers: [
@@ -39,13 +41,14 @@ export const appConfig: ApplicationConfig = {
       }),
     ),
     provideHttpClient(withFetch(), withInterceptors([batonInterceptor])),
+    { provide: BATON_URL, useValue: batonUrl },
     { provide: TODOS_API_URL, useValue: todosApiUrl },
     provideBaton(
       // The bearer token goes to Baton and to the todos API, and to no other origin.
       {
-        baseUrl: location.origin,
+        baseUrl: batonUrl,
         storage: tokenStorage(),
-        allowedOrigins: [location.origin, new URL(todosApiUrl).origin],
+        allowedOrigins: [new URL(batonUrl).origin, new URL(todosApiUrl).origin],
       },
       withRoutes({ loginPath: '/login', homePath: '/todos' }),
       // navigateRoot discards Ionic's page stack: no page of the signed-out user stays in the DOM,

@@ -2,7 +2,7 @@ import { HttpClient } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import { firstValueFrom } from 'rxjs';
 import type { JsonBody, Todo } from './api';
-import { TODOS_API_URL } from './todosApiUrl';
+import { TODOS_API_URL } from './apiUrls';
 
 export type { Todo };
 

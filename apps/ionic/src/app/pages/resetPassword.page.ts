@@ -17,6 +17,7 @@ import {
   fieldError,
   PASSWORD_HINT,
   passwordValidators,
+  refuseField,
   requireFields,
   showProblem,
 } from '../ui/credentials';
@@ -103,10 +104,10 @@ export class ResetPasswordPage {
     requireFields(this.form, ['password', 'confirmation']);
     const { password, confirmation } = this.form.getRawValue();
     if (this.form.valid && password !== confirmation) {
-      // Shown like a server refusal: on the field, until the user changes it.
-      this.form.controls.confirmation.setErrors({
-        server: 'The two passwords differ. Type the same one twice.',
-      });
+      // Shown like a server refusal: on the second field, until the user changes either.
+      refuseField(this.form, 'confirmation', 'The two passwords differ. Type the same one twice.', [
+        'password',
+      ]);
     }
     const token = this.token();
     if (this.form.invalid || this.busy() || token === undefined) return;

@@ -3,6 +3,7 @@ import { Component, inject, signal } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { RouterLink } from '@angular/router';
 import { BatonAuth } from '@baton/angular';
+import { SessionExpiredError } from '@baton/client';
 import type { RefresherCustomEvent } from '@ionic/angular';
 import { IonButton } from '@ionic/angular/ion-button';
 import { IonButtons } from '@ionic/angular/ion-buttons';
@@ -21,6 +22,7 @@ import { IonToolbar } from '@ionic/angular/ion-toolbar';
 import { Devices } from '../data/devices';
 import { TodoDraft } from '../data/todoDraft';
 import { type Todo, TodosApi } from '../data/todosApi';
+import { errorMessage } from '../ui/errorMessage';
 import { ErrorToast } from '../ui/errorToast';
 import { VerifyBannerComponent } from '../ui/verifyBanner';
 
@@ -76,9 +78,17 @@ import { VerifyBannerComponent } from '../ui/verifyBanner';
             label="New todo" labelPlacement="stacked" fill="outline" [maxlength]="500" [disabled]="adding()" />
           <ion-button data-testid="todo-add" type="submit" [disabled]="adding() || draft.trim() === ''">Add</ion-button>
         </form>
+        @if (loadError(); as why) {
+          <div class="ion-padding" data-testid="load-error" role="alert">
+            <p class="form-error">Your todos could not be loaded. {{ why }}</p>
+            <ion-button data-testid="load-retry" fill="outline" [disabled]="loading()" (click)="load()">
+              Try again
+            </ion-button>
+          </div>
+        }
         @if (loading() && todos().length === 0) {
           <div class="ion-text-center ion-padding"><ion-spinner aria-label="Loading the todos" /></div>
-        } @else {
+        } @else if (loaded() || todos().length > 0) {
           <ion-list>
             @for (todo of todos(); track todo.id) {
               <ion-item data-testid="todo-item" [attr.data-done]="todo.done">
@@ -86,10 +96,10 @@ import { VerifyBannerComponent } from '../ui/verifyBanner';
                   (ionChange)="toggle(todo, $event.detail.checked)" [attr.aria-label]="'Done: ' + todo.title" />
                 <ion-label [class.done]="todo.done">{{ todo.title }}</ion-label>
                 <ion-button data-testid="todo-delete" slot="end" fill="clear" color="danger" (click)="remove(todo)"
-                  [attr.aria-label]="'Delete ' + todo.title">Delete</ion-button>
+                  [disabled]="removing().has(todo.id)" [attr.aria-label]="'Delete ' + todo.title">Delete</ion-button>
               </ion-item>
             } @empty {
-              <p class="ion-padding ion-text-center">Nothing to do. Add your first todo above.</p>
+              <p class="ion-padding ion-text-center" data-testid="todos-empty">Nothing to do. Add your first todo above.</p>
             }
           </ion-list>
         }
@@ -102,6 +112,12 @@ export class TodosPage {
   protected readonly devices = inject(Devices);
   protected readonly todos = signal<Todo[]>([]);
   protected readonly loading = signal(true);
+  /** Whether the last load succeeded: only then does an empty list mean there is nothing to do. */
+  protected readonly loaded = signal(false);
+  /** Why the last load failed, as a sentence for the page; `null` when it did not. */
+  protected readonly loadError = signal<string | null>(null);
+  /** The todos whose DELETE is on its way: a second tap must not send another. */
+  protected readonly removing = signal<ReadonlySet<string>>(new Set());
   protected readonly adding = signal(false);
   protected draft = '';
   readonly #api = inject(TodosApi);
@@ -118,13 +134,18 @@ export class TodosPage {
   /** Loads the todos and the device count in parallel (after a token expiry, both share one refresh). */
   protected async load(): Promise<void> {
     this.loading.set(true);
+    this.loadError.set(null);
     const devices = this.devices.load().catch(() => {
       // The count is a hint in the header: without it the button just says "Sessions".
     });
     try {
       this.todos.set(await this.#api.list());
+      this.loaded.set(true);
     } catch (error) {
-      await this.#errors.show(error);
+      // Said in the page, with a way to try again: an empty list here would read as "no todos".
+      // A session that ended needs no sentence: the login page says why.
+      this.loaded.set(false);
+      if (!(error instanceof SessionExpiredError)) this.loadError.set(errorMessage(error));
     } finally {
       this.loading.set(false);
     }
@@ -169,6 +190,8 @@ export class TodosPage {
   }
 
   protected async remove(todo: Todo): Promise<void> {
+    if (this.removing().has(todo.id)) return;
+    this.removing.update((ids) => new Set(ids).add(todo.id));
     const drop = () => this.todos.update((todos) => todos.filter((each) => each.id !== todo.id));
     try {
       await this.#api.remove(todo.id);
@@ -177,6 +200,12 @@ export class TodosPage {
       // Deleted elsewhere (another device): say so, and stop showing it.
       if (error instanceof HttpErrorResponse && error.status === 404) drop();
       await this.#errors.show(error);
+    } finally {
+      this.removing.update((ids) => {
+        const left = new Set(ids);
+        left.delete(todo.id);
+        return left;
+      });
     }
   }
 

@@ -1,5 +1,6 @@
 import { DestroyRef, inject, type WritableSignal } from '@angular/core';
 import { type AbstractControl, type FormGroup, Validators } from '@angular/forms';
+import { merge, take } from 'rxjs';
 import type { Problem } from './errorMessage';
 
 /** The server's rules (ARCHITECTURE.md): an email address; a password of 8 to 128 characters. */
@@ -14,28 +15,54 @@ export const passwordValidators = [Validators.minLength(PASSWORD_MIN), Validator
 /** The helper text under the password field of the registration form. */
 export const PASSWORD_HINT = `${PASSWORD_MIN} to ${PASSWORD_MAX} characters; a common password is refused.`;
 
-/** On submit: the named fields become required, and every field shows its errors. */
+/**
+ * On submit: the named fields become required, every field is checked again and shows its errors.
+ * A submit is a new attempt, so the previous refusals go (the server judges again): only the
+ * form's own rules, each shown on its field, can stop a submit, never an old answer.
+ */
 export function requireFields(form: FormGroup, names: readonly string[]): void {
   for (const name of names) {
     const control = form.get(name);
-    if (control !== null && !control.hasValidator(Validators.required)) {
+    if (control !== null && !control.hasValidator(Validators.required))
       control.addValidators(Validators.required);
-      control.updateValueAndValidity();
-    }
   }
+  for (const control of Object.values(form.controls)) control.updateValueAndValidity();
   form.markAllAsTouched();
 }
 
 /**
- * Shows a server's refusal on the field it is about (it clears as soon as that field changes);
- * returns the message for the form as a whole when it is about no field.
+ * Shows a server's refusal on the field it is about (it clears as soon as that field, or one of
+ * the others it is about, changes); returns the message for the form as a whole when it is about
+ * no field.
  */
 export function showProblem(form: FormGroup, problem: Problem): string | null {
-  const control = problem.field === undefined ? null : form.get(problem.field);
-  if (control === null) return problem.message;
-  control.setErrors({ ...control.errors, server: problem.message });
-  control.markAsTouched();
+  if (problem.field === undefined || form.get(problem.field) === null) return problem.message;
+  refuseField(form, problem.field, problem.message, problem.alsoAbout);
   return null;
+}
+
+/**
+ * Puts `message` on the field `name` as a refusal. It goes when that field changes (Angular checks
+ * it again), and when any of `alsoAbout` changes: "this email and password do not match" is
+ * stale once the email is corrected, and left on the password it would keep the form invalid.
+ */
+export function refuseField(
+  form: FormGroup,
+  name: string,
+  message: string,
+  alsoAbout: readonly string[] = [],
+): void {
+  const control = form.get(name);
+  if (control === null) throw new TypeError(`refuseField(): the form has no field '${name}'`);
+  control.setErrors({ ...control.errors, server: message });
+  control.markAsTouched();
+  const others = alsoAbout.flatMap((other) => form.get(other)?.valueChanges ?? []);
+  if (others.length === 0) return;
+  merge(...others)
+    .pipe(take(1))
+    .subscribe(() => {
+      if (control.errors?.server === message) control.updateValueAndValidity();
+    });
 }
 
 /** The message under a field: the server's, else the first of the field's own. */

@@ -8,6 +8,8 @@ export type Field = 'email' | 'password' | 'currentPassword' | 'name';
 export interface Problem {
   readonly message: string;
   readonly field?: Field;
+  /** The other fields the refusal is about: a change to any of them makes it stale too. */
+  readonly alsoAbout?: readonly Field[];
 }
 
 const OFFLINE = 'The server cannot be reached. Check your connection and try again.';
@@ -16,7 +18,9 @@ const FALLBACK = 'Something went wrong on our side. Try again in a moment.';
 /** What each code means to a person, written for them (the server's `detail` is for developers). */
 const PROBLEMS: Partial<Record<AuthErrorCode, Problem>> = {
   invalid_credentials: {
+    // Shown under the password, but either field may be the wrong one.
     field: 'password',
+    alsoAbout: ['email'],
     message: 'This email and password do not match. Check both and try again.',
   },
   email_taken: { field: 'email', message: 'An account with this email already exists. Sign in instead.' },
