@@ -244,6 +244,19 @@ function describeAlgorithm(subject: ResourceServerUnderTest, alg: Algorithm, ski
       await s.baton.logout(user.refreshToken);
       assert.equal((await call(s.api, 'GET', '/todos', { token: user.accessToken })).status, 200);
     });
+
+    // Last: it leaves a key of another type in the JWKS, as a move between algorithms does.
+    it('while a move between algorithms publishes a key of another type, a token naming it with this algorithm gives 401', async () => {
+      const other: Algorithm = alg === 'RS256' ? 'ES256' : 'RS256';
+      const otherKid = await s.baton.rotateKeys(other);
+      await s.baton.rotateKeys(alg);
+      const genuine = await s.baton.signUp();
+      assert.equal((await call(s.api, 'GET', '/todos', { token: genuine.accessToken })).status, 200);
+      const [, payload] = genuine.accessToken.split('.');
+      const header = Buffer.from(JSON.stringify({ alg, kid: otherKid, typ: 'at+jwt' })).toString('base64url');
+      const signature = Buffer.alloc(alg === 'RS256' ? 256 : 64, 7).toString('base64url');
+      await assertRefused(s.api, `${header}.${payload}.${signature}`, 'a key of another type', subject.headerLimit);
+    });
   });
 }
 

@@ -1,4 +1,4 @@
-"""A Django REST Framework API whose settings alone make stock simplejwt accept Baton's tokens.
+"""A Django REST Framework API whose settings make stock simplejwt accept Baton's tokens.
 
 Environment: BATON_ISSUER (Baton's URL, its `iss`), BATON_AUDIENCE (the `aud` Baton issues for
 this API), BATON_ALG (the algorithm Baton signs with: ES256 or RS256; simplejwt 5.2 has no
@@ -42,7 +42,9 @@ DATABASES = {
 
 REST_FRAMEWORK = {
     # Stateless: the user is the token's `sub`, no user table is read on each request.
-    "DEFAULT_AUTHENTICATION_CLASSES": ("rest_framework_simplejwt.authentication.JWTStatelessUserAuthentication",),
+    # simplejwt's JWTStatelessUserAuthentication, refusing with 401 the one bad token it lets through
+    # as a 500 (todosapi/authentication.py).
+    "DEFAULT_AUTHENTICATION_CLASSES": ("todosapi.authentication.BatonJWTAuthentication",),
     "DEFAULT_PERMISSION_CLASSES": ("rest_framework.permissions.IsAuthenticated",),
     "DEFAULT_RENDERER_CLASSES": ("rest_framework.renderers.JSONRenderer",),
     "DEFAULT_PARSER_CLASSES": ("rest_framework.parsers.JSONParser",),
