@@ -1,9 +1,10 @@
 import type { TabMessage } from './crossTab.js';
 import { createEndedLineages } from './endedLineages.js';
-import { AuthError, type RefreshUnavailableError } from './errors.js';
+import type { AuthError, RefreshUnavailableError } from './errors.js';
 import type { AuthEvent, SignOutReason } from './events.js';
-import { RETRY_MAX_MS } from './scheduler.js';
-import { encodeState, isNewer, type Session, type SessionState, type User } from './session.js';
+import { type ServerWait, serverWaitAfter } from './serverWait.js';
+import { isNewer, type Session, type SessionState, type User } from './session.js';
+import { createSessionWriter } from './sessionWriter.js';
 import type { TokenStorage } from './storage/storage.js';
 
 /**
@@ -35,14 +36,6 @@ export type SessionChange =
       /** When it failed: this device's epoch ms. */
       readonly at: number;
     };
-
-/** The wait a server asked for after a failed refresh (`Retry-After`). */
-export interface ServerWait {
-  /** This device's epoch ms when it ends: at most a minute on, as the background retry waits. */
-  readonly until: number;
-  /** The failure that asked for it. */
-  readonly error: RefreshUnavailableError;
-}
 
 /** The session of a client. Read it anywhere; change it only through {@link apply}. */
 export interface SessionKeeper {
@@ -89,52 +82,21 @@ export interface SessionKeeperDeps {
 export function createSessionKeeper(deps: SessionKeeperDeps): SessionKeeper {
   let state: SessionState | null = null;
   let failedAttempts = 0;
-  let retryAfterMs: number | undefined;
   let serverWait: ServerWait | undefined;
   let restored = false;
   let waiters: (() => void)[] = [];
   const ended = createEndedLineages(deps);
-  /** Whether the last write to storage failed (the app has been told). */
-  let storageFailing = false;
+  const { save } = createSessionWriter(deps);
 
   const set = (next: SessionState | null, failures: number) => {
     state = next;
     failedAttempts = failures;
-    if (failures === 0) {
-      retryAfterMs = undefined;
-      serverWait = undefined;
-    }
-    deps.changed(state, failedAttempts, retryAfterMs);
+    if (failures === 0) serverWait = undefined;
+    deps.changed(state, failedAttempts, serverWait?.error.retryAfterMs);
     const woken = waiters;
     waiters = [];
     for (const wake of woken) wake();
   };
-
-  /**
-   * Stores the session made here. A storage that refuses (full: `QuotaExceededError`) must not
-   * fail the sign-in or refresh that happened on the server: the session goes on in memory and
-   * reaches the other tabs by message. What storage held is removed (that needs no room): a
-   * reload that presented its spent refresh token would be reuse, which revokes the session.
-   * Returns what to tell the app, once until a write works again.
-   */
-  async function save(next: SessionState): Promise<AuthError | undefined> {
-    try {
-      await deps.storage.set(deps.storageKey, encodeState(next));
-      storageFailing = false;
-      return undefined;
-    } catch (cause) {
-      await deps.storage.remove(deps.storageKey).catch(() => {
-        // Nothing more can be done here; the server refuses the spent token when presented.
-      });
-      if (storageFailing) return undefined;
-      storageFailing = true;
-      return new AuthError(
-        'storage_failed',
-        'This device could not save your sign-in (its storage may be full), so you will need to sign in again after the app is closed or reloaded.',
-        { cause },
-      );
-    }
-  }
 
   async function adopt(change: Extract<SessionChange, { type: 'signed-in' | 'refreshed' }>): Promise<void> {
     const previous = state;
@@ -262,12 +224,7 @@ export function createSessionKeeper(deps: SessionKeeperDeps): SessionKeeper {
           return updateUser(change.user, change.origin);
         case 'refresh-failed':
           if (state === null) return;
-          // This failure's own wait, or none: an earlier answer's Retry-After is no longer news.
-          retryAfterMs = change.error.retryAfterMs;
-          serverWait =
-            retryAfterMs === undefined
-              ? undefined
-              : { until: change.at + Math.min(retryAfterMs, RETRY_MAX_MS), error: change.error };
+          serverWait = serverWaitAfter(change.error, change.at);
           set(state, failedAttempts + 1);
           if (failedAttempts === 1) deps.emit({ type: 'refresh-unavailable', error: change.error });
           return;
