@@ -100,6 +100,9 @@ interface Room {
 /** A full room is swept at most this often: a sweep visits every counter of the room. */
 const SWEEP_INTERVAL_MS = 1000;
 
+/** How many of a full room's oldest counters are weighed to choose the one that makes way. */
+const CANDIDATES = 16;
+
 const counting = (counter: Counter, now: number) =>
   counter.count > 0 && now - counter.start < counter.windowMs;
 
@@ -107,31 +110,33 @@ const counting = (counter: Counter, now: number) =>
 const endOf = (counter: Counter) =>
   Math.max(counter.count > 0 ? counter.start + counter.windowMs : 0, counter.lockedUntil);
 
+/** What forgetting `counter` would give away: a lock, above all; else the events it counted. */
+const worth = (counter: Counter, now: number) =>
+  counter.lockedUntil > now ? Number.POSITIVE_INFINITY : counter.count;
+
 /**
  * A {@link RateLimiter} in this process's memory, on the injected clock. JavaScript runs
  * `reserve` to completion before any other request's code, which is what makes it atomic here.
  *
- * Bounded without forgetting. Each kind of key (see {@link RateLimiter}) has room for
- * `maxKeysPerKind` counters, so the limiter holds at most that many times the number of kinds
- * (`throttle.ts` names 14): with the default, 700,000 counters of about 170 bytes, 120 MB if every
- * kind were full at once, 8.5 MB for one full kind. A counter leaves when it stops restricting
- * anything: its window and lock are over (seen at its next use, or by a sweep of its room when the
- * room is full, at most once a second) or all its events were handed back (a successful login
- * leaves nothing behind). A counter still counting is never dropped to make room: dropping the
- * oldest, as this limiter once did, let anyone lift every lockout by sending forgot-password
- * requests for made-up addresses until the victim's counters were the oldest.
+ * Bounded, and a flood forgets its own counters first. Each kind of key (see {@link RateLimiter})
+ * has room for `maxKeysPerKind` counters: with the default, about 3.4 MB a full kind (170 bytes a
+ * counter), 48 MB were all 14 kinds of `throttle.ts` full at once. A counter leaves when it stops
+ * restricting anything: its window and lock are over (seen at its next use, or by a sweep of its
+ * room when the room is full, at most once a second) or all its events were handed back (a
+ * successful login leaves nothing behind).
  *
- * While a kind's room is full of live counters, a reservation that needs a new counter there is
- * refused (429) until one ends. Letting it through uncounted would give whoever keeps the room
- * full unlimited guesses on every account that had no counter yet, which is what the flood is for.
- * The refusal falls on the flooded kind only, as each has its own room: made-up addresses fill the
- * mail rooms and leave sign-in alone. A sign-in room fills only with failed logins, an argon2 hash
- * each (at the default, 50,000 an hour for the account-wide back-off), and even then refuses only
- * clients the account does not know: a known device counts in a room of its own, as it is out of
- * reach of the back-off. Behind Redis this limiter is the fallback while Redis is unreachable, and
- * holds to the same bound.
+ * When a room is full of live counters, a new key still gets its counter: the least-counted of
+ * the room's {@link CANDIDATES} oldest counters makes way (a locked one only if all are locked;
+ * the oldest among equals). A flood of made-up keys, one request each, then forgets its own
+ * counters, never a lockout or a counter that many failures built: dropping the oldest counter, as
+ * this limiter once did, let forgot-password requests for made-up addresses lift every lockout. To
+ * push a counter out a flooder must fill the room with counters that count more, as many failures
+ * each as the victim's: a failed login costs an argon2 hash, and a wrong current password needs
+ * the account's token. Refusing new keys instead would let the same flood stop every refresh and
+ * every sign-in from an address not yet counted. Behind Redis this limiter is the fallback while
+ * Redis is unreachable, and holds to the same bound.
  */
-export function memoryRateLimiter(clock: Clock, maxKeysPerKind = 50_000): RateLimiter {
+export function memoryRateLimiter(clock: Clock, maxKeysPerKind = 20_000): RateLimiter {
   if (!Number.isSafeInteger(maxKeysPerKind) || maxKeysPerKind < 1)
     throw new TypeError(`maxKeysPerKind must be a positive integer, not ${maxKeysPerKind}`);
   const rooms = new Map<string, Room>();
@@ -167,27 +172,35 @@ export function memoryRateLimiter(clock: Clock, maxKeysPerKind = 50_000): RateLi
       else room.earliestEnd = Math.min(room.earliestEnd, end);
     }
   };
-  /** 0 if `room` can take `added` new counters (sweeping it if it is full and a sweep is due); else until when it cannot. */
-  const fullUntil = (room: Room, added: number, now: number): number => {
-    const fits = () => room.counters.size + added <= maxKeysPerKind;
-    if (fits()) return 0;
+  /** Frees a place in a full `room`: ended counters if a sweep is due, else the one worth least. */
+  const makeWay = (room: Room, now: number) => {
     if (now >= room.earliestEnd && now - room.sweptAt >= SWEEP_INTERVAL_MS) sweep(room, now);
-    if (fits()) return 0;
-    return Math.max(room.earliestEnd, room.sweptAt + SWEEP_INTERVAL_MS);
+    if (room.counters.size < maxKeysPerKind) return;
+    let chosen: string | undefined;
+    let least = Number.POSITIVE_INFINITY;
+    let weighed = 0;
+    // Maps iterate in insertion order: these are the oldest counters.
+    for (const [key, counter] of room.counters) {
+      const value = worth(counter, now);
+      if (chosen === undefined || value < least) {
+        chosen = key;
+        least = value;
+      }
+      // One event is the least a live counter holds: none of the rest can be worth less.
+      if (++weighed === CANDIDATES || least <= 1) break;
+    }
+    if (chosen !== undefined) room.counters.delete(chosen);
   };
   const reserve = (limits: readonly Limit[]): Reservation => {
     const now = clock.now();
     let blockedUntil = 0;
-    const added = new Map<Room, Set<string>>();
     for (const limit of limits) {
-      const room = roomOf(limit.key);
-      const counter = live(room, limit.key, now);
-      if (!counter) added.set(room, (added.get(room) ?? new Set()).add(limit.key));
-      else if (limit.kind === 'backoff') blockedUntil = Math.max(blockedUntil, counter.lockedUntil);
+      const counter = live(roomOf(limit.key), limit.key, now);
+      if (!counter) continue;
+      if (limit.kind === 'backoff') blockedUntil = Math.max(blockedUntil, counter.lockedUntil);
       else if (counting(counter, now) && counter.count >= limit.max)
         blockedUntil = Math.max(blockedUntil, counter.start + counter.windowMs);
     }
-    for (const [room, keys] of added) blockedUntil = Math.max(blockedUntil, fullUntil(room, keys.size, now));
     if (blockedUntil > now)
       return { granted: false, retryAfter: Math.max(1, Math.ceil((blockedUntil - now) / 1000)) };
     const locked: string[] = [];
@@ -196,6 +209,7 @@ export function memoryRateLimiter(clock: Clock, maxKeysPerKind = 50_000): RateLi
       const windowMs = limit.windowSeconds * 1000;
       let counter = room.counters.get(limit.key);
       if (!counter) {
+        if (room.counters.size >= maxKeysPerKind) makeWay(room, now);
         counter = { start: now, windowMs, count: 0, lockedUntil: 0 };
         room.counters.set(limit.key, counter);
         room.earliestEnd = Math.min(room.earliestEnd, now + windowMs);
