@@ -136,6 +136,87 @@ describe('PostgreSQL store across pools', { skip }, () => {
     }
   });
 
+  it('a sign-in whose password a reset is rewriting waits for the reset, then opens nothing', async () => {
+    const { url, application } = namedConnections('baton_signin');
+    const store = createPostgresStore({ connectionString: url });
+    const [reset, observer] = [new pg.Client(database.schemaUrl), new pg.Client(database.schemaUrl)];
+    try {
+      await store.migrate();
+      const user = await createFixture(() => store).newUser();
+      await Promise.all([reset.connect(), observer.connect()]);
+      await reset.query('BEGIN');
+      await reset.query('UPDATE users SET password_hash = $2 WHERE id = $1', [user.id, '$argon2id$reset']);
+      const session = {
+        id: randomUUID(),
+        userId: user.id,
+        createdAt: 1,
+        idleExpiresAt: 1e13,
+        expiresAt: 1e13,
+        userAgent: null,
+        ip: null,
+      };
+      let settled = false;
+      const signIn = store
+        .createSession(session, `first-${session.id}`, { passwordHash: user.passwordHash })
+        .finally(() => {
+          settled = true;
+        });
+      // Either the insert waits for the reset's row lock, or it went ahead on the row it read.
+      // Asked outside the reset's transaction, which would see one snapshot of pg_stat_activity.
+      for (let waiting = 0; waiting === 0 && !settled; await delay(10)) {
+        const { rows } = await observer.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+           WHERE application_name = $1 AND cardinality(pg_blocking_pids(pid)) > 0`,
+          [application],
+        );
+        waiting = rows[0].n;
+      }
+      assert.equal(settled, false, 'the sign-in went ahead of the reset, on the password it replaces');
+      await reset.query('COMMIT');
+      assert.equal(await signIn, false);
+      assert.equal(await store.findSession(session.id), undefined);
+    } finally {
+      await reset.query('ROLLBACK').catch(() => {});
+      await Promise.all([reset.end(), observer.end(), store.close()]);
+    }
+  });
+
+  it("deleting a user waits for a sign-in holding the user's row, then scrubs the address of its event", async () => {
+    const { url, application } = namedConnections('baton_delete');
+    const store = createPostgresStore({ connectionString: url });
+    const [signIn, observer] = [new pg.Client(database.schemaUrl), new pg.Client(database.schemaUrl)];
+    try {
+      await store.migrate();
+      const user = await createFixture(() => store).newUser();
+      await Promise.all([signIn.connect(), observer.connect()]);
+      // What createSession's transaction holds until it commits: the row share-locked, an event written.
+      await signIn.query('BEGIN');
+      await signIn.query('SELECT 1 FROM users WHERE id = $1 FOR SHARE', [user.id]);
+      await signIn.query(
+        `INSERT INTO audit_events (id, at, kind, user_id, session_id, ip, user_agent, detail)
+         VALUES ($1, 1, 'login_succeeded', $2, NULL, '203.0.113.30', 'victim-phone', NULL)`,
+        [randomUUID(), user.id],
+      );
+      const deleted = store.deleteUser(user.id);
+      for (let waiting = 0; waiting === 0; await delay(10)) {
+        const { rows } = await observer.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+           WHERE application_name = $1 AND cardinality(pg_blocking_pids(pid)) > 0`,
+          [application],
+        );
+        waiting = rows[0].n;
+      }
+      await signIn.query('COMMIT');
+      assert.equal(await deleted, true);
+      const trail = await store.listAudit({ userId: user.id });
+      assert.equal(trail.length, 1);
+      assert.deepEqual([trail[0]?.ip, trail[0]?.userAgent], [null, null]);
+    } finally {
+      await signIn.query('ROLLBACK').catch(() => {});
+      await Promise.all([signIn.end(), observer.end(), store.close()]);
+    }
+  });
+
   it('two instances rotating the same tokens in opposite orders never deadlock: each batch locks its tokens in one order', {
     timeout: 20_000,
   }, async () => {

@@ -164,6 +164,9 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     },
     async deleteUser(userId) {
       return inTransaction(pool, async (client) => {
+        // The row first: a sign-in holding it (createSession) commits its event before the scrub
+        // below looks, and one that comes later finds no user and writes nothing.
+        await client.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [userId]);
         // The audit trail stays, without the addresses and devices it was made from.
         await client.query('UPDATE audit_events SET ip = NULL, user_agent = NULL WHERE user_id = $1', [
           userId,
@@ -176,17 +179,14 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
 
     async createSession(session, firstTokenHash, options) {
       return inTransaction(pool, async (client) => {
-        // FOR SHARE: a reset, change or disabling of this user waits for this transaction, and
-        // then ends the session it made; one that came first is seen here, and none is made.
-        const live = await client.query(
-          `SELECT 1 FROM users WHERE id = $1 AND NOT disabled AND ($2::text IS NULL OR password_hash = $2)
-           FOR SHARE`,
-          [session.userId, options?.passwordHash ?? null],
-        );
-        if (live.rowCount === 0) return false;
-        await client.query(
+        // Only for a live user with the checked hash, whose row it share-locks: a reset, change,
+        // disabling or deletion of the user waits for this transaction (and then ends the session
+        // it made); one that came first is seen here, and nothing is made.
+        const inserted = await client.query(
           `INSERT INTO sessions (id, user_id, created_at, last_used_at, idle_expires_at, expires_at, user_agent, ip)
-           VALUES ($1, $2, $3, $3, $4, $5, $6, $7)`,
+           SELECT $1, id, $3, $3, $4, $5, $6, $7 FROM users
+           WHERE id = $2 AND NOT disabled AND ($8::text IS NULL OR password_hash = $8)
+           FOR SHARE`,
           [
             session.id,
             session.userId,
@@ -195,8 +195,10 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
             session.expiresAt,
             session.userAgent,
             session.ip,
+            options?.passwordHash ?? null,
           ],
         );
+        if (inserted.rowCount === 0) return false;
         await client.query(
           'INSERT INTO refresh_tokens (token_hash, session_id, created_at) VALUES ($1, $2, $3)',
           [firstTokenHash, session.id, session.createdAt],
