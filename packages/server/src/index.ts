@@ -4,7 +4,8 @@
  */
 export { BODY_LIMIT, createServer } from './app.js';
 export type { PublicUser } from './auth/context.js';
-export type { SessionView, TokenResponse } from './auth/sessions.js';
+export type { SessionView } from './auth/sessionList.js';
+export type { TokenResponse } from './auth/sessions.js';
 export { type Clock, createManualClock, type ManualClock, systemClock } from './clock.js';
 export {
   ConfigError,

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { AuthDeps } from '../auth/context.js';
-import { endSession, listSessions } from '../auth/sessions.js';
+import { listSessions } from '../auth/sessionList.js';
+import { endSession } from '../auth/sessions.js';
 import { ProblemError } from '../errors.js';
 import { requestMeta, requireBearer } from '../http/bearer.js';
 import { noContent, problems } from '../http/schemas.js';
