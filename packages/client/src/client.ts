@@ -10,14 +10,7 @@ import { type AuthEvent, createEmitter } from './events.js';
 import { watchResume } from './lifecycle.js';
 import { type AuthClientOptions, resolveOptions } from './options.js';
 import { createRefreshScheduler } from './scheduler.js';
-import {
-  decodeState,
-  LEGACY_LINEAGE,
-  newLineage,
-  type Session,
-  stateFromGrant,
-  type TokenGrant,
-} from './session.js';
+import { decodeState, type Session, stateFromGrant, type TokenGrant } from './session.js';
 import { createSessionKeeper } from './sessionKeeper.js';
 import { createSessionRefresh, onDemand } from './sessionRefresh.js';
 import { resolveUrl } from './url.js';
@@ -48,7 +41,6 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     storageKey,
     lockTimeoutMs: config.lockTimeoutMs,
     timers,
-    lineageIfMissing: () => keeper.state?.lineage ?? LEGACY_LINEAGE,
     onMessage(message) {
       if (disposed) return;
       void keeper.apply(
@@ -149,7 +141,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
         // session fails too, and the keeper tells the app).
       });
     }
-    const next = stateFromGrant(grant, clock.now(), config.leadMs, null, newLineage());
+    const next = stateFromGrant(grant, clock.now(), config.leadMs, null);
     await keeper.apply({ type: 'signed-in', state: next, origin: 'here' });
     return next.session;
   }
@@ -187,8 +179,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     await ready;
     if (keeper.state === null || disposed) return;
     if (config.crossTab) {
-      const text = await storage.get(storageKey);
-      const stored = decodeState(text, keeper.state?.lineage ?? LEGACY_LINEAGE);
+      const stored = decodeState(await storage.get(storageKey));
       if (stored !== null) await keeper.apply({ type: 'refreshed', state: stored, origin: 'elsewhere' });
     }
     const current = keeper.state;

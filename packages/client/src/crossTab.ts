@@ -6,18 +6,13 @@ import { createTabLock, platformLocks } from './tabLock.js';
 import type { Timers } from './timers.js';
 
 /**
- * What one tab tells the others. A sign-out names the lineage it ended and the refresh token it
- * ended it with, so that a tab holding a newer token of that lineage revokes it too; without them
- * (an older version's message) it ends whatever session the receiving tab holds.
+ * What one tab tells the others. A sign-out names the refresh token of the session it ended, so
+ * that a tab holding that session's successor (a refresh answered after the sign-out) revokes it;
+ * an older version's names none. Either ends the session of every tab.
  */
 export type TabMessage =
   | { readonly type: 'session'; readonly state: SessionState }
-  | {
-      readonly type: 'signed-out';
-      readonly reason: SignOutReason;
-      readonly lineage?: string;
-      readonly refreshToken?: string;
-    };
+  | { readonly type: 'signed-out'; readonly reason: SignOutReason; readonly refreshToken?: string };
 
 /**
  * Coordination between tabs (and windows, workers) of one origin that share a session.
@@ -40,8 +35,6 @@ interface TabChannelOptions {
   readonly storageKey: string;
   readonly lockTimeoutMs: number;
   readonly timers: Timers;
-  /** The lineage a session written by an older version belongs to (see `decodeState`). */
-  readonly lineageIfMissing: () => string;
   readonly onMessage: (message: TabMessage) => void;
 }
 
@@ -78,7 +71,7 @@ export function openTabChannel(options: TabChannelOptions): TabChannel {
     // In Node a channel keeps the process alive; a client should not.
     (channel as { unref?: () => void }).unref?.();
     channel.onmessage = (event: MessageEvent) => {
-      const message = tabMessageOf(event.data, options.lineageIfMissing());
+      const message = tabMessageOf(event.data);
       if (message !== null) options.onMessage(message);
     };
     let closed = false;
@@ -99,14 +92,14 @@ export function openTabChannel(options: TabChannelOptions): TabChannel {
   }
 
   const unwatch = options.storage.watch?.(options.storageKey, (value, previous) => {
-    const state = decodeState(value, options.lineageIfMissing());
+    const state = decodeState(value);
     if (state !== null) return options.onMessage({ type: 'session', state });
-    // A removal ends the session that was stored, when the storage says which one it was.
-    const ended = previous == null ? null : decodeState(previous, options.lineageIfMissing());
+    // A removal ends the session that was stored, which the storage names where it can.
+    const ended = previous == null ? null : decodeState(previous);
     options.onMessage({
       type: 'signed-out',
       reason: 'logout',
-      ...(ended === null ? {} : { lineage: ended.lineage, refreshToken: ended.session.refreshToken }),
+      ...(ended === null ? {} : { refreshToken: ended.session.refreshToken }),
     });
   });
   return {
@@ -121,19 +114,18 @@ export function openTabChannel(options: TabChannelOptions): TabChannel {
 }
 
 /** The message another tab posted, checked (null when it is not one of ours). */
-function tabMessageOf(value: unknown, lineageIfMissing: string): TabMessage | null {
+function tabMessageOf(value: unknown): TabMessage | null {
   if (typeof value !== 'object' || value === null) return null;
-  const { type, reason, state, lineage, refreshToken } = value as Record<string, unknown>;
+  const { type, reason, state, refreshToken } = value as Record<string, unknown>;
   if (type === 'signed-out') {
     if (typeof reason !== 'string') return null;
     return {
       type,
       reason: reason as SignOutReason,
-      ...(typeof lineage === 'string' ? { lineage } : {}),
       ...(typeof refreshToken === 'string' ? { refreshToken } : {}),
     };
   }
   if (type !== 'session' || typeof state !== 'object' || state === null) return null;
-  const decoded = decodeState(JSON.stringify({ v: 1, ...state }), lineageIfMissing);
+  const decoded = decodeState(JSON.stringify({ v: 1, ...state }));
   return decoded === null ? null : { type, state: decoded };
 }

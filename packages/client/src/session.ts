@@ -50,23 +50,12 @@ export interface SessionState {
   /** Server clock minus this device's clock, in ms. */
   readonly skewMs: number;
   /**
-   * Which sign-in this session descends from: random at sign-in, carried through every refresh.
-   * A tab that saw the user sign out of a lineage never takes a session of it again, however
-   * late another tab's refresh of it arrives (see sessionKeeper.ts).
+   * The refresh token this session replaced, when a refresh produced it (a sign-in replaces
+   * nothing). A tab that saw that token's session end knows this one for another tab's refresh
+   * answered after the sign-out (see endedSessions.ts). Sessions stored or announced by an older
+   * version have none, and are taken as sign-ins.
    */
-  readonly lineage: string;
-}
-
-/**
- * The lineage of a session written without one, by a version of the client before lineages:
- * the same for every tab that reads it, so that they all agree which session a sign-out ended.
- */
-export const LEGACY_LINEAGE = 'legacy';
-
-/** A new lineage: 128 random bits (`crypto.getRandomValues` works outside secure contexts too). */
-export function newLineage(): string {
-  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+  readonly replaces?: string;
 }
 
 const FALLBACK_LIFETIME_S = 300;
@@ -82,7 +71,7 @@ export function stateFromGrant(
   localNow: number,
   leadMs: number,
   previousUser: User | null,
-  lineage: string,
+  replaces?: string,
 ): SessionState {
   const claims = decodeJwtClaims(grant.accessToken);
   const issuedAt = typeof claims?.iat === 'number' ? claims.iat * 1000 : (grant.serverDate ?? localNow);
@@ -103,7 +92,7 @@ export function stateFromGrant(
     },
     refreshAt: accessExpiresAt - Math.min(leadMs, lifetime / 2),
     skewMs,
-    lineage,
+    ...(replaces === undefined ? {} : { replaces }),
   };
 }
 
@@ -126,15 +115,8 @@ export function encodeState(state: SessionState): string {
   return JSON.stringify({ v: 1, ...state });
 }
 
-/**
- * Parses stored state; anything unreadable or of another shape counts as "no session". A state
- * written before lineages existed gets `lineageIfMissing`: the reader's own session's lineage
- * (an older tab's news of the session this tab holds), or else {@link LEGACY_LINEAGE}.
- */
-export function decodeState(
-  text: string | null,
-  lineageIfMissing: string = LEGACY_LINEAGE,
-): SessionState | null {
+/** Parses stored state; anything unreadable or of another shape counts as "no session". */
+export function decodeState(text: string | null): SessionState | null {
   if (text === null) return null;
   try {
     const value = JSON.parse(text) as Partial<SessionState> & { v?: unknown };
@@ -152,22 +134,23 @@ export function decodeState(
     // A session stored by an older version has a user without `emailVerified`: unknown, not false.
     const user =
       session.user == null ? null : { ...session.user, emailVerified: session.user.emailVerified ?? null };
-    const lineage =
-      typeof value.lineage === 'string' && value.lineage !== '' ? value.lineage : lineageIfMissing;
-    return { session: { ...session, user }, refreshAt: value.refreshAt, skewMs: value.skewMs, lineage };
+    const { refreshAt, skewMs, replaces } = value;
+    return {
+      session: { ...session, user },
+      refreshAt,
+      skewMs,
+      ...(typeof replaces === 'string' && replaces !== '' ? { replaces } : {}),
+    };
   } catch {
     return null;
   }
 }
 
 /**
- * Whether `candidate` (from another tab or from storage) replaces `than`: a session of another
- * lineage (a sign-in in another tab; the keeper refuses lineages that ended), or of the same one
- * with another refresh token and an access token that lives at least as long (a late message of
- * an older rotation does not).
+ * Whether `candidate` (from another tab or from storage) replaces `than`: another refresh token,
+ * and an access token that lives at least as long (a late message of an older rotation does not).
  */
 export function isNewer(candidate: SessionState, than: SessionState): boolean {
-  if (candidate.lineage !== than.lineage) return true;
   return (
     candidate.session.refreshToken !== than.session.refreshToken &&
     candidate.session.accessExpiresAt >= than.session.accessExpiresAt

@@ -1,5 +1,5 @@
 import type { TabMessage } from './crossTab.js';
-import { createEndedLineages } from './endedLineages.js';
+import { createEndedSessions } from './endedSessions.js';
 import type { AuthError, RefreshUnavailableError } from './errors.js';
 import type { AuthEvent, SignOutReason } from './events.js';
 import { type ServerWait, serverWaitAfter } from './serverWait.js';
@@ -19,14 +19,14 @@ export type SessionChange =
   | { readonly type: 'restored'; readonly state: SessionState | null }
   | { readonly type: 'signed-in'; readonly state: SessionState; readonly origin: ChangeOrigin }
   | { readonly type: 'refreshed'; readonly state: SessionState; readonly origin: ChangeOrigin }
+  /** A refresh of this tab answered after its session ended here (see `generation`). */
+  | { readonly type: 'refresh-outlived'; readonly state: SessionState }
   | { readonly type: 'signed-out'; readonly reason: SignOutReason; readonly origin: 'here' }
   | {
       readonly type: 'signed-out';
       readonly reason: SignOutReason;
       readonly origin: 'elsewhere';
-      /** The lineage the other tab ended; none from an older version (then: this tab's). */
-      readonly lineage?: string;
-      /** The refresh token it ended the lineage with, when it said. */
+      /** The refresh token of the session the other tab ended; none from an older version. */
       readonly refreshToken?: string;
     }
   | { readonly type: 'user-updated'; readonly user: User; readonly origin: ChangeOrigin }
@@ -46,9 +46,13 @@ export interface SessionKeeper {
   readonly restored: boolean;
   /** The wait the last failed refresh asked for, while no refresh has worked since. */
   readonly serverWait: ServerWait | undefined;
+  /**
+   * Moves on whenever this tab's session begins or ends (a sign-in, here or in another tab; a
+   * sign-out), never at a refresh: a refresh answered in a later generation than it was sent in is
+   * of a session this tab no longer holds.
+   */
+  readonly generation: number;
   apply(change: SessionChange): Promise<void>;
-  /** Whether this tab saw the lineage end (signed out, or replaced by another sign-in). */
-  hasEnded(lineage: string): boolean;
   /** Resolves at the next change of state or of the failure count. */
   nextChange(): Promise<void>;
 }
@@ -76,8 +80,8 @@ export interface SessionKeeperDeps {
  * The one place where the session changes. Each change updates memory first (so readers never see
  * a gap), then the timers, then storage and the other tabs (for changes made here), then the
  * events: exactly one event per real change, none for news that is stale or a sign-out of a
- * session that already ended. A sign-out is final for its lineage in every tab (see
- * endedLineages.ts).
+ * session that already ended. A sign-out is final in every tab: the tabs remember the sessions
+ * that ended and refuse, remove and revoke their successors (see endedSessions.ts).
  */
 export function createSessionKeeper(deps: SessionKeeperDeps): SessionKeeper {
   let state: SessionState | null = null;
@@ -85,7 +89,8 @@ export function createSessionKeeper(deps: SessionKeeperDeps): SessionKeeper {
   let serverWait: ServerWait | undefined;
   let restored = false;
   let waiters: (() => void)[] = [];
-  const ended = createEndedLineages(deps);
+  let generation = 0;
+  const ended = createEndedSessions(deps);
   const { save } = createSessionWriter(deps);
 
   const set = (next: SessionState | null, failures: number) => {
@@ -100,37 +105,36 @@ export function createSessionKeeper(deps: SessionKeeperDeps): SessionKeeper {
 
   async function adopt(change: Extract<SessionChange, { type: 'signed-in' | 'refreshed' }>): Promise<void> {
     const previous = state;
-    if (ended.has(change.state.lineage)) {
-      ended.revokeIfSignedOut(change.state);
-      return ended.settle(state);
-    }
-    // Another tab's news can arrive late or twice: only a newer session replaces ours. The same
-    // tokens with another user are that tab's profile change (`user-updated`).
-    if (change.origin === 'elsewhere' && previous !== null && !isNewer(change.state, previous)) {
-      const user = change.state.session.user;
-      if (change.state.session.refreshToken === previous.session.refreshToken && user !== null) {
-        await updateUser(user, 'elsewhere');
+    const next = change.state;
+    const { refreshToken } = next.session;
+    if (change.origin === 'elsewhere') {
+      // Another tab's refresh answered after a sign-out it had not heard of yet.
+      if (ended.isSuccessor(next)) return ended.discard(next.session);
+      if (ended.has(refreshToken)) return;
+      // Another tab's news can arrive late or twice: only a newer session replaces ours. The same
+      // tokens with another user are that tab's profile change (`user-updated`).
+      if (previous !== null && !isNewer(next, previous)) {
+        const user = next.session.user;
+        if (refreshToken === previous.session.refreshToken && user !== null) {
+          await updateUser(user, 'elsewhere');
+        }
+        return;
       }
-      return;
     }
-    // A new sign-in (here or in another tab) ends the lineage it replaces: a late message of it
-    // must not switch this tab back to the previous account.
-    const replaced = previous !== null && previous.lineage !== change.state.lineage;
-    if (replaced) ended.end(previous.lineage, 'replaced');
-    const recovered = failedAttempts > 0 && !replaced;
-    set(change.state, 0);
+    // Without `replaces`: a sign-in, here or in another tab (or an older version's news).
+    const signIn = next.replaces === undefined;
+    if (signIn) generation += 1;
+    const recovered = failedAttempts > 0 && !signIn;
+    set(next, 0);
     let storageFailed: AuthError | undefined;
     if (change.origin === 'here') {
-      storageFailed = await save(change.state);
+      storageFailed = await save(next);
       // Signed out in another tab while storage was written: what was written must go again.
-      if (ended.has(change.state.lineage)) return ended.settle(state);
-      deps.publish({ type: 'session', state: change.state });
+      if (ended.has(refreshToken)) return ended.clearStorageOf(refreshToken);
+      deps.publish({ type: 'session', state: next });
     }
-    // A session arriving from another tab while signed out here, or of another sign-in, is a
-    // sign-in here.
-    const type = previous === null || replaced ? 'signed-in' : change.type;
-    const { session } = change.state;
-    deps.emit({ type, session });
+    const { session } = next;
+    deps.emit({ type: previous === null || signIn ? 'signed-in' : 'refreshed', session });
     if (recovered) deps.emit({ type: 'refresh-recovered', session });
     if (storageFailed) deps.emit({ type: 'storage-failed', session, error: storageFailed });
   }
@@ -138,7 +142,11 @@ export function createSessionKeeper(deps: SessionKeeperDeps): SessionKeeper {
   async function updateUser(user: User, origin: ChangeOrigin): Promise<void> {
     // One event per real change: the same user again (a reload that found nothing new) is none.
     if (state === null || sameUser(user, state.session.user)) return;
-    const next: SessionState = { ...state, session: { ...state.session, user } };
+    // Not a refresh, so without `replaces`: without storage events, a tab may have read the
+    // removal after a refused write as a sign-out of the replaced token (they cannot tell), and
+    // would revoke this session as its successor.
+    const { session, refreshAt, skewMs } = state;
+    const next: SessionState = { session: { ...session, user }, refreshAt, skewMs };
     set(next, failedAttempts);
     const storageFailed = origin === 'here' ? await save(next) : undefined;
     // The other tabs see the same tokens with a new user and take the user (see `adopt`).
@@ -147,21 +155,32 @@ export function createSessionKeeper(deps: SessionKeeperDeps): SessionKeeper {
     if (storageFailed) deps.emit({ type: 'storage-failed', session: next.session, error: storageFailed });
   }
 
+  async function restore(stored: SessionState | null): Promise<void> {
+    restored = true;
+    const successor = stored !== null && ended.isSuccessor(stored);
+    // A tab's news may have arrived while storage was being read; it is newer (and a sign-out
+    // among it ended what storage may still hold).
+    if (state === null && stored !== null && !successor && !ended.has(stored.session.refreshToken)) {
+      set(stored, 0);
+    }
+    deps.emit({ type: 'initial-session', session: state?.session ?? null });
+    if (stored !== null && successor) await ended.discard(stored.session);
+  }
+
   async function end(change: Extract<SessionChange, { type: 'signed-out' }>): Promise<void> {
     if (change.origin === 'elsewhere') return endElsewhere(change);
     const ending = state;
     if (ending === null) return;
-    const { lineage } = ending;
     const { refreshToken } = ending.session;
     // Every sign-out here ends this token on the server: logout revokes it, a refused refresh
     // found it dead, "everywhere" and a deleted account ended them all.
-    ended.end(lineage, 'signed-out');
-    ended.spent(refreshToken);
+    ended.remember(refreshToken);
+    generation += 1;
     set(null, 0);
     try {
       await deps.storage.remove(deps.storageKey);
     } finally {
-      deps.publish({ type: 'signed-out', reason: change.reason, lineage, refreshToken });
+      deps.publish({ type: 'signed-out', reason: change.reason, refreshToken });
       deps.emit({ type: 'signed-out', reason: change.reason });
     }
   }
@@ -169,20 +188,21 @@ export function createSessionKeeper(deps: SessionKeeperDeps): SessionKeeper {
   async function endElsewhere(
     change: Extract<SessionChange, { type: 'signed-out'; origin: 'elsewhere' }>,
   ): Promise<void> {
-    // An older version's message names no lineage: it ends whatever session this tab holds.
-    const lineage = change.lineage ?? state?.lineage;
-    if (lineage === undefined) return;
-    ended.end(lineage, 'signed-out');
-    if (change.refreshToken !== undefined) ended.spent(change.refreshToken);
+    const named = change.refreshToken;
+    if (named !== undefined) ended.remember(named);
     const mine = state;
-    if (mine?.lineage === lineage) {
-      set(null, 0);
-      // A newer token than the one the other tab ended: this tab's refresh was answered after
-      // that sign-out. Without the ended token named, this tab cannot tell, and revokes nothing.
-      if (change.refreshToken !== undefined) ended.revokeIfSignedOut(mine);
-      deps.emit({ type: 'signed-out', reason: change.reason });
+    if (mine === null) return;
+    // Any sign-out ends the session here, as it did before sign-outs named their token (an older
+    // version's still names none).
+    generation += 1;
+    set(null, 0);
+    deps.emit({ type: 'signed-out', reason: change.reason });
+    const { refreshToken } = mine.session;
+    // A successor the other tab never saw: this tab's refresh was answered after that sign-out.
+    if (named !== undefined && refreshToken !== named && mine.replaces === named) {
+      return ended.discard(mine.session);
     }
-    await ended.settle(state);
+    ended.remember(refreshToken);
   }
 
   return {
@@ -198,26 +218,23 @@ export function createSessionKeeper(deps: SessionKeeperDeps): SessionKeeper {
     get serverWait() {
       return serverWait;
     },
-    hasEnded: ended.has,
+    get generation() {
+      return generation;
+    },
     nextChange: () => new Promise<void>((resolve) => waiters.push(resolve)),
     async apply(change) {
       switch (change.type) {
         case 'restored':
-          restored = true;
-          // A tab's news may have arrived while storage was being read; it is newer (and a
-          // sign-out among it ended what storage may still hold).
-          if (state === null && change.state !== null && !ended.has(change.state.lineage)) {
-            set(change.state, 0);
-          }
-          deps.emit({ type: 'initial-session', session: state?.session ?? null });
-          if (change.state !== null && ended.has(change.state.lineage)) {
-            ended.revokeIfSignedOut(change.state);
-            await ended.settle(state);
-          }
-          return;
+          return restore(change.state);
         case 'signed-in':
         case 'refreshed':
           return adopt(change);
+        case 'refresh-outlived':
+          // Nobody else knows its token, and a djoser or OAuth 2 server would keep it live. The
+          // token this tab holds now is never revoked (Baton's grace window hands a second
+          // refresh of a token the same successor).
+          if (change.state.session.refreshToken === state?.session.refreshToken) return;
+          return ended.discard(change.state.session);
         case 'signed-out':
           return end(change);
         case 'user-updated':

@@ -46,9 +46,8 @@ export function createSessionRefresh(deps: SessionRefreshDeps): SingleFlight<Ses
   /** The session another tab stored, when it is newer than `before` (adopted here too). */
   const storedAfter = async (before: SessionState): Promise<SessionState | undefined> => {
     if (deps.shared === null) return undefined;
-    const stored = decodeState(await deps.shared.storage.get(deps.shared.storageKey), before.lineage);
+    const stored = decodeState(await deps.shared.storage.get(deps.shared.storageKey));
     if (stored === null || !isNewer(stored, before)) return undefined;
-    // The keeper refuses a session of a lineage that ended; then this tab refreshes its own.
     await keeper.apply({ type: 'refreshed', state: stored, origin: 'elsewhere' });
     return replacement(before);
   };
@@ -70,6 +69,7 @@ export function createSessionRefresh(deps: SessionRefreshDeps): SingleFlight<Ses
   return singleFlight(async () => {
     const before = keeper.state;
     if (before === null) throw new SessionExpiredError();
+    const { generation } = keeper;
     return deps.withLock(async () => {
       // Another tab may have rotated the token while this one waited for the lock.
       const known = replacement(before) ?? (await storedAfter(before));
@@ -85,7 +85,8 @@ export function createSessionRefresh(deps: SessionRefreshDeps): SingleFlight<Ses
       let next: SessionState;
       try {
         const grant = await deps.backend.refresh(deps.context, before.session.refreshToken);
-        next = stateFromGrant(grant, deps.clock.now(), deps.leadMs, before.session.user, before.lineage);
+        const { user, refreshToken } = before.session;
+        next = stateFromGrant(grant, deps.clock.now(), deps.leadMs, user, refreshToken);
       } catch (error) {
         if (error instanceof AuthError && (error.status === 400 || error.status === 401)) {
           // Only the session whose token was refused ends; a newer one (signed in meanwhile) stays.
@@ -103,12 +104,14 @@ export function createSessionRefresh(deps: SessionRefreshDeps): SingleFlight<Ses
         }
         throw unavailable;
       }
-      // The user signed out (or in as someone else) while the request was on the wire: the keeper
-      // refuses the new session of the ended lineage, and revokes it after a sign-out, since no
-      // other tab knows its token and a djoser or OAuth 2 server would keep it live.
-      if (keeper.hasEnded(before.lineage))
-        await keeper.apply({ type: 'refreshed', state: next, origin: 'here' });
-      // Signed out, in as someone else, or another tab's newer session came: keep that.
+      // The user signed out (or in as someone else) while the request was on the wire: its answer
+      // is never stored nor told, and the keeper revokes it.
+      if (keeper.generation !== generation) {
+        await keeper.apply({ type: 'refresh-outlived', state: next });
+        if (keeper.state === null) throw new SessionExpiredError();
+        return keeper.state;
+      }
+      // Another tab's newer session of it came meanwhile: keep that.
       const meanwhile = replacement(before);
       if (meanwhile) return meanwhile;
       await keeper.apply({ type: 'refreshed', state: next, origin: 'here' });

@@ -1,5 +1,5 @@
 import { AuthError } from './errors.js';
-import { encodeState, type SessionState } from './session.js';
+import { decodeState, encodeState, type SessionState } from './session.js';
 import type { TokenStorage } from './storage/storage.js';
 
 /** Writes the session made in this tab to storage. */
@@ -14,8 +14,10 @@ export interface SessionWriter {
 /**
  * A storage that refuses (full: `QuotaExceededError`) must not fail the sign-in or refresh that
  * happened on the server: the session goes on in memory and reaches the other tabs by message.
- * What storage held is removed (that needs no room): a reload that presented its spent refresh
- * token would be reuse, which revokes the session.
+ * What storage held is removed (that needs no room) when its refresh token is another one: a
+ * reload that presented a spent token would be reuse, which revokes the session. The same token
+ * (a profile change) stays: it still works, and without BroadcastChannel the other tabs read a
+ * removal as a sign-out of it, after which they revoke its successors.
  */
 export function createSessionWriter(deps: {
   readonly storage: TokenStorage;
@@ -30,9 +32,14 @@ export function createSessionWriter(deps: {
         failing = false;
         return undefined;
       } catch (cause) {
-        await deps.storage.remove(deps.storageKey).catch(() => {
-          // Nothing more can be done here; the server refuses the spent token when presented.
-        });
+        const stored = await deps.storage.get(deps.storageKey).catch(() => undefined);
+        const same =
+          stored !== undefined && decodeState(stored)?.session.refreshToken === state.session.refreshToken;
+        if (!same) {
+          await deps.storage.remove(deps.storageKey).catch(() => {
+            // Nothing more can be done here; the server refuses the spent token when presented.
+          });
+        }
         if (failing) return undefined;
         failing = true;
         return new AuthError(

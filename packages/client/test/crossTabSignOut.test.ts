@@ -2,19 +2,32 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
 import { createManualClock } from '@baton/server';
 import {
-  type AuthClient,
+  type Backend,
   createAuthClient,
   memoryStorage,
   SessionExpiredError,
   type TokenStorage,
 } from '../src/index.js';
 import { recordEvents, typesOf } from './support/events.js';
-import { fakeBackend } from './support/fakeBackend.js';
+import { manualTimers } from './support/manualTimers.js';
+import {
+  heldRefresh,
+  revokingServer,
+  settle,
+  signedIn,
+  tokenOf,
+  webStorageOfTabs,
+  withoutBroadcastChannel,
+} from './support/tabs.js';
 import { until } from './support/until.js';
+
+// A sign-out is final in every tab: a refresh answered around it, here or in another tab, is
+// neither kept nor left live on a server (djoser, OAuth 2) that revokes one token at a time.
 
 const baseUrl = 'http://127.0.0.1:9';
 const ada = { email: 'ada@example.com', password: 'correct horse battery staple' };
 let keys = 0;
+const newStorageKey = () => `signout-${process.pid}-${++keys}`;
 
 // The client's channel does not keep Node alive while a message is on its way; this does.
 let keepAlive: ReturnType<typeof setInterval>;
@@ -24,52 +37,34 @@ beforeEach(() => {
 afterEach(() => clearInterval(keepAlive));
 
 /**
- * Two tabs sharing a session, as a djoser or OAuth 2 server would see them: a logout revokes the
- * one refresh token it is given (recorded in `revoked`), so a successor that only one tab knows
- * stays live unless that tab revokes it. The second tab's refreshes wait on the wire until the
- * test answers them.
+ * Two tabs sharing a session on a revoking server; the second tab's refreshes wait on the wire
+ * until the test answers them.
  */
 async function twoTabs(options: { storage?: (tab: 'a' | 'b') => TokenStorage } = {}) {
   const clock = createManualClock();
-  const { backend } = fakeBackend(clock);
-  const revoked: string[] = [];
-  const revoking = {
-    ...backend,
-    logout: async (_: unknown, session: { refreshToken: string }) => {
-      revoked.push(session.refreshToken);
-    },
-  };
-  let answer = () => {};
-  const onTheWire = new Promise<void>((resolve) => {
-    answer = resolve;
-  });
-  let asked = false;
-  const storageKey = `signout-${process.pid}-${++keys}`;
+  const { backend, revoked } = revokingServer(clock);
+  const held = heldRefresh(backend.refresh);
+  const storageKey = newStorageKey();
   const shared = memoryStorage();
-  const tab = (name: 'a' | 'b', refresh: typeof backend.refresh) =>
+  const tab = (name: 'a' | 'b', refresh: Backend['refresh']) =>
     createAuthClient({
       baseUrl,
-      backend: { ...revoking, refresh },
+      backend: { ...backend, refresh },
       storage: options.storage?.(name) ?? shared,
       clock,
       crossTab: true,
       storageKey,
+      timers: manualTimers().timers,
     });
   const a = tab('a', backend.refresh);
-  const b = tab('b', async (...args) => {
-    asked = true;
-    await onTheWire;
-    return backend.refresh(...args);
-  });
+  const b = tab('b', held.refresh);
   const eventsA = recordEvents(a);
   const eventsB = recordEvents(b);
   await a.login(ada);
   await until(() => b.session !== null, 'the second tab sees the sign-in');
   const stored = () => (options.storage?.('a') ?? shared).get(storageKey);
-  return { a, b, clock, revoked, answer, asked: () => asked, eventsA, eventsB, stored };
+  return { a, b, clock, revoked, ...held, eventsA, eventsB, stored };
 }
-
-const signedIn = (tab: AuthClient) => tab.session?.refreshToken ?? null;
 
 test('a sign-out while another tab stores its refresh leaves no tab signed in, nothing stored, and the new token revoked', async () => {
   const { a, b, clock, revoked, answer, asked, eventsA, eventsB, stored } = await twoTabs();
@@ -83,7 +78,7 @@ test('a sign-out while another tab stores its refresh leaves no tab signed in, n
   assert.equal(signedIn(a), 'rt_1');
   await a.logout();
   await until(() => b.session === null, 'the sign-out reaches the second tab');
-  for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+  await settle();
   assert.equal(signedIn(a), null, 'the first tab does not take the late refresh as a sign-in');
   assert.equal(signedIn(b), null);
   assert.equal(await stored(), null, 'storage keeps nothing of the session');
@@ -96,8 +91,26 @@ test('a sign-out while another tab stores its refresh leaves no tab signed in, n
   b.dispose();
 });
 
-test('a refresh answered after another tab signed out is thrown away and its token revoked', async () => {
+test('a tab that stored a refresh just after another tab signed out and closed revokes it itself', async () => {
   const { a, b, clock, revoked, answer, asked, eventsB, stored } = await twoTabs();
+  clock.advance(61_000);
+  const token = b.getAccessToken();
+  await until(asked, 'the second tab refreshes');
+  answer();
+  assert.ok(await token); // rt_2, stored and announced
+  await a.logout(); // the sign-out names rt_1 ...
+  a.dispose(); // ... and the tab closes before rt_2 reaches it
+  await until(() => b.session === null, 'the sign-out reaches the second tab');
+  await until(() => revoked.includes('rt_2'), 'the second tab revokes the successor of rt_1');
+  await settle();
+  assert.deepEqual(revoked, ['rt_1', 'rt_2']);
+  assert.equal(await stored(), null);
+  assert.deepEqual(typesOf(eventsB), ['initial-session', 'signed-in', 'refreshed', 'signed-out:logout']);
+  b.dispose();
+});
+
+test('a refresh answered after another tab signed out is thrown away and its token revoked', async () => {
+  const { a, b, clock, revoked, answer, asked, eventsA, eventsB, stored } = await twoTabs();
   clock.advance(61_000);
   const token = b.getAccessToken();
   await until(asked, 'the second tab refreshes');
@@ -106,36 +119,70 @@ test('a refresh answered after another tab signed out is thrown away and its tok
   answer();
   await assert.rejects(token, SessionExpiredError);
   await until(() => revoked.includes('rt_2'), 'the token nobody else knows is revoked');
+  await settle();
   assert.equal(signedIn(a), null);
   assert.equal(signedIn(b), null);
   assert.equal(await stored(), null);
+  assert.deepEqual(revoked, ['rt_1', 'rt_2']);
+  assert.deepEqual(typesOf(eventsA), ['initial-session', 'signed-in', 'signed-out:logout']);
   assert.deepEqual(typesOf(eventsB), ['initial-session', 'signed-in', 'signed-out:logout']);
   a.dispose();
   b.dispose();
 });
 
-test('after a new sign-in, a late refresh of the session it replaced does not switch a tab back', async () => {
-  const { a, b, clock, revoked, answer, asked, eventsA, stored } = await twoTabs();
+test('a sign-out while this tab’s own refresh is on the wire revokes the token it is answered with', async () => {
+  const clock = createManualClock();
+  const { backend, revoked } = revokingServer(clock);
+  const held = heldRefresh(backend.refresh);
+  const storage = memoryStorage();
+  const storageKey = newStorageKey();
+  const auth = createAuthClient({
+    baseUrl,
+    backend: { ...backend, refresh: held.refresh },
+    storage,
+    clock,
+    storageKey,
+    timers: manualTimers().timers,
+  });
+  const events = recordEvents(auth);
+  await auth.login(ada);
+  clock.advance(61_000);
+  const token = auth.getAccessToken();
+  await until(held.asked, 'the refresh is on the wire');
+  await auth.logout();
+  held.answer();
+  await assert.rejects(token, SessionExpiredError);
+  await until(() => revoked.includes('rt_2'), 'the token the sign-out came too early for is revoked');
+  assert.deepEqual(revoked, ['rt_1', 'rt_2']);
+  assert.equal(auth.session, null);
+  assert.equal(await storage.get(storageKey), null);
+  assert.deepEqual(typesOf(events), ['initial-session', 'signed-in', 'signed-out:logout']);
+  auth.dispose();
+});
+
+test('a refresh answered after another tab signed in anew is thrown away and its token revoked', async () => {
+  const { a, b, clock, revoked, answer, asked, eventsB, stored } = await twoTabs();
   clock.advance(61_000);
   const token = b.getAccessToken();
   await until(asked, 'the second tab refreshes');
-  answer();
-  assert.ok(await token); // stored and announced (rt_2), not yet heard by the first tab
-  const again = await a.login(ada); // rt_3: a new sign-in, here perhaps as someone else
+  // The server answered rt_2; before it arrives, a new sign-in (rt_3, perhaps as someone else).
+  const again = await a.login(ada);
   await until(() => signedIn(b) === again.refreshToken, 'the second tab takes the new sign-in');
-  for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
-  assert.equal(signedIn(a), again.refreshToken, 'the late rt_2 did not replace the new sign-in');
-  assert.equal(JSON.parse((await stored()) ?? '{}').session?.refreshToken, again.refreshToken);
-  assert.deepEqual(typesOf(eventsA), ['initial-session', 'signed-in', 'signed-in']);
-  assert.deepEqual(revoked, [], 'a replaced session is not a sign-out');
+  answer();
+  assert.equal(await token, again.accessToken);
+  await until(() => revoked.includes('rt_2'), 'the late refresh is revoked');
+  await settle();
+  assert.equal(signedIn(a), again.refreshToken);
+  assert.equal(signedIn(b), again.refreshToken, 'the late refresh did not replace the new sign-in');
+  assert.equal(tokenOf(await stored()), again.refreshToken);
+  assert.deepEqual(revoked, ['rt_2'], 'the session the sign-in replaced is not signed out of');
+  assert.deepEqual(typesOf(eventsB), ['initial-session', 'signed-in', 'signed-in']);
   a.dispose();
   b.dispose();
 });
 
 test('without BroadcastChannel, storage events carry the same sign-out: nothing stored, no tab signed in, the new token revoked', async () => {
-  const channel = Object.getOwnPropertyDescriptor(globalThis, 'BroadcastChannel');
-  Reflect.deleteProperty(globalThis, 'BroadcastChannel');
-  try {
+  await withoutBroadcastChannel(async () => {
     const storage = webStorageOfTabs();
     const { a, b, clock, revoked, answer, asked, eventsA, eventsB, stored } = await twoTabs({
       storage: (tab) => storage.of(tab),
@@ -147,7 +194,7 @@ test('without BroadcastChannel, storage events carry the same sign-out: nothing 
     assert.ok(await token);
     await a.logout();
     await until(() => b.session === null, 'the sign-out reaches the second tab');
-    for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+    await settle();
     assert.equal(signedIn(a), null, 'the first tab does not take the late refresh as a sign-in');
     assert.equal(signedIn(b), null);
     assert.equal(await stored(), null, 'storage keeps nothing of the session');
@@ -156,59 +203,5 @@ test('without BroadcastChannel, storage events carry the same sign-out: nothing 
     assert.deepEqual(typesOf(eventsB), ['initial-session', 'signed-in', 'refreshed', 'signed-out:logout']);
     a.dispose();
     b.dispose();
-  } finally {
-    if (channel) Object.defineProperty(globalThis, 'BroadcastChannel', channel);
-  }
-});
-
-/**
- * One `localStorage` seen by two tabs: a write in one tab reaches the other's `watch` a turn of
- * the event loop later, with the value it replaced, as the browser's `storage` event does.
- */
-function webStorageOfTabs() {
-  const values = new Map<string, string>();
-  const watchers = {
-    a: new Map<string, (value: string | null, previous: string | null) => void>(),
-    b: new Map(),
-  };
-  const write = (tab: 'a' | 'b', key: string, value: string | null) => {
-    const previous = values.get(key) ?? null;
-    if (value === null) values.delete(key);
-    else values.set(key, value);
-    const other = watchers[tab === 'a' ? 'b' : 'a'].get(key);
-    if (other) setImmediate(() => other(value, previous));
-  };
-  return {
-    of: (tab: 'a' | 'b'): TokenStorage => ({
-      get: async (key) => values.get(key) ?? null,
-      set: async (key, value) => write(tab, key, value),
-      remove: async (key) => write(tab, key, null),
-      watch(key, onChange) {
-        watchers[tab].set(key, onChange);
-        return () => watchers[tab].delete(key);
-      },
-    }),
-  };
-}
-
-test('a session stored by an older version, without a lineage, is signed out of in every tab', async () => {
-  const clock = createManualClock();
-  const { backend } = fakeBackend(clock);
-  const storage = memoryStorage();
-  const storageKey = `signout-${process.pid}-${++keys}`;
-  const older = createAuthClient({ baseUrl, backend, storage, clock, storageKey });
-  await older.login(ada);
-  older.dispose();
-  const stored = JSON.parse((await storage.get(storageKey)) ?? '{}');
-  delete stored.lineage;
-  await storage.set(storageKey, JSON.stringify(stored));
-
-  const tab = () => createAuthClient({ baseUrl, backend, storage, clock, crossTab: true, storageKey });
-  const [a, b] = [tab(), tab()];
-  await Promise.all([a.ready, b.ready]);
-  assert.equal(signedIn(b), 'rt_1');
-  await a.logout();
-  await until(() => b.session === null, 'both tabs agree which session ended');
-  a.dispose();
-  b.dispose();
+  });
 });
