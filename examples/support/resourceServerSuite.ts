@@ -255,7 +255,12 @@ function describeAlgorithm(subject: ResourceServerUnderTest, alg: Algorithm, ski
       const [, payload] = genuine.accessToken.split('.');
       const header = Buffer.from(JSON.stringify({ alg, kid: otherKid, typ: 'at+jwt' })).toString('base64url');
       const signature = Buffer.alloc(alg === 'RS256' ? 256 : 64, 7).toString('base64url');
-      await assertRefused(s.api, `${header}.${payload}.${signature}`, 'a key of another type', subject.headerLimit);
+      await assertRefused(
+        s.api,
+        `${header}.${payload}.${signature}`,
+        'a key of another type',
+        subject.headerLimit,
+      );
     });
   });
 }
