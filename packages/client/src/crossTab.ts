@@ -12,7 +12,16 @@ import type { Timers } from './timers.js';
  */
 export type TabMessage =
   | { readonly type: 'session'; readonly state: SessionState }
-  | { readonly type: 'signed-out'; readonly reason: SignOutReason; readonly refreshToken?: string };
+  | {
+      readonly type: 'signed-out';
+      readonly reason: SignOutReason;
+      readonly refreshToken?: string;
+      /**
+       * Read from storage, not told: without BroadcastChannel a removal is all a tab sees, and a
+       * tab whose write storage refused removes the session too (see sessionWriter.ts).
+       */
+      readonly inferred?: true;
+    };
 
 /**
  * Coordination between tabs (and windows, workers) of one origin that share a session.
@@ -99,6 +108,7 @@ export function openTabChannel(options: TabChannelOptions): TabChannel {
     options.onMessage({
       type: 'signed-out',
       reason: 'logout',
+      inferred: true,
       ...(ended === null ? {} : { refreshToken: ended.session.refreshToken }),
     });
   });

@@ -28,6 +28,8 @@ export type SessionChange =
       readonly origin: 'elsewhere';
       /** The refresh token of the session the other tab ended; none from an older version. */
       readonly refreshToken?: string;
+      /** Read from a removal in storage, which may have been a refused write, not a sign-out. */
+      readonly inferred?: true;
     }
   | { readonly type: 'user-updated'; readonly user: User; readonly origin: ChangeOrigin }
   | {
@@ -90,6 +92,8 @@ export function createSessionKeeper(deps: SessionKeeperDeps): SessionKeeper {
   let restored = false;
   let waiters: (() => void)[] = [];
   let generation = 0;
+  /** The token named by the last sign-out seen only as a removal in storage (see `refresh-outlived`). */
+  let inferredEnd: string | undefined;
   const ended = createEndedSessions(deps);
   const { save } = createSessionWriter(deps);
 
@@ -190,6 +194,7 @@ export function createSessionKeeper(deps: SessionKeeperDeps): SessionKeeper {
   ): Promise<void> {
     const named = change.refreshToken;
     if (named !== undefined) ended.remember(named);
+    inferredEnd = change.inferred ? named : undefined;
     const mine = state;
     if (mine === null) return;
     // Any sign-out ends the session here, as it did before sign-outs named their token (an older
@@ -234,6 +239,9 @@ export function createSessionKeeper(deps: SessionKeeperDeps): SessionKeeper {
           // token this tab holds now is never revoked (Baton's grace window hands a second
           // refresh of a token the same successor).
           if (change.state.session.refreshToken === state?.session.refreshToken) return;
+          // Nor a successor of a token only a removal in storage named: that may have been another
+          // tab whose write storage refused, and which holds this very token (the grace window).
+          if (change.state.replaces !== undefined && change.state.replaces === inferredEnd) return;
           return ended.discard(change.state.session);
         case 'signed-out':
           return end(change);

@@ -1,10 +1,18 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
 import { createManualClock } from '@baton/server';
-import { type Backend, createAuthClient, memoryStorage, type TokenStorage } from '../src/index.js';
+import {
+  AuthError,
+  type Backend,
+  createAuthClient,
+  memoryStorage,
+  type TokenGrant,
+  type TokenStorage,
+} from '../src/index.js';
 import { recordEvents, typesOf } from './support/events.js';
 import { manualTimers } from './support/manualTimers.js';
 import {
+  heldRefresh,
   revokingServer,
   settle,
   signedIn,
@@ -96,6 +104,63 @@ test('an older version’s sign-in after a sign-out is taken by every tab, not r
   assert.deepEqual(typesOf(events), ['initial-session', 'signed-out:logout', 'signed-in']);
   tab.dispose();
   older.close();
+});
+
+test('without BroadcastChannel, two tabs handed one successor by the grace window keep it when one cannot store it', async () => {
+  await withoutBroadcastChannel(async () => {
+    const clock = createManualClock();
+    const { backend } = revokingServer(clock);
+    // Baton: a second refresh of a token within the grace window gets the same successor, and a
+    // logout of any token ends the whole session.
+    const successors = new Map<string, Promise<TokenGrant>>();
+    let sessionEnded = false;
+    const refresh: Backend['refresh'] = async (context, refreshToken) => {
+      if (sessionEnded) throw new AuthError('session_revoked', 'The session ended.', { status: 401 });
+      const successor = successors.get(refreshToken) ?? backend.refresh(context, refreshToken);
+      successors.set(refreshToken, successor);
+      return successor;
+    };
+    const server: Backend = {
+      ...backend,
+      refresh,
+      logout: async () => {
+        sessionEnded = true;
+      },
+    };
+    const held = heldRefresh(refresh);
+    const storageKey = newStorageKey();
+    const tabs = webStorageOfTabs();
+    const tab = (name: 'a' | 'b', backendOfTab: Backend) =>
+      createAuthClient({
+        baseUrl,
+        backend: backendOfTab,
+        storage: tabs.of(name),
+        clock,
+        crossTab: true,
+        storageKey,
+        timers: manualTimers().timers,
+      });
+    const a = tab('a', server);
+    const b = tab('b', { ...server, refresh: held.refresh });
+    await a.login(ada);
+    await until(() => b.session !== null, 'the second tab sees the sign-in');
+    tabs.refuseWrites(true);
+    clock.advance(61_000);
+    const second = b.getAccessToken().catch((error: unknown) => error);
+    await settle(5); // the second tab's refresh of rt_1 is on the wire
+    await a.getAccessToken(); // rt_2: not stored, and rt_1 removed, which the second tab reads as a sign-out
+    await until(() => b.session === null, 'the removal reaches the second tab');
+    held.answer(); // rt_2 again: the grace window's answer, now outlived in the second tab
+    await second;
+    await settle();
+    assert.equal(sessionEnded, false, 'the session that goes on in the first tab is not revoked');
+    tabs.refuseWrites(false);
+    clock.advance(61_000);
+    await a.getAccessToken();
+    assert.equal(signedIn(a), 'rt_3');
+    a.dispose();
+    b.dispose();
+  });
 });
 
 test('without BroadcastChannel, a write storage refused does not lead another tab to revoke the session that goes on', async () => {
