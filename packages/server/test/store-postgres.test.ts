@@ -306,7 +306,8 @@ describe('PostgreSQL store across pools', { skip }, () => {
       await locker.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [user.id]);
       // deleteUser's transaction waits for the row; then its server connection dies, as in a
       // failover. Without a listener on the checked-out client, its `error` event ends this process.
-      const deleting = store.deleteUser(user.id);
+      // Expected at once: the failure can come while the loop below still awaits its answer.
+      const deleting = assert.rejects(store.deleteUser(user.id), /terminat/i);
       let terminated = 0;
       while (terminated === 0) {
         const { rows } = await locker.query(
@@ -316,7 +317,7 @@ describe('PostgreSQL store across pools', { skip }, () => {
         );
         terminated = rows[0].n;
       }
-      await assert.rejects(deleting, /terminat/i);
+      await deleting;
       await locker.query('ROLLBACK');
       assert.equal(await store.deleteUser(user.id), true, 'the next transaction gets a working connection');
     } finally {
