@@ -54,6 +54,18 @@ describe('PostgreSQL store across pools', { skip }, () => {
     database = await requireTestDatabase();
   });
   after(() => database?.drop());
+  /**
+   * How many of the connections named `application` wait for a lock, asked on `client`, which
+   * must be outside any transaction (one would see a single snapshot of pg_stat_activity).
+   */
+  const blockedBackends = async (client: pg.Client, application: string): Promise<number> => {
+    const { rows } = await client.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+       WHERE application_name = $1 AND cardinality(pg_blocking_pids(pid)) > 0`,
+      [application],
+    );
+    return rows[0].n;
+  };
   /** The test schema's URL, naming its connections so that pg_stat_activity tells them apart. */
   const namedConnections = (prefix: string) => {
     const application = `${prefix}_${randomUUID().slice(0, 8)}`;
@@ -164,12 +176,7 @@ describe('PostgreSQL store across pools', { skip }, () => {
       // Either the insert waits for the reset's row lock, or it went ahead on the row it read.
       // Asked outside the reset's transaction, which would see one snapshot of pg_stat_activity.
       for (let waiting = 0; waiting === 0 && !settled; await delay(10)) {
-        const { rows } = await observer.query(
-          `SELECT count(*)::int AS n FROM pg_stat_activity
-           WHERE application_name = $1 AND cardinality(pg_blocking_pids(pid)) > 0`,
-          [application],
-        );
-        waiting = rows[0].n;
+        waiting = await blockedBackends(observer, application);
       }
       assert.equal(settled, false, 'the sign-in went ahead of the reset, on the password it replaces');
       await reset.query('COMMIT');
@@ -199,12 +206,7 @@ describe('PostgreSQL store across pools', { skip }, () => {
       );
       const deleted = store.deleteUser(user.id);
       for (let waiting = 0; waiting === 0; await delay(10)) {
-        const { rows } = await observer.query(
-          `SELECT count(*)::int AS n FROM pg_stat_activity
-           WHERE application_name = $1 AND cardinality(pg_blocking_pids(pid)) > 0`,
-          [application],
-        );
-        waiting = rows[0].n;
+        waiting = await blockedBackends(observer, application);
       }
       await signIn.query('COMMIT');
       assert.equal(await deleted, true);
@@ -272,12 +274,7 @@ describe('PostgreSQL store across pools', { skip }, () => {
       // token's release closes a cycle.
       // Asked outside `middle`'s transaction, which would see one snapshot of pg_stat_activity.
       for (let waiting = 0; waiting < 2; await delay(10)) {
-        const { rows } = await plugs.query(
-          `SELECT count(*)::int AS n FROM pg_stat_activity
-           WHERE application_name = $1 AND cardinality(pg_blocking_pids(pid)) > 0`,
-          [application],
-        );
-        waiting = rows[0].n;
+        waiting = await blockedBackends(plugs, application);
       }
       await middle.query('ROLLBACK');
       const results = await Promise.all(rotations);
