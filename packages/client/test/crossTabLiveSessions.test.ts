@@ -106,6 +106,46 @@ test('an older version’s sign-in after a sign-out is taken by every tab, not r
   older.close();
 });
 
+/**
+ * Two tabs of one origin sharing web storage (each its own view, with `storage` events), each on
+ * its backend, the first signed in and the second holding the same session.
+ */
+async function twoTabsSignedIn(
+  clock: ReturnType<typeof createManualClock>,
+  backends: { readonly a: Backend; readonly b: Backend },
+) {
+  const storageKey = newStorageKey();
+  const tabs = webStorageOfTabs();
+  const tab = (name: 'a' | 'b') =>
+    createAuthClient({
+      baseUrl,
+      backend: backends[name],
+      storage: tabs.of(name),
+      clock,
+      crossTab: true,
+      storageKey,
+      timers: manualTimers().timers,
+    });
+  const [a, b] = [tab('a'), tab('b')];
+  await a.login(ada);
+  await until(() => b.session !== null, 'the second tab sees the sign-in');
+  return { a, b, tabs, storageKey };
+}
+
+/** A server whose current user has been renamed since the sign-in (a profile change). */
+function renamingServer(clock: ReturnType<typeof createManualClock>) {
+  const { backend, revoked } = revokingServer(clock);
+  const renamed = {
+    id: 'u1',
+    email: 'ada@example.com',
+    name: 'Ada L.',
+    createdAt: null,
+    emailVerified: null,
+  };
+  const server: Backend = { ...backend, currentUser: async () => renamed };
+  return { server, revoked };
+}
+
 test('without BroadcastChannel, two tabs handed one successor by the grace window keep it when one cannot store it', async () => {
   await withoutBroadcastChannel(async () => {
     const clock = createManualClock();
@@ -128,22 +168,10 @@ test('without BroadcastChannel, two tabs handed one successor by the grace windo
       },
     };
     const held = heldRefresh(refresh);
-    const storageKey = newStorageKey();
-    const tabs = webStorageOfTabs();
-    const tab = (name: 'a' | 'b', backendOfTab: Backend) =>
-      createAuthClient({
-        baseUrl,
-        backend: backendOfTab,
-        storage: tabs.of(name),
-        clock,
-        crossTab: true,
-        storageKey,
-        timers: manualTimers().timers,
-      });
-    const a = tab('a', server);
-    const b = tab('b', { ...server, refresh: held.refresh });
-    await a.login(ada);
-    await until(() => b.session !== null, 'the second tab sees the sign-in');
+    const { a, b, tabs } = await twoTabsSignedIn(clock, {
+      a: server,
+      b: { ...server, refresh: held.refresh },
+    });
     tabs.refuseWrites(true);
     clock.advance(61_000);
     const second = b.getAccessToken().catch((error: unknown) => error);
@@ -166,30 +194,8 @@ test('without BroadcastChannel, two tabs handed one successor by the grace windo
 test('without BroadcastChannel, a write storage refused does not lead another tab to revoke the session that goes on', async () => {
   await withoutBroadcastChannel(async () => {
     const clock = createManualClock();
-    const { backend, revoked } = revokingServer(clock);
-    const renamed = {
-      id: 'u1',
-      email: 'ada@example.com',
-      name: 'Ada L.',
-      createdAt: null,
-      emailVerified: null,
-    };
-    const server: Backend = { ...backend, currentUser: async () => renamed };
-    const storageKey = newStorageKey();
-    const tabs = webStorageOfTabs();
-    const tab = (name: 'a' | 'b') =>
-      createAuthClient({
-        baseUrl,
-        backend: server,
-        storage: tabs.of(name),
-        clock,
-        crossTab: true,
-        storageKey,
-        timers: manualTimers().timers,
-      });
-    const [a, b] = [tab('a'), tab('b')];
-    await a.login(ada);
-    await until(() => b.session !== null, 'the second tab sees the sign-in');
+    const { server, revoked } = renamingServer(clock);
+    const { a, b, tabs, storageKey } = await twoTabsSignedIn(clock, { a: server, b: server });
     tabs.refuseWrites(true);
     clock.advance(61_000);
     await a.getAccessToken(); // rt_2: not stored, and rt_1 removed, which the other tab reads as a sign-out
@@ -213,30 +219,8 @@ test('without BroadcastChannel, a write storage refused does not lead another ta
 test('without BroadcastChannel, a profile change storage refused leaves the stored session, and the other tab signed in', async () => {
   await withoutBroadcastChannel(async () => {
     const clock = createManualClock();
-    const { backend, revoked } = revokingServer(clock);
-    const renamed = {
-      id: 'u1',
-      email: 'ada@example.com',
-      name: 'Ada L.',
-      createdAt: null,
-      emailVerified: null,
-    };
-    const server: Backend = { ...backend, currentUser: async () => renamed };
-    const storageKey = newStorageKey();
-    const tabs = webStorageOfTabs();
-    const tab = (name: 'a' | 'b') =>
-      createAuthClient({
-        baseUrl,
-        backend: server,
-        storage: tabs.of(name),
-        clock,
-        crossTab: true,
-        storageKey,
-        timers: manualTimers().timers,
-      });
-    const [a, b] = [tab('a'), tab('b')];
-    await a.login(ada);
-    await until(() => b.session !== null, 'the second tab sees the sign-in');
+    const { server, revoked } = renamingServer(clock);
+    const { a, b, tabs, storageKey } = await twoTabsSignedIn(clock, { a: server, b: server });
     tabs.refuseWrites(true);
     await a.reloadUser(); // the same tokens with a new name: storage refuses it
     await settle();
